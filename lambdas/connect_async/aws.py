@@ -1,0 +1,35 @@
+"""boto3 clients with explicit timeouts and botocore's retries switched off (see ``retry.py``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.config import Config
+
+if TYPE_CHECKING:
+    from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_lambda import LambdaClient
+
+__all__ = ["bedrock_runtime_client", "dynamodb_client", "lambda_client"]
+
+
+def _config(connect_timeout: float, read_timeout: float) -> Config:
+    return Config(
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        retries={"mode": "standard", "total_max_attempts": 1},
+    )
+
+
+def dynamodb_client(connect_timeout: float = 1.0, read_timeout: float = 2.0) -> DynamoDBClient:
+    return boto3.client("dynamodb", config=_config(connect_timeout, read_timeout))
+
+
+def lambda_client(connect_timeout: float = 1.0, read_timeout: float = 2.0) -> LambdaClient:
+    return boto3.client("lambda", config=_config(connect_timeout, read_timeout))
+
+
+def bedrock_runtime_client(read_timeout: float = 60.0) -> BedrockRuntimeClient:
+    return boto3.client("bedrock-runtime", config=_config(2.0, read_timeout))

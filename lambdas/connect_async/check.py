@@ -1,0 +1,85 @@
+"""check: poll the run's record until it is final or the budget is spent, then answer the flow.
+
+The budget (CHECK_BUDGET_MS) sits safely under the flow block's InvocationTimeLimitSeconds, and
+is also capped by the Lambda's own remaining time, so check never runs into either limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from connect_async.clock import Clock
+from connect_async.config import CheckSettings
+from connect_async.contract import ErrorCode, ResponseKey, ResponseStatus
+from connect_async.events import InvalidEventError, parse_contact_event
+from connect_async.observability import count, logger
+from connect_async.results import error_response, prefixed_result
+from connect_async.tracker import Observation, TrackerTable, TrackerUnavailableError, observe
+
+__all__ = ["CheckService", "observation_response"]
+
+# Leave this much of the Lambda's remaining time for answering.
+_RESPONSE_MARGIN_MS: Final = 300
+
+
+def observation_response(task_id: str, seen: Observation, now_ms: int) -> dict[str, str]:
+    """The flow's view of a run. Every key is always present, so flow references never dangle."""
+    record = seen.record
+    response: dict[str, str] = {
+        ResponseKey.STATUS: seen.status.value,
+        ResponseKey.TASK_ID: task_id,
+        ResponseKey.PROGRESS_PERCENT: str(record.progress_percent) if record else "0",
+        ResponseKey.PROGRESS_MESSAGE: record.progress_message if record else "",
+        ResponseKey.ELAPSED_SECONDS: "0",
+        ResponseKey.ERROR_CODE: seen.error_code,
+        ResponseKey.ERROR_MESSAGE: seen.error_message,
+    }
+    if record is not None:
+        end_ms = record.finished_at_ms or now_ms
+        response[ResponseKey.ELAPSED_SECONDS] = str(max(end_ms - record.created_at_ms, 0) // 1000)
+        if seen.status is ResponseStatus.COMPLETED:
+            response.update(prefixed_result(record.result))
+    return response
+
+
+@dataclass(frozen=True)
+class CheckService:
+    settings: CheckSettings
+    tracker: TrackerTable
+    clock: Clock
+
+    def handle(self, event: object, remaining_ms: int) -> dict[str, str]:
+        started_ms = self.clock.now_ms()
+        try:
+            request = parse_contact_event(event, self.settings.tracking_id_source)
+        except InvalidEventError as exc:
+            logger.warning("check rejected an invalid event", extra={"reason": str(exc)})
+            return error_response(ErrorCode.INVALID_EVENT, str(exc))
+        logger.set_correlation_id(request.contact.contact_id)
+        logger.append_keys(task_name=request.task_name)
+
+        budget_ms = min(self.settings.budget_ms, max(remaining_ms - _RESPONSE_MARGIN_MS, 0))
+        stop_at_ms = started_ms + budget_ms
+        interval_ms = self.settings.poll_interval_ms
+        polls = 0
+        try:
+            while True:
+                record = self.tracker.get(request.task_id, give_up_at_ms=stop_at_ms)
+                polls += 1
+                now_ms = self.clock.now_ms()
+                seen = observe(record, now_ms)
+                # Stop when the answer is final, or when one more interval would overrun.
+                if seen.status is not ResponseStatus.IN_PROGRESS or now_ms + interval_ms > stop_at_ms:
+                    break
+                self.clock.sleep_ms(interval_ms)
+        except TrackerUnavailableError as exc:
+            logger.error("check could not read the tracker", extra={"reason": str(exc)})
+            return error_response(
+                ErrorCode.TRACKER_UNAVAILABLE, str(exc), **{ResponseKey.TASK_ID: request.task_id}
+            )
+        finally:
+            count("CheckPolls", polls)
+
+        logger.info("check answered", extra={"status": seen.status, "polls": polls})
+        return observation_response(request.task_id, seen, now_ms)

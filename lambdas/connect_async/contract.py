@@ -1,0 +1,156 @@
+"""The runtime's contract: every name shared with the flow, the tracker table and Terraform.
+
+This module is the single source of truth. ``lambdas/contract.json`` is generated from it and
+``config.py`` (``make contract``, see ``manifest.py``) for Terraform to read, and a test fails
+when the two disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Final
+
+__all__ = [
+    "CONNECT_RESPONSE_LIMIT_BYTES",
+    "DEFAULT_TASK_NAME",
+    "MAX_ERROR_MESSAGE_CHARS",
+    "MAX_PARAMETERS_BYTES",
+    "MAX_PROGRESS_MESSAGE_CHARS",
+    "RESULT_KEY_PATTERN",
+    "RESULT_PREFIX",
+    "TASK_ID_SEPARATOR",
+    "TASK_NAME_PATTERN",
+    "TOKEN_PATTERN",
+    "Attr",
+    "ErrorCode",
+    "Param",
+    "ResponseKey",
+    "ResponseStatus",
+    "RunStatus",
+    "TrackingIdSource",
+    "WorkerField",
+]
+
+
+class RunStatus(StrEnum):
+    """The status stored in a tracker record."""
+
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+    @property
+    def is_final(self) -> bool:
+        return self is not RunStatus.IN_PROGRESS
+
+
+class ResponseStatus(StrEnum):
+    """The ``status`` key that start and check return to the flow."""
+
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    # No live record: never started, or expired (whether or not DynamoDB has deleted it yet).
+    NOT_FOUND = "not_found"
+    # The call itself went wrong (bad event, configuration, tracker unreachable).
+    ERROR = "error"
+
+
+class ErrorCode(StrEnum):
+    """Machine-readable ``error_code`` values; a task may add its own (see ``TaskFailed``)."""
+
+    INVALID_EVENT = "invalid_event"
+    CONFIGURATION_ERROR = "configuration_error"
+    TRACKER_UNAVAILABLE = "tracker_unavailable"
+    DISPATCH_FAILED = "dispatch_failed"
+    WORKER_TIMEOUT = "worker_timeout"
+    TASK_ERROR = "task_error"
+    RESULT_TOO_LARGE = "result_too_large"
+    INVALID_RESULT = "invalid_result"
+    RESPONSE_TOO_LARGE = "response_too_large"
+    INTERNAL_ERROR = "internal_error"
+
+
+class Attr(StrEnum):
+    """Attribute names of a tracker record (one DynamoDB item per task run)."""
+
+    TASK_ID = "task_id"  # partition key: "<tracking id>#<task name>"
+    TASK_NAME = "task_name"
+    STATUS = "status"
+    ATTEMPT = "attempt"  # incremented each time start begins a fresh run under the same key
+    CREATED_AT_MS = "created_at_ms"
+    UPDATED_AT_MS = "updated_at_ms"
+    FINISHED_AT_MS = "finished_at_ms"
+    DEADLINE_AT_MS = "deadline_at_ms"  # an in-progress run past this counts as failed
+    EXPIRES_AT = "expires_at"  # epoch seconds: the table's TTL attribute
+    PROGRESS_PERCENT = "progress_percent"
+    PROGRESS_MESSAGE = "progress_message"
+    RESULT = "result"  # map of string -> string
+    ERROR_CODE = "error_code"
+    ERROR_MESSAGE = "error_message"
+    CHANNEL = "channel"
+    CONTACT_ID = "contact_id"
+    INITIAL_CONTACT_ID = "initial_contact_id"
+    RESTART_TOKEN = "restart_token"  # noqa: S105 - a name, not a secret
+    # Request id of the worker invocation that claimed the run; held until the run is final, so
+    # a duplicate or retried delivery never runs the task a second time for the same attempt.
+    LEASE_OWNER = "lease_owner"
+    WORKER_RUNS = "worker_runs"  # how many worker invocations claimed this attempt
+
+
+class Param(StrEnum):
+    """Control keys read from the flow block's parameters; every other key goes to the task."""
+
+    TASK_NAME = "task_name"
+    TRACKING_ID = "tracking_id"  # only read when TRACKING_ID_SOURCE is "parameter"
+    RESTART_TOKEN = "restart_token"  # noqa: S105 - a name, not a secret
+
+
+class ResponseKey(StrEnum):
+    """Keys of the flat string map returned to the flow (read as ``$.External.<key>``)."""
+
+    STATUS = "status"
+    TASK_ID = "task_id"
+    ATTEMPT = "attempt"
+    NEW_RUN = "new_run"
+    PROGRESS_PERCENT = "progress_percent"
+    PROGRESS_MESSAGE = "progress_message"
+    ELAPSED_SECONDS = "elapsed_seconds"
+    ERROR_CODE = "error_code"
+    ERROR_MESSAGE = "error_message"
+
+
+class TrackingIdSource(StrEnum):
+    """Where the tracking id (the first half of a task id) comes from."""
+
+    INITIAL_CONTACT_ID = "initial_contact_id"
+    CONTACT_ID = "contact_id"
+    PARAMETER = "parameter"
+
+
+class WorkerField(StrEnum):
+    """Keys of the payload start sends to the worker."""
+
+    VERSION = "version"
+    TASK_ID = "task_id"
+    TASK_NAME = "task_name"
+    ATTEMPT = "attempt"
+    PARAMETERS = "parameters"
+    CONTACT = "contact"
+
+
+# Result keys become "result_<key>" in check's response, so they cannot collide with control keys.
+RESULT_PREFIX: Final = "result_"
+RESULT_KEY_PATTERN: Final = re.compile(r"[A-Za-z0-9_]{1,64}")
+TASK_NAME_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Tracking ids and restart tokens: no "#" (the task id separator), no spaces, nothing to escape.
+TOKEN_PATTERN: Final = re.compile(r"[A-Za-z0-9_.:@+=-]{1,128}")
+TASK_ID_SEPARATOR: Final = "#"
+DEFAULT_TASK_NAME: Final = "default"
+
+# Connect rejects a Lambda response over 32 KB (CONNECT_FACTS.md).
+CONNECT_RESPONSE_LIMIT_BYTES: Final = 32 * 1024
+MAX_PARAMETERS_BYTES: Final = 32 * 1024
+MAX_ERROR_MESSAGE_CHARS: Final = 256
+MAX_PROGRESS_MESSAGE_CHARS: Final = 256

@@ -1,0 +1,45 @@
+"""Lambda entry point of start (invoked synchronously by the contact flow)."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from connect_async.aws import dynamodb_client, lambda_client
+from connect_async.clock import SystemClock
+from connect_async.config import StartSettings
+from connect_async.dispatch import LambdaDispatcher
+from connect_async.handlers._boundary import answer_connect
+from connect_async.observability import instrument
+from connect_async.retry import RetryPolicy
+from connect_async.start import StartService
+from connect_async.tracker import TrackerTable
+
+__all__ = ["handler"]
+
+# start answers a flow that waits at most 8 s: a few quick retries, no long backoff.
+FLOW_CALL_RETRY = RetryPolicy(max_attempts=4, base_delay_ms=25, max_delay_ms=400)
+
+
+@cache
+def _service() -> StartService:
+    settings = StartSettings.from_env(os.environ)  # ConfigurationError names the variable
+    clock = SystemClock()
+    return StartService(
+        settings=settings,
+        tracker=TrackerTable(
+            dynamodb_client(), settings.table_name, clock=clock, retry_policy=FLOW_CALL_RETRY
+        ),
+        dispatcher=LambdaDispatcher(
+            lambda_client(), settings.worker_function_name, clock=clock, retry_policy=FLOW_CALL_RETRY
+        ),
+        clock=clock,
+    )
+
+
+@instrument
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
+    return answer_connect(lambda: _service().handle(event, context.get_remaining_time_in_millis()))

@@ -1,0 +1,92 @@
+"""Retries of transient AWS errors: exponential backoff, full jitter, bounded by a deadline.
+
+botocore's own retries are switched off on every client (see ``aws.py``): its standard mode
+backs off for up to 20 s, far past the 8 s a flow waits for start or check. Here each caller
+says how long it can afford, and the retry gives up before that.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final, TypeVar
+
+from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+
+from connect_async.clock import Clock
+
+__all__ = ["RetryPolicy", "TransientError", "call_with_retry", "is_transient"]
+
+T = TypeVar("T")
+
+_TRANSIENT_CODES: Final = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "ThrottlingException",
+        "Throttling",
+        "ThrottledException",
+        "TooManyRequestsException",
+        "InternalServerError",
+        "InternalServerException",
+        "InternalFailure",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "ModelNotReadyException",
+        "ModelTimeoutException",
+        "EC2ThrottledException",
+    }
+)
+
+
+class TransientError(Exception):
+    """Raise from a task for an error worth retrying (the worker backs off and calls again)."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Throttling, 5xx and connection errors; never a validation or condition failure."""
+    if isinstance(exc, TransientError):
+        return True
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return error.get("Code", "") in _TRANSIENT_CODES or status >= 500
+    # EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError...
+    return isinstance(exc, ConnectionError | HTTPClientError)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int
+    base_delay_ms: int
+    max_delay_ms: int
+
+
+def call_with_retry(
+    operation: Callable[[], T],
+    *,
+    policy: RetryPolicy,
+    clock: Clock,
+    give_up_at_ms: int,
+    rng: random.Random | None = None,
+) -> T:
+    """Call ``operation``; on a transient error back off and call again.
+
+    Gives up (re-raising the last error) after ``policy.max_attempts`` calls, or when the next
+    backoff would end past ``give_up_at_ms``: a retry that cannot finish in time is not made.
+    """
+    pick = (rng or random).uniform
+    attempt = 1
+    while True:
+        try:
+            return operation()
+        except Exception as exc:
+            if not is_transient(exc) or attempt >= policy.max_attempts:
+                raise
+            ceiling = min(policy.max_delay_ms, policy.base_delay_ms * 2 ** (attempt - 1))
+            delay_ms = int(pick(0, ceiling))
+            if clock.now_ms() + delay_ms >= give_up_at_ms:
+                raise
+            clock.sleep_ms(delay_ms)
+            attempt += 1

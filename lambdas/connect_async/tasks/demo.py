@@ -1,0 +1,53 @@
+"""The demo task: waits a configurable time in steps, reporting progress; can be told to fail.
+
+Parameters (all optional strings, as Connect sends them):
+- ``duration_seconds``: how long the work takes, 0-900 (default 5).
+- ``steps``: how many progress reports, 1-20 (default 4).
+- ``outcome``: ``succeed`` (default), ``fail`` (raises TaskFailed) or ``crash`` (raises an
+  unexpected exception, as a bug would).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from connect_async.tasks import TaskContext, TaskFailed
+
+__all__ = ["run"]
+
+
+def _number(parameters: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = parameters.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise TaskFailed(f"{name} must be a number", "invalid_parameter") from None
+    if not low <= value <= high:
+        raise TaskFailed(f"{name} must be between {low:g} and {high:g}", "invalid_parameter")
+    return value
+
+
+def run(context: TaskContext) -> dict[str, object]:
+    duration = _number(context.parameters, "duration_seconds", 5.0, 0.0, 900.0)
+    steps = int(_number(context.parameters, "steps", 4, 1, 20))
+    outcome = context.parameters.get("outcome", "succeed").strip().lower() or "succeed"
+    if outcome not in ("succeed", "fail", "crash"):
+        raise TaskFailed("outcome must be succeed, fail or crash", "invalid_parameter")
+
+    for step in range(1, steps + 1):
+        context.sleep(duration / steps)
+        if step < steps:
+            context.report_progress(100 * step // steps, f"Step {step} of {steps} done")
+
+    if outcome == "fail":
+        raise TaskFailed("the demo task was asked to fail", "demo_failure")
+    if outcome == "crash":
+        raise RuntimeError("the demo task crashed as asked")
+    return {
+        "message": "Your request is complete.",
+        "duration_seconds": duration,
+        "steps": steps,
+        "attempt": context.attempt,
+    }

@@ -1,0 +1,440 @@
+"""The tracker table: the only module that reads or writes DynamoDB.
+
+Every write is conditional, so the record moves one way only:
+absent/expired/overdue -> in_progress (start) -> completed | failed (worker, or start on a
+dispatch failure). A write whose condition fails changes nothing and is reported to the caller,
+which decides whether that is a duplicate (a no-op) or a lost race.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+from botocore.exceptions import ClientError
+
+from connect_async.clock import Clock
+from connect_async.contract import Attr, ErrorCode, ResponseStatus, RunStatus
+from connect_async.events import TaskRequest
+from connect_async.retry import RetryPolicy, call_with_retry
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+
+__all__ = [
+    "BeginOutcome",
+    "ClaimOutcome",
+    "Observation",
+    "TrackerRecord",
+    "TrackerTable",
+    "TrackerUnavailableError",
+    "observe",
+]
+
+T = TypeVar("T")
+_CONDITION_FAILED: Final = "ConditionalCheckFailedException"
+
+
+class TrackerUnavailableError(Exception):
+    """DynamoDB could not be reached or kept throttling until the caller's time ran out."""
+
+
+@dataclass(frozen=True)
+class TrackerRecord:
+    task_id: str
+    task_name: str
+    status: RunStatus
+    attempt: int
+    created_at_ms: int
+    updated_at_ms: int
+    deadline_at_ms: int
+    expires_at: int
+    progress_percent: int = 0
+    progress_message: str = ""
+    result: Mapping[str, str] = field(default_factory=dict)
+    error_code: str = ""
+    error_message: str = ""
+    channel: str = ""
+    contact_id: str = ""
+    initial_contact_id: str = ""
+    restart_token: str = ""
+    lease_owner: str = ""
+    worker_runs: int = 0
+    finished_at_ms: int = 0
+
+    def is_expired(self, now_ms: int) -> bool:
+        # TTL deletion is lazy (up to days): an expired item can still be read.
+        return self.expires_at * 1000 <= now_ms
+
+    def is_overdue(self, now_ms: int) -> bool:
+        return self.status is RunStatus.IN_PROGRESS and self.deadline_at_ms <= now_ms
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What a record means to the flow at a given moment."""
+
+    status: ResponseStatus
+    record: TrackerRecord | None
+    error_code: str = ""
+    error_message: str = ""
+
+
+def observe(record: TrackerRecord | None, now_ms: int) -> Observation:
+    """Apply the read-side rules: expired means not found, overdue means failed."""
+    if record is None or record.is_expired(now_ms):
+        return Observation(ResponseStatus.NOT_FOUND, None)
+    if record.is_overdue(now_ms):
+        return Observation(
+            ResponseStatus.FAILED,
+            record,
+            ErrorCode.WORKER_TIMEOUT,
+            "the worker did not finish before the run's deadline",
+        )
+    return Observation(ResponseStatus(record.status.value), record, record.error_code, record.error_message)
+
+
+@dataclass(frozen=True)
+class BeginOutcome:
+    created: bool
+    record: TrackerRecord
+
+
+@dataclass(frozen=True)
+class ClaimOutcome:
+    claimed: bool
+    # The record as it stood when the claim was refused (None if it no longer exists).
+    record: TrackerRecord | None
+
+
+def _s(value: str) -> AttributeValueTypeDef:
+    return {"S": value}
+
+
+def _n(value: int) -> AttributeValueTypeDef:
+    return {"N": str(value)}
+
+
+def _get_str(item: Mapping[str, Any], name: Attr) -> str:
+    value = item.get(name, {})
+    return str(value.get("S", "")) if isinstance(value, Mapping) else ""
+
+
+def _get_int(item: Mapping[str, Any], name: Attr) -> int:
+    value = item.get(name, {})
+    raw = value.get("N") if isinstance(value, Mapping) else None
+    return int(raw) if raw is not None else 0
+
+
+def record_from_item(item: Mapping[str, Any]) -> TrackerRecord:
+    result_attr = item.get(Attr.RESULT, {}).get("M", {})
+    return TrackerRecord(
+        task_id=_get_str(item, Attr.TASK_ID),
+        task_name=_get_str(item, Attr.TASK_NAME),
+        status=RunStatus(_get_str(item, Attr.STATUS)),
+        attempt=_get_int(item, Attr.ATTEMPT),
+        created_at_ms=_get_int(item, Attr.CREATED_AT_MS),
+        updated_at_ms=_get_int(item, Attr.UPDATED_AT_MS),
+        deadline_at_ms=_get_int(item, Attr.DEADLINE_AT_MS),
+        expires_at=_get_int(item, Attr.EXPIRES_AT),
+        progress_percent=_get_int(item, Attr.PROGRESS_PERCENT),
+        progress_message=_get_str(item, Attr.PROGRESS_MESSAGE),
+        result={k: str(v.get("S", "")) for k, v in result_attr.items()},
+        error_code=_get_str(item, Attr.ERROR_CODE),
+        error_message=_get_str(item, Attr.ERROR_MESSAGE),
+        channel=_get_str(item, Attr.CHANNEL),
+        contact_id=_get_str(item, Attr.CONTACT_ID),
+        initial_contact_id=_get_str(item, Attr.INITIAL_CONTACT_ID),
+        restart_token=_get_str(item, Attr.RESTART_TOKEN),
+        lease_owner=_get_str(item, Attr.LEASE_OWNER),
+        worker_runs=_get_int(item, Attr.WORKER_RUNS),
+        finished_at_ms=_get_int(item, Attr.FINISHED_AT_MS),
+    )
+
+
+class _Expression:
+    """Builds DynamoDB expressions with placeholders for every name (status is reserved)."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.values: dict[str, AttributeValueTypeDef] = {}
+
+    def name(self, attr: Attr) -> str:
+        placeholder = f"#{attr.value}"
+        self.names[placeholder] = attr.value
+        return placeholder
+
+    def value(self, key: str, value: AttributeValueTypeDef) -> str:
+        placeholder = f":{key}"
+        self.values[placeholder] = value
+        return placeholder
+
+
+class TrackerTable:
+    """Data access for tracker records, with bounded retries of transient errors."""
+
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        table_name: str,
+        *,
+        clock: Clock,
+        retry_policy: RetryPolicy,
+    ) -> None:
+        self._client = client
+        self._table = table_name
+        self._clock = clock
+        self._policy = retry_policy
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def _call(self, operation: Callable[[], T], give_up_at_ms: int) -> T:
+        # Condition failures never reach here: _conditional_update turns them into results.
+        try:
+            return call_with_retry(
+                operation, policy=self._policy, clock=self._clock, give_up_at_ms=give_up_at_ms
+            )
+        except Exception as exc:
+            raise TrackerUnavailableError(_describe(exc)) from exc
+
+    def _conditional_update(
+        self,
+        task_id: str,
+        update: str,
+        condition: str,
+        expr: _Expression,
+        give_up_at_ms: int,
+    ) -> tuple[bool, Mapping[str, Any] | None]:
+        """Run one conditional UpdateItem. Returns (applied, item after or item before)."""
+
+        def operation() -> tuple[bool, Mapping[str, Any] | None]:
+            try:
+                response = self._client.update_item(
+                    TableName=self._table,
+                    Key={Attr.TASK_ID.value: _s(task_id)},
+                    UpdateExpression=update,
+                    ConditionExpression=condition,
+                    ExpressionAttributeNames=expr.names,
+                    ExpressionAttributeValues=expr.values,
+                    ReturnValues="ALL_NEW",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != _CONDITION_FAILED:
+                    raise
+                old = exc.response.get("Item")
+                return False, old if isinstance(old, Mapping) else None
+            return True, response.get("Attributes")
+
+        return self._call(operation, give_up_at_ms)
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def get(self, task_id: str, *, give_up_at_ms: int) -> TrackerRecord | None:
+        """Strongly consistent read: a poll must see the worker's last write."""
+
+        def operation() -> TrackerRecord | None:
+            response = self._client.get_item(
+                TableName=self._table,
+                Key={Attr.TASK_ID.value: _s(task_id)},
+                ConsistentRead=True,
+            )
+            item = response.get("Item")
+            return record_from_item(item) if item else None
+
+        return self._call(operation, give_up_at_ms)
+
+    # -- start -----------------------------------------------------------------------------
+
+    def begin_run(
+        self,
+        request: TaskRequest,
+        *,
+        deadline_at_ms: int,
+        expires_at: int,
+        give_up_at_ms: int,
+    ) -> BeginOutcome:
+        """Create a fresh in-progress run with one conditional write, or return the live one.
+
+        The write succeeds when no record exists, the record has expired, an in-progress run is
+        past its deadline, or (with a restart token) a finished run was made with another token.
+        """
+        now_ms = self._clock.now_ms()
+        e = _Expression()
+        status, attempt = e.name(Attr.STATUS), e.name(Attr.ATTEMPT)
+        in_progress = e.value("in_progress", _s(RunStatus.IN_PROGRESS))
+        sets = [
+            f"{status} = {in_progress}",
+            f"{attempt} = if_not_exists({attempt}, {e.value('zero', _n(0))}) + {e.value('one', _n(1))}",
+            f"{e.name(Attr.TASK_NAME)} = {e.value('task_name', _s(request.task_name))}",
+            f"{e.name(Attr.CREATED_AT_MS)} = {e.value('now', _n(now_ms))}",
+            f"{e.name(Attr.UPDATED_AT_MS)} = :now",
+            f"{e.name(Attr.DEADLINE_AT_MS)} = {e.value('deadline', _n(deadline_at_ms))}",
+            f"{e.name(Attr.EXPIRES_AT)} = {e.value('expires', _n(expires_at))}",
+            f"{e.name(Attr.PROGRESS_PERCENT)} = :zero",
+            f"{e.name(Attr.PROGRESS_MESSAGE)} = {e.value('empty', _s(''))}",
+            f"{e.name(Attr.WORKER_RUNS)} = :zero",
+            f"{e.name(Attr.CHANNEL)} = {e.value('channel', _s(request.contact.channel))}",
+            f"{e.name(Attr.CONTACT_ID)} = {e.value('contact', _s(request.contact.contact_id))}",
+            f"{e.name(Attr.INITIAL_CONTACT_ID)} = "
+            f"{e.value('initial', _s(request.contact.initial_contact_id))}",
+        ]
+        removes = [
+            Attr.RESULT,
+            Attr.ERROR_CODE,
+            Attr.ERROR_MESSAGE,
+            Attr.LEASE_OWNER,
+            Attr.FINISHED_AT_MS,
+        ]
+        conditions = [
+            f"attribute_not_exists({e.name(Attr.TASK_ID)})",
+            f"{e.name(Attr.EXPIRES_AT)} <= {e.value('now_s', _n(now_ms // 1000))}",
+            f"({status} = {in_progress} AND {e.name(Attr.DEADLINE_AT_MS)} <= :now)",
+        ]
+        token_attr = e.name(Attr.RESTART_TOKEN)
+        if request.restart_token is not None:
+            token = e.value("token", _s(request.restart_token))
+            sets.append(f"{token_attr} = {token}")
+            conditions.append(
+                f"({status} IN ({e.value('completed', _s(RunStatus.COMPLETED))}, "
+                f"{e.value('failed', _s(RunStatus.FAILED))}) AND "
+                f"(attribute_not_exists({token_attr}) OR {token_attr} <> {token}))"
+            )
+        else:
+            removes.append(Attr.RESTART_TOKEN)
+        update = "SET " + ", ".join(sets) + " REMOVE " + ", ".join(e.name(a) for a in removes)
+        applied, item = self._conditional_update(
+            request.task_id, update, " OR ".join(conditions), e, give_up_at_ms
+        )
+        if item is None:
+            # Refused, but the old image did not come back: read it (rare; one extra call).
+            existing = self.get(request.task_id, give_up_at_ms=give_up_at_ms)
+            if existing is None:
+                raise TrackerUnavailableError("the run's record changed while it was being read")
+            return BeginOutcome(created=False, record=existing)
+        return BeginOutcome(created=applied, record=record_from_item(item))
+
+    # -- worker ----------------------------------------------------------------------------
+
+    def claim(self, task_id: str, attempt: int, owner: str, *, give_up_at_ms: int) -> ClaimOutcome:
+        """Take the run for one worker invocation: at most one execution per attempt.
+
+        A claim succeeds only while the run is in progress, on the same attempt, before its
+        deadline, and unclaimed. The claim is never released: a worker that crashes after it
+        leaves the run to end as worker_timeout at its deadline rather than run the task twice
+        (a retried money transfer is worse than a fallback).
+        """
+        now_ms = self._clock.now_ms()
+        e = _Expression()
+        lease = e.name(Attr.LEASE_OWNER)
+        runs = e.name(Attr.WORKER_RUNS)
+        update = (
+            f"SET {lease} = {e.value('owner', _s(owner))}, "
+            f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', _n(now_ms))}, "
+            f"{runs} = if_not_exists({runs}, {e.value('zero', _n(0))}) + {e.value('one', _n(1))}"
+        )
+        condition = (
+            f"{e.name(Attr.STATUS)} = {e.value('in_progress', _s(RunStatus.IN_PROGRESS))} AND "
+            f"{e.name(Attr.ATTEMPT)} = {e.value('attempt', _n(attempt))} AND "
+            f"{e.name(Attr.DEADLINE_AT_MS)} > :now AND "
+            f"{e.name(Attr.EXPIRES_AT)} > {e.value('now_s', _n(now_ms // 1000))} AND "
+            f"attribute_not_exists({lease})"
+        )
+        applied, item = self._conditional_update(task_id, update, condition, e, give_up_at_ms)
+        return ClaimOutcome(applied, record_from_item(item) if item else None)
+
+    def _owned_condition(self, e: _Expression, attempt: int, owner: str | None) -> str:
+        condition = (
+            f"{e.name(Attr.STATUS)} = {e.value('in_progress', _s(RunStatus.IN_PROGRESS))} AND "
+            f"{e.name(Attr.ATTEMPT)} = {e.value('attempt', _n(attempt))}"
+        )
+        if owner is not None:
+            condition += f" AND {e.name(Attr.LEASE_OWNER)} = {e.value('owner', _s(owner))}"
+        return condition
+
+    def report_progress(
+        self,
+        task_id: str,
+        attempt: int,
+        owner: str,
+        *,
+        percent: int,
+        message: str,
+        give_up_at_ms: int,
+    ) -> bool:
+        """Record progress; False when the run is no longer this worker's."""
+        e = _Expression()
+        update = (
+            f"SET {e.name(Attr.PROGRESS_PERCENT)} = {e.value('percent', _n(percent))}, "
+            f"{e.name(Attr.PROGRESS_MESSAGE)} = {e.value('message', _s(message))}, "
+            f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', _n(self._clock.now_ms()))}"
+        )
+        condition = self._owned_condition(e, attempt, owner)
+        applied, _ = self._conditional_update(task_id, update, condition, e, give_up_at_ms)
+        return applied
+
+    def complete(
+        self,
+        task_id: str,
+        attempt: int,
+        owner: str,
+        *,
+        result: Mapping[str, str],
+        give_up_at_ms: int,
+    ) -> bool:
+        """Write the final, successful state; False if the run was already final or taken."""
+        now_ms = self._clock.now_ms()
+        e = _Expression()
+        update = (
+            f"SET {e.name(Attr.STATUS)} = {e.value('completed', _s(RunStatus.COMPLETED))}, "
+            f"{e.name(Attr.RESULT)} = {e.value('result', {'M': {k: _s(v) for k, v in result.items()}})}, "
+            f"{e.name(Attr.PROGRESS_PERCENT)} = {e.value('hundred', _n(100))}, "
+            f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', _n(now_ms))}, "
+            f"{e.name(Attr.FINISHED_AT_MS)} = :now"
+        )
+        condition = self._owned_condition(e, attempt, owner)
+        applied, _ = self._conditional_update(task_id, update, condition, e, give_up_at_ms)
+        return applied
+
+    def fail(
+        self,
+        task_id: str,
+        attempt: int,
+        *,
+        owner: str | None,
+        error_code: str,
+        error_message: str,
+        give_up_at_ms: int,
+        only_if_overdue: bool = False,
+    ) -> bool:
+        """Write the final, failed state; False if the run was already final or taken.
+
+        Who may fail a run: its ``owner`` (the worker that claimed it); with ``owner=None``,
+        start after a dispatch failure, but only while no worker has claimed the run (the
+        invoke may have gone through with only its answer lost); and, with
+        ``only_if_overdue``, anyone once the run is past its deadline.
+        """
+        now_ms = self._clock.now_ms()
+        e = _Expression()
+        update = (
+            f"SET {e.name(Attr.STATUS)} = {e.value('failed', _s(RunStatus.FAILED))}, "
+            f"{e.name(Attr.ERROR_CODE)} = {e.value('code', _s(error_code))}, "
+            f"{e.name(Attr.ERROR_MESSAGE)} = {e.value('message', _s(error_message))}, "
+            f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', _n(now_ms))}, "
+            f"{e.name(Attr.FINISHED_AT_MS)} = :now"
+        )
+        condition = self._owned_condition(e, attempt, owner)
+        if only_if_overdue:
+            condition += f" AND {e.name(Attr.DEADLINE_AT_MS)} <= :now"
+        elif owner is None:
+            condition += f" AND attribute_not_exists({e.name(Attr.LEASE_OWNER)})"
+        applied, _ = self._conditional_update(task_id, update, condition, e, give_up_at_ms)
+        return applied
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, ClientError):
+        return f"DynamoDB {exc.response.get('Error', {}).get('Code', 'error')}"
+    return f"DynamoDB {type(exc).__name__}"

@@ -1,0 +1,264 @@
+"""Shared fixtures: moto-backed AWS, a controllable clock, Connect events, error injection."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+# Fake credentials before anything can build a boto3 client (TOOLING.md: moto first).
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_SESSION_TOKEN="testing",
+    AWS_DEFAULT_REGION="eu-west-2",
+    POWERTOOLS_METRICS_NAMESPACE="ConnectAsyncTests",
+    POWERTOOLS_SERVICE_NAME="connect-async-tests",
+)
+
+import moto
+from botocore.awsrequest import AWSResponse
+
+from connect_async.aws import dynamodb_client, lambda_client
+from connect_async.check import CheckService
+from connect_async.config import CheckSettings, StartSettings, WorkerSettings
+from connect_async.contract import Attr, TrackingIdSource
+from connect_async.dispatch import LambdaDispatcher
+from connect_async.observability import metrics
+from connect_async.retry import RetryPolicy
+from connect_async.start import StartService
+from connect_async.tracker import TrackerTable
+from connect_async.worker import WorkerService
+
+TABLE = "connect-async-tracker"
+WORKER_FUNCTION = "connect-async-worker"
+START_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+FAST_RETRY = RetryPolicy(max_attempts=4, base_delay_ms=10, max_delay_ms=100)
+
+
+class FakeClock:
+    """A clock that only moves when told to (or when code sleeps on it)."""
+
+    def __init__(self, start_ms: int = START_MS) -> None:
+        self.now = start_ms
+        self.slept: list[int] = []
+
+    def now_ms(self) -> int:
+        return self.now
+
+    def sleep_ms(self, duration_ms: int) -> None:
+        self.slept.append(duration_ms)
+        self.now += max(duration_ms, 0)
+
+    def advance(self, seconds: float) -> None:
+        self.now += int(seconds * 1000)
+
+
+@dataclass
+class FakeInvocation:
+    aws_request_id: str = "req-1"
+    remaining_ms: int = 60_000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+def connect_event(
+    contact_id: str = "11111111-2222-3333-4444-555555555555",
+    initial_contact_id: str | None = None,
+    channel: str = "VOICE",
+    **parameters: str,
+) -> dict[str, Any]:
+    """A ContactFlowEvent as Connect sends it (with the personal data it really carries)."""
+    return {
+        "Name": "ContactFlowEvent",
+        "Details": {
+            "ContactData": {
+                "ContactId": contact_id,
+                "InitialContactId": initial_contact_id or contact_id,
+                "Channel": channel,
+                "InstanceARN": "arn:aws:connect:eu-west-2:123456789012:instance/abc",
+                "InitiationMethod": "INBOUND",
+                "LanguageCode": "en-GB",
+                "Attributes": {},
+                "CustomerEndpoint": {"Address": "+447700900123", "Type": "TELEPHONE_NUMBER"},
+                "SystemEndpoint": {"Address": "+442079460000", "Type": "TELEPHONE_NUMBER"},
+            },
+            "Parameters": parameters,
+        },
+    }
+
+
+class ErrorInjector:
+    """Makes chosen AWS calls fail with a given error code, ``times`` times, then pass through.
+
+    Hooks ``before-call`` (where botocore's Stubber works): the request never reaches moto, as
+    a throttled request never reaches DynamoDB.
+    """
+
+    def __init__(self) -> None:
+        self.plans: dict[str, list[tuple[int, str]]] = {}
+        self.calls: dict[str, int] = {}
+
+    def fail(self, operation: str, code: str, times: int = 1, status: int = 400) -> None:
+        self.plans.setdefault(operation, []).extend([(status, code)] * times)
+
+    def attach(self, client: Any) -> None:
+        client.meta.events.register("before-call", self._before_call)
+
+    def _before_call(self, model: Any, **kwargs: Any) -> tuple[Any, dict[str, Any]] | None:
+        operation = model.name
+        self.calls[operation] = self.calls.get(operation, 0) + 1
+        plan = self.plans.get(operation)
+        if not plan:
+            return None
+        status, code = plan.pop(0)
+        parsed = {
+            "Error": {"Code": code, "Message": f"injected {code}"},
+            "ResponseMetadata": {"HTTPStatusCode": status},
+        }
+        return AWSResponse("https://injected.invalid", status, {}, _Raw(b"")), parsed
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self._body
+
+
+@dataclass
+class Stack:
+    """The three services wired to moto, sharing one fake clock."""
+
+    clock: FakeClock
+    dynamodb: Any
+    lambda_: Any
+    injector: ErrorInjector
+    invoked: list[dict[str, Any]] = field(default_factory=list)
+    tracking_id_source: TrackingIdSource = TrackingIdSource.INITIAL_CONTACT_ID
+    run_deadline_seconds: int = 120
+    record_ttl_seconds: int = 3600
+    check_budget_ms: int = 4000
+    check_interval_ms: int = 250
+    max_result_bytes: int = 16_384
+    task_retry_attempts: int = 2
+    task: Callable[..., object] | None = None
+
+    def tracker(self) -> TrackerTable:
+        return TrackerTable(self.dynamodb, TABLE, clock=self.clock, retry_policy=FAST_RETRY)
+
+    def start_service(self) -> StartService:
+        settings = StartSettings(
+            table_name=TABLE,
+            worker_function_name=WORKER_FUNCTION,
+            tracking_id_source=self.tracking_id_source,
+            run_deadline_seconds=self.run_deadline_seconds,
+            record_ttl_seconds=self.record_ttl_seconds,
+        )
+        dispatcher = LambdaDispatcher(
+            self.lambda_, WORKER_FUNCTION, clock=self.clock, retry_policy=FAST_RETRY
+        )
+        return StartService(settings, self.tracker(), dispatcher, self.clock)
+
+    def check_service(self) -> CheckService:
+        settings = CheckSettings(TABLE, self.tracking_id_source, self.check_budget_ms, self.check_interval_ms)
+        return CheckService(settings, self.tracker(), self.clock)
+
+    def worker_service(self) -> WorkerService:
+        settings = WorkerSettings(
+            table_name=TABLE,
+            task_handler="tests.fixture_tasks:configured",
+            task_retry_attempts=self.task_retry_attempts,
+            safety_margin_ms=2_000,
+            max_result_bytes=self.max_result_bytes,
+        )
+        task = self.task
+
+        def loader(handler: str) -> Callable[..., object]:
+            if task is None:
+                from connect_async.tasks import load_task
+
+                return load_task("connect_async.tasks.demo:run")
+            return task
+
+        return WorkerService(settings, self.tracker(), self.clock, task_loader=loader)
+
+    # -- one-call helpers ----------------------------------------------------------------------
+
+    def start(self, event: dict[str, Any] | None = None, remaining_ms: int = 8000) -> dict[str, str]:
+        return self.start_service().handle(event or connect_event(), remaining_ms)
+
+    def check(self, event: dict[str, Any] | None = None, remaining_ms: int = 8000) -> dict[str, str]:
+        return self.check_service().handle(event or connect_event(), remaining_ms)
+
+    def run_worker(self, index: int = -1, request_id: str = "req-1", remaining_ms: int = 60_000) -> str:
+        payload = self.invoked[index]
+        return self.worker_service().handle(payload, FakeInvocation(request_id, remaining_ms)).value
+
+    def item(self, task_id: str) -> dict[str, Any] | None:
+        response = self.dynamodb.get_item(
+            TableName=TABLE, Key={Attr.TASK_ID.value: {"S": task_id}}, ConsistentRead=True
+        )
+        return response.get("Item")
+
+
+def create_table(client: Any) -> None:
+    client.create_table(
+        TableName=TABLE,
+        KeySchema=[{"AttributeName": Attr.TASK_ID.value, "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": Attr.TASK_ID.value, "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    client.update_time_to_live(
+        TableName=TABLE, TimeToLiveSpecification={"Enabled": True, "AttributeName": Attr.EXPIRES_AT.value}
+    )
+
+
+def create_worker_function(client: Any, iam: Any) -> None:
+    role = iam.create_role(
+        RoleName="worker-role",
+        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+    )
+    client.create_function(
+        FunctionName=WORKER_FUNCTION,
+        Runtime="python3.12",
+        Role=role["Role"]["Arn"],
+        Handler="connect_async.handlers.worker.handler",
+        Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},  # an empty zip: moto never runs it
+    )
+
+
+@pytest.fixture(autouse=True)
+def _clear_metrics() -> Iterator[None]:
+    # Powertools Metrics share one buffer across instances (TOOLING.md).
+    metrics.clear_metrics()
+    yield
+    metrics.clear_metrics()
+
+
+@pytest.fixture
+def stack() -> Iterator[Stack]:
+    with moto.mock_aws(config={"lambda": {"use_docker": False}}):
+        import boto3
+
+        ddb = dynamodb_client()
+        lam = lambda_client()
+        create_table(ddb)
+        create_worker_function(lam, boto3.client("iam"))
+        injector = ErrorInjector()
+        injector.attach(ddb)
+        injector.attach(lam)
+        built = Stack(clock=FakeClock(), dynamodb=ddb, lambda_=lam, injector=injector)
+
+        def capture(params: dict[str, Any], **_: Any) -> None:
+            if params.get("InvocationType") == "Event":
+                built.invoked.append(json.loads(params["Payload"]))
+
+        lam.meta.events.register("provide-client-params.lambda.Invoke", capture)
+        yield built
