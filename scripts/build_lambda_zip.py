@@ -1,10 +1,10 @@
 """Build the Lambda artifact reproducibly: the same sources always give the same bytes.
 
 The zip holds ``lambdas/connect_async`` and the vendored pure-Python packages (Powertools with
-its tracer extra: aws-xray-sdk and wrapt's pure-Python fallback), taken file by file from their
-installed distributions at the versions pinned in requirements/dev.txt. Entries are sorted,
-stamped 1980-01-01, mode 0644 and stored uncompressed: deflate output differs between zlib
-builds (zlib-ng, for one), stored bytes do not.
+its tracer extra: aws-xray-sdk and wrapt's pure-Python fallback; typing-extensions), taken file
+by file from their installed distributions at the versions pinned in requirements/dev.txt.
+Entries are sorted, stamped 1980-01-01, mode 0644 and stored uncompressed: deflate output
+differs between zlib builds (zlib-ng, for one), stored bytes do not.
 
     python scripts/build_lambda_zip.py                 # (re)write lambdas/dist/connect_async.zip
     python scripts/build_lambda_zip.py --check         # exit 1 if the committed zip is stale
@@ -30,6 +30,8 @@ VENDORED = {
     "aws-lambda-powertools": "3.37.0",
     "aws-xray-sdk": "2.15.0",
     "wrapt": "2.5.2",
+    # Powertools needs it and the Lambda runtime does not promise it (jmespath it does: botocore).
+    "typing-extensions": "4.16.0",
 }
 # Machine-specific or binary files that must not enter the artifact.
 _SKIP_SUFFIXES = (".pyc", ".so", ".c", ".h", ".pyd")

@@ -173,7 +173,7 @@ class Stack:
     def worker_service(self) -> WorkerService:
         settings = WorkerSettings(
             table_name=TABLE,
-            task_handler="tests.fixture_tasks:configured",
+            task_handler="tests.conftest:injected_by_the_loader_below",
             task_retry_attempts=self.task_retry_attempts,
             safety_margin_ms=2_000,
             max_result_bytes=self.max_result_bytes,
@@ -247,6 +247,9 @@ def stack() -> Iterator[Stack]:
     with moto.mock_aws(config={"lambda": {"use_docker": False}}):
         import boto3
 
+        # A fresh default session per test; hooks registered on it reach every client made after,
+        # including those the real handlers build.
+        boto3.setup_default_session()
         ddb = dynamodb_client()
         lam = lambda_client()
         create_table(ddb)
@@ -261,4 +264,7 @@ def stack() -> Iterator[Stack]:
                 built.invoked.append(json.loads(params["Payload"]))
 
         lam.meta.events.register("provide-client-params.lambda.Invoke", capture)
+        session_events = boto3.DEFAULT_SESSION._session.get_component("event_emitter")  # type: ignore[union-attr]
+        session_events.register("provide-client-params.lambda.Invoke", capture)
         yield built
+        boto3.DEFAULT_SESSION = None

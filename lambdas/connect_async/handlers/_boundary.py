@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 
 from connect_async.config import ConfigurationError
 from connect_async.contract import ErrorCode
-from connect_async.observability import logger
+from connect_async.observability import count, logger
 from connect_async.results import error_response, guard_response
 
 __all__ = ["answer_connect"]
@@ -21,7 +21,9 @@ def answer_connect(respond: Callable[[], Mapping[str, str]]) -> dict[str, str]:
         return guard_response(respond())
     except ConfigurationError as exc:
         logger.error("the function is misconfigured", extra={"reason": str(exc)})
+        count("ConfigurationErrors")
         return error_response(ErrorCode.CONFIGURATION_ERROR, str(exc))
     except Exception as exc:
         logger.exception("unexpected error", extra={"error_type": type(exc).__name__})
+        count("InternalErrors")
         return error_response(ErrorCode.INTERNAL_ERROR, f"unexpected {type(exc).__name__}")

@@ -1,0 +1,82 @@
+"""Property-based: start and check never raise and always answer a flat string map under 32 KB."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from connect_async.handlers._boundary import answer_connect
+from connect_async.results import encoded_size
+from tests.conftest import Stack, connect_event
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=50),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=1000, max_size=3000),  # odd unicode
+    st.sampled_from(["'; DROP TABLE x;--", "${jndi:x}", "a#b", "../../etc", "\x00", "\ud800", "🙂" * 10]),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
+    max_leaves=8,
+)
+control_keys = st.sampled_from(
+    ["task_name", "tracking_id", "restart_token", "status", "result_x", "error_code"]
+)
+
+
+@st.composite
+def hostile_events(draw: st.DrawFn) -> Any:
+    kind = draw(st.integers(0, 4))
+    if kind == 0:
+        return draw(values)  # not even a dict
+    event = connect_event()
+    if kind == 1:
+        event["Details"]["ContactData"] = draw(
+            st.dictionaries(st.sampled_from(["ContactId", "InitialContactId", "Channel"]), values)
+        )
+    elif kind == 2:
+        event["Details"]["Parameters"] = draw(
+            st.dictionaries(st.one_of(control_keys, st.text(max_size=200)), values, max_size=6)
+        )
+    elif kind == 3:
+        event["Details"]["Parameters"] = draw(
+            st.dictionaries(control_keys, st.text(max_size=300), max_size=4)
+        )
+    else:
+        # Huge but well-formed: many large string parameters.
+        event["Details"]["Parameters"] = {
+            f"p{i}": "x" * draw(st.integers(0, 9000)) for i in range(draw(st.integers(1, 8)))
+        }
+    return event
+
+
+def _assert_flat_small(response: dict[str, str]) -> None:
+    assert isinstance(response, dict)
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in response.items())
+    assert encoded_size(response) < 32 * 1024
+    assert response["status"] in {"in_progress", "completed", "failed", "not_found", "error"}
+    json.dumps(response)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(event=hostile_events())
+def test_start_and_check_answer_every_event(stack: Stack, event: Any) -> None:
+    started = answer_connect(lambda: stack.start_service().handle(event, 8000))
+    _assert_flat_small(started)
+    stack.check_budget_ms = 0
+    checked = answer_connect(lambda: stack.check_service().handle(event, 8000))
+    _assert_flat_small(checked)
+    if started["status"] == "error":
+        assert started["error_code"] in {"invalid_event"}
+        assert len(started["error_message"]) < 300

@@ -1,0 +1,86 @@
+"""The committed Lambda zip: byte-identical rebuild, clean entries, importable on its own."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from scripts.build_lambda_zip import ARTIFACT, VENDORED, build_bytes
+
+ROOT = Path(__file__).resolve().parents[2]
+# What the Lambda python3.12/3.13 runtimes provide besides the standard library.
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
+
+
+def test_rebuilding_from_source_is_byte_identical() -> None:
+    assert ARTIFACT.read_bytes() == build_bytes(), "lambdas/dist/connect_async.zip is stale: run `make zip`"
+
+
+def test_vendored_versions_are_the_pinned_test_versions() -> None:
+    pinned = (ROOT / "requirements" / "dev.txt").read_text().lower().replace("_", "-")
+    for name, version in VENDORED.items():
+        assert f"{name}=={version}" in pinned
+        assert metadata.version(name) == version
+
+
+def test_entries_are_sorted_stamped_and_free_of_machine_files() -> None:
+    with zipfile.ZipFile(ARTIFACT) as archive:
+        infos = archive.infolist()
+    names = [i.filename for i in infos]
+    assert names == sorted(names)
+    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+    assert {i.external_attr >> 16 for i in infos} == {0o100644}
+    assert {i.compress_type for i in infos} == {zipfile.ZIP_STORED}
+    assert not [
+        n for n in names if n.endswith((".pyc", ".so")) or "__pycache__" in n or n.endswith("/RECORD")
+    ]
+    sources = {
+        p.relative_to(ROOT / "lambdas").as_posix() for p in (ROOT / "lambdas" / "connect_async").rglob("*.py")
+    }
+    assert sources <= set(names)
+
+
+@pytest.fixture(scope="module")
+def lambda_like_paths(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The zip extracted as /var/task, and a site dir with only what the runtime provides."""
+    task = tmp_path_factory.mktemp("task")
+    with zipfile.ZipFile(ARTIFACT) as archive:
+        archive.extractall(task)
+    runtime = tmp_path_factory.mktemp("runtime")
+    for name in RUNTIME_PACKAGES:
+        module = __import__(name)
+        origin = Path(module.__file__ or "")
+        source = origin.parent if origin.name == "__init__.py" else origin
+        (runtime / source.name).symlink_to(source)
+    return task, runtime
+
+
+@pytest.mark.parametrize("tracing", ["false", "true"])
+def test_handlers_import_from_the_artifact_alone(lambda_like_paths: tuple[Path, Path], tracing: str) -> None:
+    task, runtime = lambda_like_paths
+    code = (
+        "import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]];"
+        "import connect_async.handlers.start, connect_async.handlers.check, connect_async.handlers.worker;"
+        "import connect_async.tasks.demo, connect_async.tasks.bedrock;"
+        "import aws_lambda_powertools, aws_xray_sdk.core, wrapt;"
+        "mods = [aws_lambda_powertools, aws_xray_sdk.core, wrapt, connect_async.handlers.start];"
+        "bad = [m.__name__ for m in mods if not m.__file__.startswith(sys.argv[1])];"
+        "assert not bad, bad; print('ok')"
+    )
+    # -S: no site-packages at all, so anything not in the zip or the runtime fails to import.
+    env = {"TRACING_ENABLED": tracing, "AWS_DEFAULT_REGION": "eu-west-2", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(  # noqa: S603 - fixed interpreter and arguments
+        [sys.executable, "-S", "-c", code, str(task), str(runtime)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().endswith("ok")

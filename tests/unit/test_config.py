@@ -1,0 +1,55 @@
+"""Configuration: every bad variable is named in the error, defaults are sensible."""
+
+from __future__ import annotations
+
+import pytest
+
+from connect_async.config import CheckSettings, ConfigurationError, StartSettings, WorkerSettings
+from connect_async.contract import TrackingIdSource
+
+START_ENV = {"TRACKER_TABLE_NAME": "t", "WORKER_FUNCTION_NAME": "w"}
+
+
+def test_start_defaults() -> None:
+    settings = StartSettings.from_env(START_ENV)
+    assert settings.tracking_id_source is TrackingIdSource.INITIAL_CONTACT_ID
+    assert (settings.run_deadline_seconds, settings.record_ttl_seconds) == (900, 86_400)
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"WORKER_FUNCTION_NAME": "w"}, "TRACKER_TABLE_NAME is required"),
+        ({"TRACKER_TABLE_NAME": "t"}, "WORKER_FUNCTION_NAME is required"),
+        ({**START_ENV, "RUN_DEADLINE_SECONDS": "ten"}, "RUN_DEADLINE_SECONDS must be a whole number"),
+        ({**START_ENV, "RUN_DEADLINE_SECONDS": "0"}, "RUN_DEADLINE_SECONDS must be between 1 and 86400"),
+        ({**START_ENV, "TRACKING_ID_SOURCE": "phone"}, "TRACKING_ID_SOURCE must be one of"),
+        (
+            {**START_ENV, "RUN_DEADLINE_SECONDS": "600", "RECORD_TTL_SECONDS": "600"},
+            "RECORD_TTL_SECONDS (600) must be greater than RUN_DEADLINE_SECONDS (600)",
+        ),
+    ],
+)
+def test_start_errors_name_the_variable(env: dict[str, str], named: str) -> None:
+    with pytest.raises(ConfigurationError, match=named.replace("(", r"\(").replace(")", r"\)")):
+        StartSettings.from_env(env)
+
+
+def test_check_interval_cannot_exceed_budget() -> None:
+    env = {"TRACKER_TABLE_NAME": "t", "CHECK_BUDGET_MS": "1000", "CHECK_POLL_INTERVAL_MS": "2000"}
+    with pytest.raises(ConfigurationError, match="CHECK_POLL_INTERVAL_MS"):
+        CheckSettings.from_env(env)
+
+
+def test_check_budget_stays_under_the_flows_eight_seconds() -> None:
+    with pytest.raises(ConfigurationError, match="CHECK_BUDGET_MS must be between 0 and 7500"):
+        CheckSettings.from_env({"TRACKER_TABLE_NAME": "t", "CHECK_BUDGET_MS": "8000"})
+
+
+def test_worker_needs_a_task_handler_and_bounds_the_result() -> None:
+    with pytest.raises(ConfigurationError, match="TASK_HANDLER is required"):
+        WorkerSettings.from_env({"TRACKER_TABLE_NAME": "t"})
+    with pytest.raises(ConfigurationError, match="MAX_RESULT_BYTES must be between 64 and 30720"):
+        WorkerSettings.from_env(
+            {"TRACKER_TABLE_NAME": "t", "TASK_HANDLER": "a:b", "MAX_RESULT_BYTES": "40000"}
+        )
