@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make demo   - a scripted start -> worker -> check cycle on an embedded AWS emulator (no account)
-#   make test   - lint, type checks and every test
+#   make test   - lint (ruff, terraform fmt), type checks and every test
 # Both create .venv from the pinned requirements on first use.
 
 PYTHON ?= python3
@@ -23,6 +23,7 @@ test: lint typecheck pytest
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	terraform fmt -check -recursive
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
