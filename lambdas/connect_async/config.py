@@ -6,10 +6,10 @@ so a name changed here without the module following it fails a test instead of a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final
+from typing import Final, TypeVar
 
 from connect_async.contract import TrackingIdSource
 
@@ -108,6 +108,8 @@ HANDLERS: Final[Mapping[str, str]] = {
 
 DEFAULT_METRICS_NAMESPACE: Final = "ConnectAsyncLambda"
 
+N = TypeVar("N", int, float)
+
 
 class ConfigurationError(Exception):
     """An environment variable is missing or invalid; the message names it."""
@@ -122,30 +124,27 @@ def read_str(env: Mapping[str, str], name: EnvVar, default: str | None = None) -
     return default
 
 
-def read_int(env: Mapping[str, str], name: EnvVar, default: int, low: int, high: int) -> int:
+def _read_number(
+    env: Mapping[str, str], name: EnvVar, default: N, low: N, high: N, *, parse: Callable[[str], N], kind: str
+) -> N:
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
-        value = int(raw)
+        value = parse(raw)
     except ValueError:
-        raise ConfigurationError(f"{name} must be a whole number, got {raw[:40]!r}") from None
-    if not low <= value <= high:
-        raise ConfigurationError(f"{name} must be between {low} and {high}, got {value}")
-    return value
-
-
-def read_float(env: Mapping[str, str], name: EnvVar, default: float, low: float, high: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigurationError(f"{name} must be a number, got {raw[:40]!r}") from None
+        raise ConfigurationError(f"{name} must be {kind}, got {raw[:40]!r}") from None
     if not low <= value <= high:  # also rejects NaN
         raise ConfigurationError(f"{name} must be between {low} and {high}, got {value}")
     return value
+
+
+def read_int(env: Mapping[str, str], name: EnvVar, default: int, low: int, high: int) -> int:
+    return _read_number(env, name, default, low, high, parse=int, kind="a whole number")
+
+
+def read_float(env: Mapping[str, str], name: EnvVar, default: float, low: float, high: float) -> float:
+    return _read_number(env, name, default, low, high, parse=float, kind="a number")
 
 
 def read_bool(env: Mapping[str, str], name: EnvVar, default: bool) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 from botocore.exceptions import ClientError
 
@@ -34,6 +34,8 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+# Who may make a run final: the claiming worker, anyone while unclaimed, anyone once overdue.
+_Guard = Literal["owner", "unclaimed", "overdue"]
 _CONDITION_FAILED: Final = "ConditionalCheckFailedException"
 
 
@@ -385,18 +387,13 @@ class TrackerTable:
         give_up_at_ms: int,
     ) -> bool:
         """Write the final, successful state; False if the run was already final or taken."""
-        now_ms = self._clock.now_ms()
-        e = _Expression()
-        update = (
-            f"SET {e.name(Attr.STATUS)} = {e.value('completed', _s(RunStatus.COMPLETED))}, "
-            f"{e.name(Attr.RESULT)} = {e.value('result', {'M': {k: _s(v) for k, v in result.items()}})}, "
-            f"{e.name(Attr.PROGRESS_PERCENT)} = {e.value('hundred', _n(100))}, "
-            f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', _n(now_ms))}, "
-            f"{e.name(Attr.FINISHED_AT_MS)} = :now"
+        fields: dict[Attr, AttributeValueTypeDef] = {
+            Attr.RESULT: {"M": {k: _s(v) for k, v in result.items()}},
+            Attr.PROGRESS_PERCENT: _n(100),
+        }
+        return self._finish(
+            task_id, attempt, owner, status=RunStatus.COMPLETED, fields=fields, give_up_at_ms=give_up_at_ms
         )
-        condition = self._owned_condition(e, attempt, owner)
-        applied, _ = self._conditional_update(task_id, update, condition, e, give_up_at_ms)
-        return applied
 
     def fail(
         self,
@@ -416,21 +413,43 @@ class TrackerTable:
         invoke may have gone through with only its answer lost); and, with
         ``only_if_overdue``, anyone once the run is past its deadline.
         """
-        now_ms = self._clock.now_ms()
-        e = _Expression()
-        update = (
-            f"SET {e.name(Attr.STATUS)} = {e.value('failed', _s(RunStatus.FAILED))}, "
-            f"{e.name(Attr.ERROR_CODE)} = {e.value('code', _s(error_code))}, "
-            f"{e.name(Attr.ERROR_MESSAGE)} = {e.value('message', _s(error_message))}, "
-            f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', _n(now_ms))}, "
-            f"{e.name(Attr.FINISHED_AT_MS)} = :now"
+        fields = {Attr.ERROR_CODE: _s(error_code), Attr.ERROR_MESSAGE: _s(error_message)}
+        guard: _Guard = "overdue" if only_if_overdue else ("owner" if owner is not None else "unclaimed")
+        return self._finish(
+            task_id,
+            attempt,
+            owner,
+            status=RunStatus.FAILED,
+            fields=fields,
+            give_up_at_ms=give_up_at_ms,
+            guard=guard,
         )
-        condition = self._owned_condition(e, attempt, owner)
-        if only_if_overdue:
+
+    def _finish(
+        self,
+        task_id: str,
+        attempt: int,
+        owner: str | None,
+        *,
+        status: RunStatus,
+        fields: Mapping[Attr, AttributeValueTypeDef],
+        give_up_at_ms: int,
+        guard: _Guard = "owner",
+    ) -> bool:
+        """The one way a run becomes final: a conditional write from in_progress, same attempt."""
+        e = _Expression()
+        sets = [
+            f"{e.name(Attr.STATUS)} = {e.value('final', _s(status))}",
+            *(f"{e.name(attr)} = {e.value(attr.value, value)}" for attr, value in fields.items()),
+            f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', _n(self._clock.now_ms()))}",
+            f"{e.name(Attr.FINISHED_AT_MS)} = :now",
+        ]
+        condition = self._owned_condition(e, attempt, owner if guard == "owner" else None)
+        if guard == "overdue":
             condition += f" AND {e.name(Attr.DEADLINE_AT_MS)} <= :now"
-        elif owner is None:
+        elif guard == "unclaimed":
             condition += f" AND attribute_not_exists({e.name(Attr.LEASE_OWNER)})"
-        applied, _ = self._conditional_update(task_id, update, condition, e, give_up_at_ms)
+        applied, _ = self._conditional_update(task_id, "SET " + ", ".join(sets), condition, e, give_up_at_ms)
         return applied
 
 
