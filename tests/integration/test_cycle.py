@@ -490,3 +490,43 @@ def test_invalid_event_never_writes_a_record(stack: Stack) -> None:
     assert (response["status"], response["error_code"]) == ("error", ErrorCode.INVALID_EVENT)
     assert stack.dynamodb.scan(TableName="connect-async-tracker")["Count"] == 0
     assert stack.invoked == []
+
+
+def test_throttled_progress_writes_are_skipped_and_the_run_still_completes(stack: Stack) -> None:
+    def task(context: TaskContext) -> dict[str, str]:
+        stack.injector.fail("UpdateItem", "ThrottlingException", times=50)
+        context.report_progress(50, "halfway")  # best effort: retried, then skipped
+        stack.injector.plans["UpdateItem"].clear()
+        return {"ok": "yes"}
+
+    stack.task = task
+    stack.start()
+    assert stack.run_worker() == "completed"
+    assert stack.check()["progress_message"] == ""
+
+
+def test_dispatch_failure_with_the_tracker_down_still_tells_the_flow_at_once(stack: Stack) -> None:
+    stack.run_deadline_seconds = 60
+    stack.injector.fail("Invoke", "ServiceException", times=10, status=500)
+    # The first UpdateItem (begin_run) passes; the dispatch_failed write then meets throttling.
+    original_begin = stack.tracker
+
+    def tracker_then_throttle() -> Any:
+        tracker = original_begin()
+        begin = tracker.begin_run
+
+        def begin_then_throttle(*args: Any, **kwargs: Any) -> Any:
+            outcome = begin(*args, **kwargs)
+            stack.injector.fail("UpdateItem", "ThrottlingException", times=50)
+            return outcome
+
+        tracker.begin_run = begin_then_throttle  # type: ignore[method-assign]
+        return tracker
+
+    stack.tracker = tracker_then_throttle  # type: ignore[method-assign]
+    response = stack.start()
+    assert (response["status"], response["error_code"]) == ("failed", "dispatch_failed")
+    # The record could not be updated: it stays in progress and reads as failed at its deadline.
+    stack.injector.plans.clear()
+    stack.clock.advance(61)
+    assert stack.check()["error_code"] == "worker_timeout"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import glob
+import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -60,8 +63,26 @@ def lambda_like_paths(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, P
     return task, runtime
 
 
+def _lambda_pythons() -> list[str]:
+    """This interpreter, plus Lambda's python3.12 and 3.13 where the machine has them."""
+    found = [sys.executable]
+    for version in ("3.12", "3.13"):
+        candidates = [
+            shutil.which(f"python{version}"),
+            *sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}*/bin/python{version}"))),
+        ]
+        for candidate in filter(None, candidates):
+            if subprocess.run([candidate, "-c", ""], capture_output=True, check=False).returncode == 0:  # noqa: S603
+                found.append(candidate)
+                break
+    return found
+
+
+@pytest.mark.parametrize("python", _lambda_pythons())
 @pytest.mark.parametrize("tracing", ["false", "true"])
-def test_handlers_import_from_the_artifact_alone(lambda_like_paths: tuple[Path, Path], tracing: str) -> None:
+def test_handlers_import_from_the_artifact_alone(
+    lambda_like_paths: tuple[Path, Path], tracing: str, python: str
+) -> None:
     task, runtime = lambda_like_paths
     code = (
         "import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]];"
@@ -75,7 +96,7 @@ def test_handlers_import_from_the_artifact_alone(lambda_like_paths: tuple[Path, 
     # -S: no site-packages at all, so anything not in the zip or the runtime fails to import.
     env = {"TRACING_ENABLED": tracing, "AWS_DEFAULT_REGION": "eu-west-2", "PATH": "/usr/bin:/bin"}
     done = subprocess.run(  # noqa: S603 - fixed interpreter and arguments
-        [sys.executable, "-S", "-c", code, str(task), str(runtime)],
+        [python, "-S", "-B", "-c", code, str(task), str(runtime)],
         capture_output=True,
         text=True,
         env=env,
