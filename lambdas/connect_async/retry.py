@@ -16,7 +16,14 @@ from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
 from connect_async.clock import Clock
 
-__all__ = ["RetryPolicy", "TransientError", "call_with_retry", "is_transient"]
+__all__ = [
+    "FLOW_CALL_RETRY",
+    "WORKER_RETRY",
+    "RetryPolicy",
+    "TransientError",
+    "call_with_retry",
+    "is_transient",
+]
 
 T = TypeVar("T")
 
@@ -62,6 +69,17 @@ class RetryPolicy:
     base_delay_ms: int
     max_delay_ms: int
 
+    def backoff_ms(self, attempt: int, rng: random.Random | None = None) -> int:
+        """Full jitter: uniform in [0, min(max, base * 2^(attempt-1))]."""
+        ceiling = min(self.max_delay_ms, self.base_delay_ms * 2 ** (attempt - 1))
+        return int((rng or random).uniform(0, ceiling))
+
+
+# start and check answer a flow that waits at most 8 s: a few quick retries, no long backoff.
+FLOW_CALL_RETRY = RetryPolicy(max_attempts=4, base_delay_ms=25, max_delay_ms=400)
+# The worker has minutes, not seconds: back off longer before giving up on DynamoDB.
+WORKER_RETRY = RetryPolicy(max_attempts=8, base_delay_ms=100, max_delay_ms=3_000)
+
 
 def call_with_retry(
     operation: Callable[[], T],
@@ -76,7 +94,6 @@ def call_with_retry(
     Gives up (re-raising the last error) after ``policy.max_attempts`` calls, or when the next
     backoff would end past ``give_up_at_ms``: a retry that cannot finish in time is not made.
     """
-    pick = (rng or random).uniform
     attempt = 1
     while True:
         try:
@@ -84,8 +101,7 @@ def call_with_retry(
         except Exception as exc:
             if not is_transient(exc) or attempt >= policy.max_attempts:
                 raise
-            ceiling = min(policy.max_delay_ms, policy.base_delay_ms * 2 ** (attempt - 1))
-            delay_ms = int(pick(0, ceiling))
+            delay_ms = policy.backoff_ms(attempt, rng)
             if clock.now_ms() + delay_ms >= give_up_at_ms:
                 raise
             clock.sleep_ms(delay_ms)

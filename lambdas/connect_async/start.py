@@ -16,7 +16,7 @@ from connect_async.dispatch import Dispatcher, DispatchError
 from connect_async.events import InvalidEventError, WorkerJob, parse_contact_event
 from connect_async.observability import count, count_failure, logger
 from connect_async.results import error_response
-from connect_async.tracker import TrackerTable, TrackerUnavailableError, observe
+from connect_async.tracker import Observation, TrackerTable, TrackerUnavailableError, observe
 
 __all__ = ["StartService"]
 
@@ -69,12 +69,7 @@ class StartService:
             seen = observe(record, now_ms)
             logger.info("start found a live run", extra={"status": seen.status, "attempt": record.attempt})
             count("DuplicateStarts")
-            return {
-                **base,
-                ResponseKey.STATUS: seen.status,
-                ResponseKey.ERROR_CODE: seen.error_code,
-                ResponseKey.ERROR_MESSAGE: seen.error_message,
-            }
+            return _with_observation(base, seen)
 
         job = WorkerJob(
             task_id=request.task_id,
@@ -115,14 +110,19 @@ class StartService:
                 # The invoke did reach the worker (only its answer was lost) and the worker
                 # has claimed or finished the run: report what the record says instead.
                 seen = observe(self.tracker.get(task_id, give_up_at_ms=give_up_at_ms), self.clock.now_ms())
-                return {
-                    **base,
-                    ResponseKey.STATUS: seen.status,
-                    ResponseKey.ERROR_CODE: seen.error_code,
-                    ResponseKey.ERROR_MESSAGE: seen.error_message,
-                }
+                return _with_observation(base, seen)
         except TrackerUnavailableError as exc:
             # The record stays in progress and ends as worker_timeout at its deadline; the flow
             # is told now that the run failed, so nothing is left waiting on it.
             logger.error("start could not record the dispatch failure", extra={"reason": str(exc)})
         return failed
+
+
+def _with_observation(base: dict[str, str], seen: Observation) -> dict[str, str]:
+    """start's answer for a run it did not begin: what the record says now."""
+    return {
+        **base,
+        ResponseKey.STATUS: seen.status,
+        ResponseKey.ERROR_CODE: seen.error_code,
+        ResponseKey.ERROR_MESSAGE: seen.error_message,
+    }

@@ -37,7 +37,7 @@ from connect_async.events import InvalidEventError, WorkerJob, parse_worker_even
 from connect_async.observability import count, count_failure, logger, timing
 from connect_async.redaction import redact, trim
 from connect_async.results import InvalidResultError, ResultTooLargeError, normalize_result
-from connect_async.retry import is_transient
+from connect_async.retry import RetryPolicy, is_transient
 from connect_async.tasks import (
     RunSupersededError,
     Task,
@@ -153,6 +153,11 @@ class WorkerService:
             raise _TaskFailedError(_Failure(ErrorCode.CONFIGURATION_ERROR, str(exc))) from exc
 
     def _run_with_retries(self, task: Task, context: TaskContext, budget_end_ms: int) -> object:
+        policy = RetryPolicy(
+            max_attempts=self.settings.task_retry_attempts + 1,
+            base_delay_ms=_TASK_RETRY_BASE_MS,
+            max_delay_ms=_TASK_RETRY_MAX_MS,
+        )
         attempt = 0
         while True:
             attempt += 1
@@ -168,8 +173,8 @@ class WorkerService:
             except ConfigurationError as exc:
                 raise _TaskFailedError(_Failure(ErrorCode.CONFIGURATION_ERROR, str(exc))) from exc
             except Exception as exc:
-                delay_ms = self._backoff_ms(attempt)
-                retryable = is_transient(exc) and attempt <= self.settings.task_retry_attempts
+                delay_ms = policy.backoff_ms(attempt, self.rng)
+                retryable = is_transient(exc) and attempt < policy.max_attempts
                 if retryable and self.clock.now_ms() + delay_ms < budget_end_ms:
                     logger.warning(
                         "transient task error; retrying",
@@ -186,10 +191,6 @@ class WorkerService:
                     },
                 )
                 raise _TaskFailedError(_Failure(ErrorCode.TASK_ERROR, message)) from exc
-
-    def _backoff_ms(self, attempt: int) -> int:
-        ceiling = min(_TASK_RETRY_MAX_MS, _TASK_RETRY_BASE_MS * 2 ** (attempt - 1))
-        return int(self.rng.uniform(0, ceiling))
 
     def _context(self, job: WorkerJob, owner: str, budget_end_ms: int) -> TaskContext:
         def report_progress(percent: int, message: str) -> None:

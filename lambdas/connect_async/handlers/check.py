@@ -13,8 +13,8 @@ from connect_async.check import CheckService
 from connect_async.clock import SystemClock
 from connect_async.config import CheckSettings
 from connect_async.handlers._boundary import answer_connect
-from connect_async.handlers.start import FLOW_CALL_RETRY
 from connect_async.observability import instrument
+from connect_async.retry import FLOW_CALL_RETRY
 from connect_async.tracker import TrackerTable
 
 __all__ = ["handler"]

@@ -14,14 +14,11 @@ from connect_async.config import StartSettings
 from connect_async.dispatch import LambdaDispatcher
 from connect_async.handlers._boundary import answer_connect
 from connect_async.observability import instrument
-from connect_async.retry import RetryPolicy
+from connect_async.retry import FLOW_CALL_RETRY
 from connect_async.start import StartService
 from connect_async.tracker import TrackerTable
 
 __all__ = ["handler"]
-
-# start answers a flow that waits at most 8 s: a few quick retries, no long backoff.
-FLOW_CALL_RETRY = RetryPolicy(max_attempts=4, base_delay_ms=25, max_delay_ms=400)
 
 
 @cache

@@ -12,14 +12,11 @@ from connect_async.aws import dynamodb_client
 from connect_async.clock import SystemClock
 from connect_async.config import WorkerSettings
 from connect_async.observability import instrument
-from connect_async.retry import RetryPolicy
+from connect_async.retry import WORKER_RETRY
 from connect_async.tracker import TrackerTable
 from connect_async.worker import WorkerService
 
 __all__ = ["handler"]
-
-# The worker has minutes, not seconds: back off longer before giving up on DynamoDB.
-WORKER_RETRY = RetryPolicy(max_attempts=8, base_delay_ms=100, max_delay_ms=3_000)
 
 
 @cache
