@@ -1,3 +1,98 @@
+################################################################################
+# Tracker
+################################################################################
+
+output "tracker_table_name" {
+  description = "Name of the DynamoDB tracker table."
+  value       = local.tracker_table_name
+}
+
+output "tracker_table_arn" {
+  description = "ARN of the DynamoDB tracker table."
+  value       = local.tracker_table_arn
+}
+
+################################################################################
+# Functions
+################################################################################
+
+output "start_function_name" {
+  description = "Name of the start function (invoke it first from the flow)."
+  value       = aws_lambda_function.function["start"].function_name
+}
+
+output "start_function_arn" {
+  description = "ARN of the start function."
+  value       = aws_lambda_function.function["start"].arn
+}
+
+output "check_function_name" {
+  description = "Name of the check function (invoke it in the flow's loop)."
+  value       = aws_lambda_function.function["check"].function_name
+}
+
+output "check_function_arn" {
+  description = "ARN of the check function."
+  value       = aws_lambda_function.function["check"].arn
+}
+
+output "worker_function_name" {
+  description = "Name of the worker function (invoked asynchronously by start)."
+  value       = aws_lambda_function.function["worker"].function_name
+}
+
+output "worker_function_arn" {
+  description = "ARN of the worker function."
+  value       = aws_lambda_function.function["worker"].arn
+}
+
+output "role_arns" {
+  description = "IAM role ARN of each function (start, check, worker)."
+  value       = { for key, role in aws_iam_role.function : key => role.arn }
+}
+
+output "log_group_names" {
+  description = "CloudWatch log group of each function (start, check, worker)."
+  value       = { for key, group in aws_cloudwatch_log_group.function : key => group.name }
+}
+
+################################################################################
+# Asynchronous handling
+################################################################################
+
+output "dead_letter_queue_url" {
+  description = "URL of the worker's dead-letter queue."
+  value       = aws_sqs_queue.dead_letter.url
+}
+
+output "dead_letter_queue_arn" {
+  description = "ARN of the worker's dead-letter queue."
+  value       = aws_sqs_queue.dead_letter.arn
+}
+
+################################################################################
+# Amazon Connect
+################################################################################
+
+output "contact_flow_id" {
+  description = "Id of the contact flow (null without connect_instance_id or with create_contact_flow = false)."
+  value       = try(aws_connect_contact_flow.wait_for_task[0].contact_flow_id, null)
+}
+
+output "contact_flow_arn" {
+  description = "ARN of the contact flow (null without connect_instance_id or with create_contact_flow = false)."
+  value       = try(aws_connect_contact_flow.wait_for_task[0].arn, null)
+}
+
+################################################################################
+# Derived
+################################################################################
+
+output "timing_plan" {
+  description = "The derived timing plan: Lambda timeouts, flow loop count, the run's deadline, the longest wait and the worst silences a caller can hear."
+  value       = local.timing
+}
+
 output "runtime_contract" {
   description = "The runtime's contract: tracker attributes, statuses, error codes, response keys and each function's environment variable names."
   value       = local.contract

@@ -1,2 +1,475 @@
-# The module's inputs (name, tags, create_* switches, every tunable with its validation) arrive
-# with its AWS resources in issue #3. Today the module only exposes the runtime's contract.
+################################################################################
+# General
+################################################################################
+
+variable "name" {
+  description = "Name prefix for every resource the module creates."
+  type        = string
+  default     = "connect-async"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,40}$", var.name))
+    error_message = "name must be 1-40 letters, digits, hyphens or underscores: it prefixes Lambda, DynamoDB, SQS and IAM names."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource that supports them."
+  type        = map(string)
+  default     = {}
+}
+
+################################################################################
+# Tracker table
+################################################################################
+
+variable "create_tracker_table" {
+  description = "Create the DynamoDB tracker table. Set to false to use your own (give tracker_table_name and tracker_table_arn; it needs the hash key and TTL attribute named in lambdas/contract.json)."
+  type        = bool
+  default     = true
+}
+
+variable "tracker_table_name" {
+  description = "Name of an existing tracker table (when create_tracker_table is false). Default: \"<name>-tracker\"."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.create_tracker_table || (var.tracker_table_name != null && var.tracker_table_arn != null)
+    error_message = "With create_tracker_table = false, set both tracker_table_name and tracker_table_arn."
+  }
+}
+
+variable "tracker_table_arn" {
+  description = "ARN of an existing tracker table (when create_tracker_table is false)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.tracker_table_arn == null || can(regex("^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[A-Za-z0-9_.-]{3,255}$", var.tracker_table_arn))
+    error_message = "tracker_table_arn must be a DynamoDB table ARN (arn:aws:dynamodb:<region>:<account>:table/<name>)."
+  }
+}
+
+variable "tracker_table_kms_key_arn" {
+  description = "Customer-managed KMS key for the tracker table. Default null: DynamoDB's AWS-owned key."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.tracker_table_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.tracker_table_kms_key_arn))
+    error_message = "tracker_table_kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "tracker_table_point_in_time_recovery" {
+  description = "Enable point-in-time recovery on the tracker table."
+  type        = bool
+  default     = true
+}
+
+variable "tracker_table_deletion_protection" {
+  description = "Enable deletion protection on the tracker table."
+  type        = bool
+  default     = false
+}
+
+################################################################################
+# Lambda functions
+################################################################################
+
+variable "lambda_runtime" {
+  description = "Python runtime of the three functions."
+  type        = string
+  default     = "python3.12"
+
+  validation {
+    condition     = contains(["python3.12", "python3.13"], var.lambda_runtime)
+    error_message = "lambda_runtime must be python3.12 or python3.13 (the runtimes the artifact is tested on)."
+  }
+}
+
+variable "lambda_architecture" {
+  description = "Instruction set of the three functions."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be arm64 or x86_64."
+  }
+}
+
+variable "memory_size" {
+  description = "Memory (MB) of each function. start and check only read and write one item; the worker runs your task."
+  type = object({
+    start  = optional(number, 256)
+    check  = optional(number, 256)
+    worker = optional(number, 512)
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for size in values(var.memory_size) : size >= 128 && size <= 10240 && floor(size) == size])
+    error_message = "memory_size values must be whole numbers of MB from 128 to 10240."
+  }
+}
+
+variable "reserved_concurrency" {
+  description = "Reserved concurrent executions per function (null: unreserved). Reserve for start and check so a burst of workers cannot starve the calls a caller is waiting on."
+  type = object({
+    start  = optional(number)
+    check  = optional(number)
+    worker = optional(number)
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for count in values(var.reserved_concurrency) : count == null ? true : (count >= 0 && floor(count) == count)])
+    error_message = "reserved_concurrency values must be null or whole numbers from 0."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the functions' CloudWatch log groups (created by the module, so Lambda never creates them without retention)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of CloudWatch's values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "logs_kms_key_arn" {
+  description = "KMS key to encrypt the functions' log groups. Default null: CloudWatch Logs' own encryption."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.logs_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.logs_kms_key_arn))
+    error_message = "logs_kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "log_level" {
+  description = "Powertools log level of the three functions."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], var.log_level)
+    error_message = "log_level must be DEBUG, INFO, WARNING, ERROR or CRITICAL."
+  }
+}
+
+variable "tracing_enabled" {
+  description = "X-Ray active tracing and Powertools Tracer. Adds to every cold start (see lambdas/README.md), and grants xray:PutTraceSegments, which X-Ray only allows on all resources."
+  type        = bool
+  default     = false
+}
+
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the functions' EMF metrics."
+  type        = string
+  default     = "ConnectAsyncLambda"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_./#:-]{1,255}$", var.metrics_namespace)) && !startswith(var.metrics_namespace, "AWS/")
+    error_message = "metrics_namespace must be 1-255 characters of letters, digits and _./#:- and must not start with AWS/."
+  }
+}
+
+################################################################################
+# Timing: validated together in modules/timing (see its variables for the rules)
+################################################################################
+
+variable "flow_invocation_time_limit_seconds" {
+  description = "InvocationTimeLimitSeconds of the flow's start and check blocks (1-8). start and check time out with it."
+  type        = number
+  default     = 8
+}
+
+variable "check_budget_ms" {
+  description = "How long one check call polls before answering in_progress (0-7500, plus a 1 s margin within the time limit). Longer: fewer calls and prompts; shorter: more frequent hold messages."
+  type        = number
+  default     = 5000
+}
+
+variable "check_poll_interval_ms" {
+  description = "Pause between tracker reads inside one check call (20-5000, at most the budget). Shorter: the flow learns of a result sooner, for more DynamoDB reads."
+  type        = number
+  default     = 250
+}
+
+variable "hold_prompt_seconds" {
+  description = "How long the hold message takes to play or read (1-120): one flow loop is this plus one check call."
+  type        = number
+  default     = 4
+}
+
+variable "max_wait_seconds" {
+  description = "The longest a caller waits for the task before the 'taking longer than expected' path (5-3600, at most 100 flow loops)."
+  type        = number
+  default     = 120
+}
+
+variable "worker_timeout_seconds" {
+  description = "The worker's Lambda timeout: the longest your task may run (1-900, at least max_wait_seconds)."
+  type        = number
+  default     = 300
+}
+
+variable "worker_safety_margin_ms" {
+  description = "Time the worker keeps back from its timeout to record worker_timeout itself (500-60000)."
+  type        = number
+  default     = 3000
+}
+
+variable "record_ttl_seconds" {
+  description = "How long a run's record and result stay readable after it starts (60 to one year, longer than the run's deadline)."
+  type        = number
+  default     = 86400
+}
+
+variable "worker_maximum_retry_attempts" {
+  description = "Lambda's retries of a failed asynchronous worker event (0-2). A run already claimed by a worker is never executed twice; retries help only when the worker failed before claiming."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = contains([0, 1, 2], var.worker_maximum_retry_attempts)
+    error_message = "worker_maximum_retry_attempts must be 0, 1 or 2 (Lambda's limits)."
+  }
+}
+
+variable "worker_maximum_event_age_seconds" {
+  description = "How long Lambda keeps trying to deliver the worker's event (60-21600) before sending it to the dead-letter queue."
+  type        = number
+  default     = 3600
+}
+
+################################################################################
+# The task
+################################################################################
+
+variable "task_handler" {
+  description = "The worker's task as package.module:function. The default plays the demo task; connect_async.tasks.bedrock:run answers with Amazon Bedrock; your own code comes in worker_layers."
+  type        = string
+  default     = "connect_async.tasks.demo:run"
+
+  validation {
+    condition     = can(regex("^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_]*$", var.task_handler))
+    error_message = "task_handler must look like package.module:function."
+  }
+}
+
+variable "task_retry_attempts" {
+  description = "Retries of a task's transient errors (throttling, 5xx, connection errors) inside the worker (0-10). Set 0 when a call must never be repeated."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.task_retry_attempts >= 0 && var.task_retry_attempts <= 10 && floor(var.task_retry_attempts) == var.task_retry_attempts
+    error_message = "task_retry_attempts must be a whole number from 0 to 10."
+  }
+}
+
+variable "max_result_bytes" {
+  description = "Largest result (as returned to the flow) before the run fails with result_too_large (64-30720; Connect caps the whole response at 32 KB)."
+  type        = number
+  default     = 16384
+
+  validation {
+    condition     = var.max_result_bytes >= 64 && var.max_result_bytes <= 30720
+    error_message = "max_result_bytes must be from 64 to 30720: Connect rejects Lambda responses over 32 KB."
+  }
+}
+
+variable "tracking_id_source" {
+  description = "What identifies a run: initial_contact_id (a transferred contact finds the same run), contact_id, or parameter (the flow passes tracking_id; anyone who can set it can read that run's result)."
+  type        = string
+  default     = "initial_contact_id"
+
+  validation {
+    condition     = contains(["initial_contact_id", "contact_id", "parameter"], var.tracking_id_source)
+    error_message = "tracking_id_source must be initial_contact_id, contact_id or parameter."
+  }
+}
+
+variable "worker_layers" {
+  description = "Lambda layer ARNs added to the worker, for example one holding your task's package under python/ (at most 4: the module's artifact needs none)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = length(var.worker_layers) <= 4 && alltrue([for arn in var.worker_layers : can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", arn))])
+    error_message = "worker_layers must be at most 4 layer version ARNs (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)."
+  }
+}
+
+variable "worker_environment" {
+  description = "Extra environment variables for your task. Names the runtime uses (lambdas/contract.json) are refused."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for key in keys(var.worker_environment) : can(regex("^[A-Za-z][A-Za-z0-9_]*$", key))])
+    error_message = "worker_environment names must start with a letter and hold only letters, digits and underscores."
+  }
+  validation {
+    condition     = length(setintersection(keys(var.worker_environment), jsondecode(file("${path.module}/lambdas/contract.json")).environment.all)) == 0
+    error_message = "worker_environment must not set a name the runtime owns (listed in lambdas/contract.json under environment.all): use the module's variables for those."
+  }
+}
+
+variable "worker_policy_statements" {
+  description = "Extra IAM statements for the worker's role, for what your task calls (for example bedrock:InvokeModel on one model ARN). No wildcard actions or resources."
+  type = list(object({
+    sid       = optional(string)
+    actions   = list(string)
+    resources = list(string)
+  }))
+  default = []
+
+  validation {
+    condition = alltrue([for s in var.worker_policy_statements : length(s.actions) > 0 && alltrue([
+      for action in s.actions : can(regex("^[a-z0-9-]+:[A-Za-z0-9]+$", action))
+    ])])
+    error_message = "worker_policy_statements actions must be exact service:Action names (no *)."
+  }
+  validation {
+    condition = alltrue([for s in var.worker_policy_statements : length(s.resources) > 0 && alltrue([
+      for arn in s.resources : startswith(arn, "arn:") && !strcontains(arn, "*")
+    ])])
+    error_message = "worker_policy_statements resources must be exact ARNs (no *)."
+  }
+}
+
+variable "bedrock" {
+  description = "Settings of the shipped Bedrock task (task_handler = connect_async.tasks.bedrock:run): model id, prompt template with $parameter placeholders, optional system prompt and limits."
+  type = object({
+    model_id         = string
+    prompt_template  = string
+    system_prompt    = optional(string, "")
+    max_tokens       = optional(number, 512)
+    temperature      = optional(number, 0.2)
+    max_answer_chars = optional(number, 2000)
+  })
+  default = null
+
+  validation {
+    condition     = var.bedrock == null || (try(var.bedrock.max_tokens >= 1 && var.bedrock.max_tokens <= 8192, false) && try(var.bedrock.temperature >= 0 && var.bedrock.temperature <= 1, false) && try(var.bedrock.max_answer_chars >= 1 && var.bedrock.max_answer_chars <= 16000, false))
+    error_message = "bedrock.max_tokens must be 1-8192, bedrock.temperature 0-1 and bedrock.max_answer_chars 1-16000."
+  }
+  validation {
+    condition     = var.bedrock == null || try(length(trimspace(var.bedrock.model_id)) > 0 && length(trimspace(var.bedrock.prompt_template)) > 0, false)
+    error_message = "bedrock.model_id and bedrock.prompt_template must not be empty."
+  }
+}
+
+################################################################################
+# Asynchronous handling
+################################################################################
+
+variable "dead_letter_queue_retention_seconds" {
+  description = "How long failed worker events stay in the dead-letter queue (60-1209600)."
+  type        = number
+  default     = 1209600
+
+  validation {
+    condition     = var.dead_letter_queue_retention_seconds >= 60 && var.dead_letter_queue_retention_seconds <= 1209600
+    error_message = "dead_letter_queue_retention_seconds must be from 60 to 1209600 (14 days, SQS's maximum)."
+  }
+}
+
+variable "dead_letter_queue_kms_key_arn" {
+  description = "KMS key for the dead-letter queue. Default null: SQS-managed encryption."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.dead_letter_queue_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.dead_letter_queue_kms_key_arn))
+    error_message = "dead_letter_queue_kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "on_success_destination_arn" {
+  description = "Where Lambda sends a record of each finished worker run (an SQS queue, SNS topic or EventBridge bus ARN), so other systems can react, for example to text a caller who hung up."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.on_success_destination_arn == null || can(regex("^arn:aws[a-z-]*:(sqs|sns|events):", var.on_success_destination_arn))
+    error_message = "on_success_destination_arn must be an SQS queue, SNS topic or EventBridge event bus ARN."
+  }
+}
+
+################################################################################
+# Amazon Connect
+################################################################################
+
+variable "connect_instance_id" {
+  description = "Amazon Connect instance id. When set, the module permits and associates start and check with the instance and creates the contact flow; when null it deploys the backend alone."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.connect_instance_id == null || can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.connect_instance_id))
+    error_message = "connect_instance_id must be the instance's UUID (not its ARN or alias)."
+  }
+}
+
+variable "create_contact_flow" {
+  description = "Create the contact flow (when connect_instance_id is set). Set to false to build your own flow from the outputs."
+  type        = bool
+  default     = true
+}
+
+variable "contact_flow_name" {
+  description = "Name of the contact flow. Default: \"<name>-wait-for-task\"."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.contact_flow_name == null || try(length(var.contact_flow_name) >= 1 && length(var.contact_flow_name) <= 127, false)
+    error_message = "contact_flow_name must be 1-127 characters."
+  }
+}
+
+variable "messages" {
+  description = "What the caller hears or reads. Plain text, so one flow serves voice and chat."
+  type = object({
+    hold     = optional(string, "Thanks for waiting. We are still working on your request.")
+    success  = optional(string, "Thank you. Your request is complete.")
+    fallback = optional(string, "Sorry, we could not complete your request. Let me transfer you to an agent.")
+    timeout  = optional(string, "This is taking longer than expected. We will keep working on it and let you know.")
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for text in values(var.messages) : length(trimspace(text)) > 0 && length(text) <= 1000])
+    error_message = "Each message must be 1-1000 characters."
+  }
+}
+
+################################################################################
+# Alarms
+################################################################################
+
+variable "create_alarms" {
+  description = "Create CloudWatch alarms: messages in the dead-letter queue, worker errors and throttles, check duration close to the flow's time limit."
+  type        = bool
+  default     = false
+}
+
+variable "alarm_sns_topic_arn" {
+  description = "SNS topic the alarms notify (required when create_alarms is true)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = !var.create_alarms || can(regex("^arn:aws[a-z-]*:sns:", var.alarm_sns_topic_arn))
+    error_message = "Set alarm_sns_topic_arn to an SNS topic ARN when create_alarms is true."
+  }
+}

@@ -1,0 +1,59 @@
+# Optional alarms, all to one SNS topic.
+
+locals {
+  alarms = var.create_alarms ? {
+    dead_letter_messages = {
+      description = "Worker events reached the dead-letter queue: runs that failed outside the task's own code."
+      namespace   = "AWS/SQS"
+      metric      = "ApproximateNumberOfMessagesVisible"
+      statistic   = "Maximum"
+      threshold   = 0
+      dimensions  = { QueueName = aws_sqs_queue.dead_letter.name }
+    }
+    worker_errors = {
+      description = "The worker function failed (crash, out of memory, timeout, or DynamoDB unreachable)."
+      namespace   = "AWS/Lambda"
+      metric      = "Errors"
+      statistic   = "Sum"
+      threshold   = 0
+      dimensions  = { FunctionName = aws_lambda_function.function["worker"].function_name }
+    }
+    worker_throttles = {
+      description = "The worker was throttled: raise reserved concurrency or the account limit."
+      namespace   = "AWS/Lambda"
+      metric      = "Throttles"
+      statistic   = "Sum"
+      threshold   = 0
+      dimensions  = { FunctionName = aws_lambda_function.function["worker"].function_name }
+    }
+    check_duration = {
+      description = "check ran close to the flow's time limit: Connect may cut it off and take the error branch."
+      namespace   = "AWS/Lambda"
+      metric      = "Duration"
+      statistic   = "Maximum"
+      # Half the safety margin left: the budget is being overrun (slow DynamoDB, cold starts).
+      threshold  = local.timing.check_budget_ms + (local.timing.flow_invocation_time_limit_seconds * 1000 - local.timing.check_budget_ms) / 2
+      dimensions = { FunctionName = aws_lambda_function.function["check"].function_name }
+    }
+  } : {}
+}
+
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each = local.alarms
+
+  alarm_name          = "${var.name}-${replace(each.key, "_", "-")}"
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric
+  statistic           = each.value.statistic
+  dimensions          = each.value.dimensions
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = each.value.threshold
+  period              = 60
+  evaluation_periods  = 1
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [var.alarm_sns_topic_arn]
+  ok_actions          = [var.alarm_sns_topic_arn]
+
+  tags = var.tags
+}

@@ -1,0 +1,35 @@
+# The worker's asynchronous handling. Lambda retries an event whose invocation failed, then
+# sends it (request and response payloads) to the dead-letter queue. A run that dies outside
+# the task's own code (crash, out of memory, hard timeout) still ends as failed for the flow:
+# the worker's claim keeps it from running twice, and readers report any in-progress run past
+# its deadline as failed/worker_timeout. See README "When the worker dies".
+
+resource "aws_sqs_queue" "dead_letter" {
+  name                      = "${var.name}-worker-dlq"
+  message_retention_seconds = var.dead_letter_queue_retention_seconds
+  kms_master_key_id         = var.dead_letter_queue_kms_key_arn
+  sqs_managed_sse_enabled   = var.dead_letter_queue_kms_key_arn == null ? true : null
+
+  tags = var.tags
+}
+
+resource "aws_lambda_function_event_invoke_config" "worker" {
+  function_name                = aws_lambda_function.function["worker"].function_name
+  maximum_retry_attempts       = var.worker_maximum_retry_attempts
+  maximum_event_age_in_seconds = local.timing.worker_maximum_event_age_seconds
+
+  destination_config {
+    on_failure {
+      destination = aws_sqs_queue.dead_letter.arn
+    }
+
+    dynamic "on_success" {
+      for_each = var.on_success_destination_arn == null ? [] : [var.on_success_destination_arn]
+      content {
+        destination = on_success.value
+      }
+    }
+  }
+
+  depends_on = [aws_iam_role_policy.function]
+}

@@ -1,0 +1,445 @@
+# The root module's plan, with a mocked provider (offline, no credentials).
+# Run with: terraform test -test-directory=tests/terraform   (make test runs it)
+
+mock_provider "aws" {
+  mock_data "aws_connect_instance" {
+    defaults = {
+      arn = "arn:aws:connect:eu-west-2:123456789012:instance/0e3b1d0a-1111-4222-8333-444455556666"
+    }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-2:123456789012:log-group:/aws/lambda/mocked" }
+  }
+  mock_resource "aws_dynamodb_table" {
+    defaults = { arn = "arn:aws:dynamodb:eu-west-2:123456789012:table/mocked-tracker" }
+  }
+  mock_resource "aws_sqs_queue" {
+    defaults = { arn = "arn:aws:sqs:eu-west-2:123456789012:mocked-dlq" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mocked" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = { arn = "arn:aws:lambda:eu-west-2:123456789012:function:mocked" }
+  }
+}
+
+variables {
+  name = "t"
+}
+
+run "tracker_table_uses_the_runtime_contract" {
+  command = apply
+
+  assert {
+    condition     = aws_dynamodb_table.tracker[0].hash_key == jsondecode(file("lambdas/contract.json")).table.hash_key
+    error_message = "The table's hash key must be the runtime's task_id attribute."
+  }
+  assert {
+    condition     = one(aws_dynamodb_table.tracker[0].ttl).attribute_name == "expires_at" && one(aws_dynamodb_table.tracker[0].ttl).enabled
+    error_message = "TTL must be enabled on the runtime's expiry attribute."
+  }
+  assert {
+    condition     = aws_dynamodb_table.tracker[0].billing_mode == "PAY_PER_REQUEST"
+    error_message = "The table is on-demand by default."
+  }
+  assert {
+    condition     = one(aws_dynamodb_table.tracker[0].point_in_time_recovery).enabled
+    error_message = "Point-in-time recovery is on by default."
+  }
+}
+
+run "functions_get_exactly_the_contracts_environment" {
+  command = apply
+
+  assert {
+    condition = alltrue([
+      for fn in ["start", "check", "worker"] :
+      toset(keys(aws_lambda_function.function[fn].environment[0].variables)) == toset(jsondecode(file("lambdas/contract.json")).environment[fn])
+    ])
+    error_message = "Each function's environment names must equal the runtime's list for it (lambdas/contract.json)."
+  }
+  assert {
+    condition     = aws_lambda_function.function["check"].environment[0].variables.CHECK_BUDGET_MS == "5000"
+    error_message = "check gets its budget from the timing plan."
+  }
+  assert {
+    condition     = aws_lambda_function.function["start"].environment[0].variables.RUN_DEADLINE_SECONDS == "330"
+    error_message = "start's run deadline is the worker timeout plus the dispatch slack."
+  }
+  assert {
+    condition     = aws_lambda_function.function["start"].timeout == 8 && aws_lambda_function.function["check"].timeout == 8 && aws_lambda_function.function["worker"].timeout == 300
+    error_message = "Timeouts come from the timing plan."
+  }
+  assert {
+    condition     = alltrue([for fn in ["start", "check", "worker"] : aws_lambda_function.function[fn].handler == jsondecode(file("lambdas/contract.json")).handlers[fn]])
+    error_message = "Handlers come from the contract."
+  }
+  assert {
+    condition     = aws_lambda_function.function["worker"].source_code_hash == filebase64sha256("lambdas/dist/connect_async.zip")
+    error_message = "The functions deploy the committed artifact, hashed from the file."
+  }
+  assert {
+    condition     = aws_lambda_function.function["worker"].architectures == tolist(["arm64"]) && aws_lambda_function.function["worker"].runtime == "python3.12"
+    error_message = "arm64 and python3.12 by default."
+  }
+}
+
+run "dead_letter_queue_is_the_on_failure_destination" {
+  command = apply
+
+  assert {
+    condition     = aws_lambda_function_event_invoke_config.worker.destination_config[0].on_failure[0].destination == aws_sqs_queue.dead_letter.arn
+    error_message = "Failed worker events must go to the dead-letter queue."
+  }
+  assert {
+    condition     = length(aws_lambda_function_event_invoke_config.worker.destination_config[0].on_success) == 0
+    error_message = "No on-success destination unless one is given."
+  }
+  assert {
+    condition     = aws_lambda_function_event_invoke_config.worker.maximum_retry_attempts == 2 && aws_lambda_function_event_invoke_config.worker.maximum_event_age_in_seconds == 3600
+    error_message = "Retries and event age come from the variables."
+  }
+  assert {
+    condition     = aws_sqs_queue.dead_letter.sqs_managed_sse_enabled
+    error_message = "The dead-letter queue is encrypted."
+  }
+}
+
+run "each_role_has_exactly_its_actions" {
+  command = apply
+
+  assert {
+    condition = toset(flatten([for s in jsondecode(aws_iam_role_policy.function["start"].policy).Statement : s.Action])) == toset([
+      "logs:CreateLogStream", "logs:PutLogEvents", "dynamodb:GetItem", "dynamodb:UpdateItem", "lambda:InvokeFunction",
+    ])
+    error_message = "start may read and update tracker items and invoke the worker, nothing else."
+  }
+  assert {
+    condition = toset(flatten([for s in jsondecode(aws_iam_role_policy.function["check"].policy).Statement : s.Action])) == toset([
+      "logs:CreateLogStream", "logs:PutLogEvents", "dynamodb:GetItem",
+    ])
+    error_message = "check may only read tracker items."
+  }
+  assert {
+    condition = toset(flatten([for s in jsondecode(aws_iam_role_policy.function["worker"].policy).Statement : s.Action])) == toset([
+      "logs:CreateLogStream", "logs:PutLogEvents", "dynamodb:UpdateItem", "sqs:SendMessage",
+    ])
+    error_message = "The worker may update tracker items and send to its dead-letter queue."
+  }
+  assert {
+    condition = alltrue(flatten([for fn in ["start", "check", "worker"] : [
+      for s in jsondecode(aws_iam_role_policy.function[fn].policy).Statement : [
+        for r in s.Resource : r != "*" && !strcontains(r, "*") || endswith(r, ":log-group:/aws/lambda/mocked:*")
+      ]
+    ]]))
+    error_message = "Resources are exact ARNs (the only wildcard is the log streams of the function's own log group)."
+  }
+  assert {
+    condition = alltrue(flatten([for fn in ["start", "check", "worker"] : [
+      for s in jsondecode(aws_iam_role_policy.function[fn].policy).Statement : [for a in s.Action : !strcontains(a, "*")]
+    ]]))
+    error_message = "No wildcard action."
+  }
+}
+
+run "worker_gets_task_statements_and_destinations" {
+  command = apply
+
+  variables {
+    task_handler = "connect_async.tasks.bedrock:run"
+    bedrock = {
+      model_id        = "anthropic.claude-3-haiku-20240307-v1:0"
+      prompt_template = "Answer: $question"
+    }
+    worker_policy_statements = [{
+      sid       = "InvokeModel"
+      actions   = ["bedrock:InvokeModel"]
+      resources = ["arn:aws:bedrock:eu-west-2::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"]
+    }]
+    on_success_destination_arn = "arn:aws:sns:eu-west-2:123456789012:finished-runs"
+    worker_environment         = { BANK_API_URL = "https://bank.example" }
+  }
+
+  assert {
+    condition = toset(flatten([for s in jsondecode(aws_iam_role_policy.function["worker"].policy).Statement : s.Action])) == toset([
+      "logs:CreateLogStream", "logs:PutLogEvents", "dynamodb:UpdateItem", "sqs:SendMessage", "sns:Publish", "bedrock:InvokeModel",
+    ])
+    error_message = "The worker gets the task's statement and may publish to its on-success topic."
+  }
+  assert {
+    condition     = aws_lambda_function_event_invoke_config.worker.destination_config[0].on_success[0].destination == "arn:aws:sns:eu-west-2:123456789012:finished-runs"
+    error_message = "The on-success destination is wired."
+  }
+  assert {
+    condition     = aws_lambda_function.function["worker"].environment[0].variables.BEDROCK_MODEL_ID == "anthropic.claude-3-haiku-20240307-v1:0" && aws_lambda_function.function["worker"].environment[0].variables.BANK_API_URL == "https://bank.example"
+    error_message = "The worker gets the Bedrock settings and the task's own variables."
+  }
+}
+
+run "backend_only_without_an_instance" {
+  command = plan
+
+  assert {
+    condition     = length(aws_connect_contact_flow.wait_for_task) == 0 && length(aws_lambda_permission.connect) == 0 && length(aws_connect_lambda_function_association.this) == 0
+    error_message = "Without connect_instance_id nothing touches Amazon Connect."
+  }
+}
+
+run "connect_wiring_with_an_instance" {
+  command = apply
+
+  variables {
+    connect_instance_id = "0e3b1d0a-1111-4222-8333-444455556666"
+  }
+
+  assert {
+    condition     = toset(keys(aws_lambda_permission.connect)) == toset(["start", "check"]) && alltrue([for p in aws_lambda_permission.connect : p.principal == "connect.amazonaws.com" && p.source_arn == data.aws_connect_instance.this[0].arn])
+    error_message = "Only start and check are permitted, for this instance alone."
+  }
+  assert {
+    condition     = toset(keys(aws_connect_lambda_function_association.this)) == toset(["start", "check"])
+    error_message = "start and check are associated with the instance."
+  }
+  assert {
+    condition     = jsondecode(aws_connect_contact_flow.wait_for_task[0].content).StartAction == "StartTask"
+    error_message = "The flow starts the task first."
+  }
+  assert {
+    condition = alltrue([for action in jsondecode(aws_connect_contact_flow.wait_for_task[0].content).Actions :
+    length(try(action.Transitions.Errors, [])) > 0 if action.Type == "InvokeLambdaFunction"])
+    error_message = "Every Lambda invocation in the flow has an error branch."
+  }
+}
+
+run "alarms_when_asked" {
+  command = apply
+
+  variables {
+    create_alarms       = true
+    alarm_sns_topic_arn = "arn:aws:sns:eu-west-2:123456789012:ops"
+  }
+
+  assert {
+    condition     = toset(keys(aws_cloudwatch_metric_alarm.this)) == toset(["dead_letter_messages", "worker_errors", "worker_throttles", "check_duration"])
+    error_message = "Four alarms."
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["check_duration"].threshold == 6500
+    error_message = "check's duration alarm fires halfway through its safety margin (5000 + 3000 / 2)."
+  }
+}
+
+run "own_tracker_table" {
+  command = plan
+
+  variables {
+    create_tracker_table = false
+    tracker_table_name   = "existing"
+    tracker_table_arn    = "arn:aws:dynamodb:eu-west-2:123456789012:table/existing"
+  }
+
+  assert {
+    condition     = length(aws_dynamodb_table.tracker) == 0 && aws_lambda_function.function["check"].environment[0].variables.TRACKER_TABLE_NAME == "existing"
+    error_message = "With create_tracker_table = false the functions use the given table."
+  }
+}
+
+# One run per root validation rule (the timing rules are tested in modules/timing).
+
+run "bad_name" {
+  command = plan
+  variables { name = "has spaces" }
+  expect_failures = [var.name]
+}
+
+run "own_table_without_its_arn" {
+  command = plan
+  variables {
+    create_tracker_table = false
+    tracker_table_name   = "existing"
+  }
+  expect_failures = [var.tracker_table_name]
+}
+
+run "bad_table_arn" {
+  command = plan
+  variables { tracker_table_arn = "existing" }
+  expect_failures = [var.tracker_table_arn]
+}
+
+run "bad_table_key" {
+  command = plan
+  variables { tracker_table_kms_key_arn = "alias/mine" }
+  expect_failures = [var.tracker_table_kms_key_arn]
+}
+
+run "unsupported_runtime" {
+  command = plan
+  variables { lambda_runtime = "python3.9" }
+  expect_failures = [var.lambda_runtime]
+}
+
+run "unsupported_architecture" {
+  command = plan
+  variables { lambda_architecture = "arm" }
+  expect_failures = [var.lambda_architecture]
+}
+
+run "memory_out_of_range" {
+  command = plan
+  variables { memory_size = { worker = 64 } }
+  expect_failures = [var.memory_size]
+}
+
+run "negative_reserved_concurrency" {
+  command = plan
+  variables { reserved_concurrency = { check = -5 } }
+  expect_failures = [var.reserved_concurrency]
+}
+
+run "retention_not_offered_by_cloudwatch" {
+  command = plan
+  variables { log_retention_days = 10 }
+  expect_failures = [var.log_retention_days]
+}
+
+run "bad_logs_key" {
+  command = plan
+  variables { logs_kms_key_arn = "key" }
+  expect_failures = [var.logs_kms_key_arn]
+}
+
+run "bad_log_level" {
+  command = plan
+  variables { log_level = "VERBOSE" }
+  expect_failures = [var.log_level]
+}
+
+run "reserved_metrics_namespace" {
+  command = plan
+  variables { metrics_namespace = "AWS/Lambda" }
+  expect_failures = [var.metrics_namespace]
+}
+
+run "too_many_async_retries" {
+  command = plan
+  variables { worker_maximum_retry_attempts = 3 }
+  expect_failures = [var.worker_maximum_retry_attempts]
+}
+
+run "bad_task_handler" {
+  command = plan
+  variables { task_handler = "my_task.run" }
+  expect_failures = [var.task_handler]
+}
+
+run "too_many_task_retries" {
+  command = plan
+  variables { task_retry_attempts = 11 }
+  expect_failures = [var.task_retry_attempts]
+}
+
+run "result_limit_over_connects_cap" {
+  command = plan
+  variables { max_result_bytes = 40000 }
+  expect_failures = [var.max_result_bytes]
+}
+
+run "bad_tracking_id_source" {
+  command = plan
+  variables { tracking_id_source = "phone_number" }
+  expect_failures = [var.tracking_id_source]
+}
+
+run "bad_worker_layer" {
+  command = plan
+  variables { worker_layers = ["my-layer"] }
+  expect_failures = [var.worker_layers]
+}
+
+run "bad_worker_environment_name" {
+  command = plan
+  variables { worker_environment = { "1BAD" = "x" } }
+  expect_failures = [var.worker_environment]
+}
+
+run "worker_environment_overriding_the_runtime" {
+  command = plan
+  variables { worker_environment = { TRACKER_TABLE_NAME = "elsewhere" } }
+  expect_failures = [var.worker_environment]
+}
+
+run "wildcard_action_in_task_statement" {
+  command = plan
+  variables {
+    worker_policy_statements = [{ actions = ["bedrock:*"], resources = ["arn:aws:bedrock:eu-west-2::foundation-model/x"] }]
+  }
+  expect_failures = [var.worker_policy_statements]
+}
+
+run "wildcard_resource_in_task_statement" {
+  command = plan
+  variables {
+    worker_policy_statements = [{ actions = ["bedrock:InvokeModel"], resources = ["*"] }]
+  }
+  expect_failures = [var.worker_policy_statements]
+}
+
+run "bedrock_limits" {
+  command = plan
+  variables {
+    bedrock = { model_id = "m", prompt_template = "p", temperature = 3 }
+  }
+  expect_failures = [var.bedrock]
+}
+
+run "bedrock_empty_prompt" {
+  command = plan
+  variables {
+    bedrock = { model_id = "m", prompt_template = " " }
+  }
+  expect_failures = [var.bedrock]
+}
+
+run "dead_letter_retention_over_sqs_maximum" {
+  command = plan
+  variables { dead_letter_queue_retention_seconds = 2000000 }
+  expect_failures = [var.dead_letter_queue_retention_seconds]
+}
+
+run "bad_dead_letter_key" {
+  command = plan
+  variables { dead_letter_queue_kms_key_arn = "key" }
+  expect_failures = [var.dead_letter_queue_kms_key_arn]
+}
+
+run "unsupported_on_success_destination" {
+  command = plan
+  variables { on_success_destination_arn = "arn:aws:s3:::bucket" }
+  expect_failures = [var.on_success_destination_arn]
+}
+
+run "instance_arn_instead_of_id" {
+  command = plan
+  variables { connect_instance_id = "arn:aws:connect:eu-west-2:123456789012:instance/x" }
+  expect_failures = [var.connect_instance_id]
+}
+
+run "flow_name_too_long" {
+  command = plan
+  variables { contact_flow_name = "x" }
+  expect_failures = []
+}
+
+run "empty_message" {
+  command = plan
+  variables { messages = { hold = " " } }
+  expect_failures = [var.messages]
+}
+
+run "alarms_without_a_topic" {
+  command = plan
+  variables { create_alarms = true }
+  expect_failures = [var.alarm_sns_topic_arn]
+}
