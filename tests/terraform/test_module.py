@@ -1,0 +1,86 @@
+"""The module with real Terraform and the real AWS provider: validate, terraform test, bad tfvars."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.terraform.conftest import ROOT, Terraform
+
+MODULES = [ROOT, ROOT / "modules" / "timing", ROOT / "examples" / "basic", ROOT / "examples" / "complete"]
+
+# Lets `terraform plan` run offline with fake credentials (nothing is read from AWS).
+OFFLINE_PROVIDER = """
+provider "aws" {
+  region                      = var.region
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+}
+"""
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: str(p.relative_to(ROOT)) or "root")
+def test_validate(terraform: Terraform, module: Path) -> None:
+    terraform.init(module)
+    terraform.run(module, "validate", "-no-color")
+
+
+def test_root_module_terraform_test(terraform: Terraform) -> None:
+    terraform.init(ROOT)
+    done = terraform.run(ROOT, "test", "-no-color", "-test-directory=tests/terraform")
+    assert " 0 failed" in done.stdout and "Success!" in done.stdout
+
+
+def test_timing_rules_terraform_test(terraform: Terraform) -> None:
+    module = ROOT / "modules" / "timing"
+    terraform.init(module)
+    done = terraform.run(module, "test", "-no-color")
+    assert " 0 failed" in done.stdout and "Success!" in done.stdout
+
+
+@pytest.fixture
+def offline_basic(terraform: Terraform) -> Iterator[Path]:
+    """examples/basic with an override file that lets the real provider plan offline."""
+    example = ROOT / "examples" / "basic"
+    override = example / "offline_override.tf"
+    override.write_text(OFFLINE_PROVIDER)
+    try:
+        terraform.init(example)
+        yield example
+    finally:
+        override.unlink()
+
+
+def test_operators_tfvars_plans(terraform: Terraform, offline_basic: Path) -> None:
+    done = terraform.run(
+        offline_basic, "plan", "-no-color", "-input=false", "-var-file=../ops.tfvars", "-refresh=false"
+    )
+    assert "Plan:" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("assignments", "message"),
+    [
+        (["check_budget_ms=7600"], "must fit within flow_invocation_time_limit_seconds"),
+        (
+            ["hold_prompt_seconds=1", "check_budget_ms=1000", "max_wait_seconds=300"],
+            "needs more than 100 flow loops",
+        ),
+        (["worker_timeout_seconds=60"], "must be at least max_wait_seconds"),
+        (["record_ttl_seconds=200"], "a record must outlive its run"),
+        (["flow_invocation_time_limit_seconds=9"], "Connect cuts a synchronous Lambda call at 8 seconds"),
+    ],
+)
+def test_bad_tuning_fails_at_plan_with_a_clear_message(
+    terraform: Terraform, offline_basic: Path, assignments: list[str], message: str
+) -> None:
+    flags = [f"-var={assignment}" for assignment in assignments]
+    done = terraform.run(offline_basic, "plan", "-no-color", "-input=false", *flags, check=False)
+    assert done.returncode != 0
+    assert message in " ".join(done.stderr.split())
