@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest zip contract lock clean
+.PHONY: demo test lint typecheck pytest zip contract docs lock clean
 
 $(STAMP): requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ zip: $(STAMP)
 
 contract: $(STAMP)
 	$(BIN)/python scripts/write_contract.py
+
+# Regenerate the README's inputs/outputs tables after changing variables.tf or outputs.tf.
+docs: $(STAMP)
+	$(BIN)/python scripts/terraform_docs.py
 
 # Re-resolve requirements/dev.in into the fully pinned requirements/dev.txt.
 lock:

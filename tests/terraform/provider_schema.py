@@ -17,9 +17,9 @@ from typing import Any
 import hcl2
 
 SCHEMA_FILE = Path(__file__).with_name("aws_provider_schema.json")
-# Meta-arguments and parser bookkeeping that are not provider arguments.
+# Meta-arguments, which are not provider arguments. (Keys starting "__" are the parser's
+# bookkeeping: comments, block markers.)
 _META = {"count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection"}
-_BOOKKEEPING = {"__comments__", "__is_block__", "__start_line__", "__end_line__"}
 
 
 def load_schema() -> dict[str, Any]:
@@ -33,7 +33,7 @@ def _unquote(label: str) -> str:
 def _check_block(body: Mapping[str, Any], schema: Mapping[str, Any], where: str) -> Iterator[str]:
     present: dict[str, int] = {}
     for key, value in body.items():
-        if key in _BOOKKEEPING or key in _META:
+        if key.startswith("__") or key in _META:
             continue
         if key == "dynamic":
             yield from _check_dynamic(value, schema, where, present)
@@ -48,7 +48,7 @@ def _check_dynamic(
     block_types: Mapping[str, Any] = schema.get("block_types", {})
     for dynamic in dynamics:
         for label, spec in dynamic.items():
-            if label in _BOOKKEEPING:
+            if label.startswith("__"):
                 continue
             name = _unquote(label)
             if name not in block_types:
