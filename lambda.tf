@@ -43,6 +43,7 @@ locals {
 
 # Created before the functions, with retention, so Lambda never creates them unbounded.
 resource "aws_cloudwatch_log_group" "function" {
+  # checkov:skip=CKV_AWS_338:Retention is the log_retention_days variable; its 30-day default keeps cost down, and the logs hold ids, not personal data.
   for_each = local.function_names
 
   name              = "/aws/lambda/${each.value}"
@@ -53,6 +54,10 @@ resource "aws_cloudwatch_log_group" "function" {
 }
 
 resource "aws_lambda_function" "function" {
+  # checkov:skip=CKV_AWS_116:start and check are synchronous (a DLQ only serves async calls); the worker's failures go to an on-failure destination queue (async.tf), which supersedes a DLQ.
+  # checkov:skip=CKV_AWS_117:The functions reach only DynamoDB, Lambda and the task's APIs over AWS endpoints; a VPC would add cold-start time and NAT cost to every call.
+  # checkov:skip=CKV_AWS_272:The artifact is committed, reproducible and pinned by source_code_hash; code signing needs a signing profile the module cannot assume.
+  # checkov:skip=CKV_AWS_173:The environment holds names and numbers, no secrets; Lambda encrypts it at rest with its service key.
   for_each = local.function_names
 
   function_name = each.value

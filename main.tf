@@ -44,6 +44,7 @@ module "timing" {
 ################################################################################
 
 resource "aws_dynamodb_table" "tracker" {
+  # checkov:skip=CKV_AWS_119:Encrypted at rest with DynamoDB's AWS-owned key by default; tracker_table_kms_key_arn switches to a customer-managed key.
   count = var.create_tracker_table ? 1 : 0
 
   name                        = "${var.name}-tracker"
