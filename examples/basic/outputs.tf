@@ -8,6 +8,16 @@ output "check_function_arn" {
   value       = module.connect_async.check_function_arn
 }
 
+output "start_function_name" {
+  description = "The start function's name."
+  value       = module.connect_async.start_function_name
+}
+
+output "check_function_name" {
+  description = "The check function's name."
+  value       = module.connect_async.check_function_name
+}
+
 output "worker_function_name" {
   description = "The worker."
   value       = module.connect_async.worker_function_name

@@ -1,0 +1,375 @@
+"""Terratest-style: apply the examples to a local AWS emulator, run the runtime as deployed, destroy.
+
+A moto server on 127.0.0.1 (with the test-side Connect extension) stands in for AWS. For each
+example: terraform apply with the real provider, read the outputs and the deployed function
+configurations, run one start -> worker -> check cycle in-process with each function's deployed
+environment **and its own deployed role** (assume-role credentials, moto's IAM enforcement on),
+show that a forbidden call is denied, then terraform destroy and check nothing remains.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from botocore.exceptions import ClientError
+from moto.server import ThreadedMotoServer
+
+from tests.conftest import connect_event
+from tests.support import moto_iam
+from tests.support.moto_connect import STORE, install
+from tests.terraform.conftest import ROOT, Terraform
+
+REGION = "eu-west-2"
+EMULATOR_PROVIDER = """
+provider "aws" {
+  region                      = var.region
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+}
+"""
+
+
+@dataclass
+class Emulator:
+    url: str
+
+    def client(self, service: str, **credentials: str) -> Any:
+        return boto3.client(service, endpoint_url=self.url, region_name=REGION, **credentials)
+
+    def set_auth(self, enforced: bool) -> None:
+        # moto authenticates every request once its allowance of unauthenticated ones is spent;
+        # the endpoint takes the allowance as a bare number.
+        allowance = "0" if enforced else "inf"
+        requests.post(f"{self.url}/moto-api/reset-auth", data=allowance, timeout=10).raise_for_status()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    install()
+    moto_iam.install()
+    STORE.reset()
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    url = f"http://127.0.0.1:{port}"
+    requests.post(
+        f"{url}/moto-api/config", json={"lambda": {"use_docker": False}}, timeout=10
+    ).raise_for_status()
+    try:
+        yield Emulator(url)
+    finally:
+        server.stop()
+
+
+def _terraform_env(emulator: Emulator) -> dict[str, str]:
+    return {
+        "AWS_ENDPOINT_URL": emulator.url,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_REGION": REGION,
+    }
+
+
+@dataclass
+class Deployed:
+    workdir: Path
+    state: Path
+    flags: list[str]
+    outputs: dict[str, Any]
+
+
+def _with_emulator_provider(terraform: Terraform, emulator: Emulator, workdir: Path, *args: str) -> str:
+    """Run terraform in an example with a provider override pointing it at the emulator."""
+    override = workdir / "emulator_override.tf"
+    override.write_text(EMULATOR_PROVIDER)
+    try:
+        return terraform.run(workdir, *args, env=_terraform_env(emulator)).stdout
+    finally:
+        override.unlink()
+
+
+def _apply(
+    terraform: Terraform, emulator: Emulator, example: str, tmp_path: Path, variables: dict[str, str]
+) -> Deployed:
+    workdir = ROOT / "examples" / example
+    state = tmp_path / f"{example}.tfstate"
+    flags = [f"-var={key}={value}" for key, value in variables.items()]
+    terraform.init(workdir)
+    _with_emulator_provider(
+        terraform,
+        emulator,
+        workdir,
+        "apply",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        f"-state={state}",
+        *flags,
+    )
+    outputs = json.loads(
+        _with_emulator_provider(terraform, emulator, workdir, "output", "-json", f"-state={state}")
+    )
+    return Deployed(workdir, state, flags, {k: v["value"] for k, v in outputs.items()})
+
+
+def _destroy(terraform: Terraform, emulator: Emulator, deployed: Deployed) -> None:
+    _with_emulator_provider(
+        terraform,
+        emulator,
+        deployed.workdir,
+        "destroy",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        f"-state={deployed.state}",
+        *deployed.flags,
+    )
+
+
+class RoleRunner:
+    """Runs the real handlers in-process as a deployed function would: its environment, its role."""
+
+    def __init__(self, emulator: Emulator, monkeypatch: pytest.MonkeyPatch, tester: dict[str, str]) -> None:
+        self.emulator = emulator
+        self.monkeypatch = monkeypatch
+        self.tester = tester
+        self.invoked: list[dict[str, Any]] = []
+
+    def become(self, config: dict[str, Any]) -> None:
+        """Take on a deployed function's environment and role (config read before auth was on)."""
+        sts = self.emulator.client("sts", **self.tester)
+        credentials = sts.assume_role(RoleArn=config["Role"], RoleSessionName=config["FunctionName"])[
+            "Credentials"
+        ]
+        for key, value in config["Environment"]["Variables"].items():
+            self.monkeypatch.setenv(key, value)
+        self.monkeypatch.setenv("AWS_ENDPOINT_URL", self.emulator.url)
+        self.monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+        self.monkeypatch.setenv("AWS_ACCESS_KEY_ID", credentials["AccessKeyId"])
+        self.monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", credentials["SecretAccessKey"])
+        self.monkeypatch.setenv("AWS_SESSION_TOKEN", credentials["SessionToken"])
+        boto3.setup_default_session()
+        events = boto3.DEFAULT_SESSION._session.get_component("event_emitter")  # type: ignore[union-attr]
+        events.register("provide-client-params.lambda.Invoke", self._capture)
+        from connect_async.handlers import check, start, worker
+
+        for module in (start, check, worker):
+            module._service.cache_clear()
+
+    def _capture(self, params: dict[str, Any], **_: Any) -> None:
+        if params.get("InvocationType") == "Event":
+            self.invoked.append(json.loads(params["Payload"]))
+
+
+@dataclass
+class LambdaContext:
+    aws_request_id: str
+    function_name: str = "fn"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:eu-west-2:123456789012:function:fn"
+    remaining_ms: int = 8000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+def _tester(emulator: Emulator, role_arns: list[str]) -> dict[str, str]:
+    """An IAM user that may only assume the three roles (set up while auth is off).
+
+    As in an integration test on a real account, each role's trust policy also names the
+    tester, next to the Lambda service principal the module put there.
+    """
+    iam = emulator.client("iam", aws_access_key_id="test", aws_secret_access_key="test")
+    user_arn = iam.create_user(UserName="role-tester")["User"]["Arn"]
+    iam.put_user_policy(
+        UserName="role-tester",
+        PolicyName="assume-function-roles",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role_arns}],
+            }
+        ),
+    )
+    for role_arn in role_arns:
+        role_name = role_arn.rsplit("/", 1)[-1]
+        trust = json.loads(json.dumps(iam.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]))
+        assert trust["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+        trust["Statement"][0]["Principal"]["AWS"] = user_arn
+        iam.update_assume_role_policy(RoleName=role_name, PolicyDocument=json.dumps(trust))
+    key = iam.create_access_key(UserName="role-tester")["AccessKey"]
+    return {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
+
+
+def _cycle_under_roles(
+    emulator: Emulator, deployed: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
+    from connect_async.handlers import check, start, worker
+
+    outputs = deployed.outputs
+    admin = emulator.client("lambda", aws_access_key_id="test", aws_secret_access_key="test")
+    configs = {
+        name: admin.get_function_configuration(FunctionName=outputs[f"{name}_function_name"])
+        for name in ("start", "check", "worker")
+    }
+    tester = _tester(emulator, list(outputs["role_arns"].values()))
+    emulator.set_auth(enforced=True)
+    try:
+        runner = RoleRunner(emulator, monkeypatch, tester)
+        event = connect_event(duration_seconds="0", steps="1", question="What are your opening hours?")
+
+        runner.become(configs["start"])
+        started = start.handler(event, LambdaContext("start-1"))
+        assert started["status"] == "in_progress", started
+        assert len(runner.invoked) == 1
+
+        runner.become(configs["worker"])
+        outcome = worker.handler(runner.invoked[0], LambdaContext("worker-1", remaining_ms=60_000))
+
+        runner.become(configs["check"])
+        checked = check.handler(event, LambdaContext("check-1"))
+
+        # check's role may read the tracker and nothing more.
+        table = boto3.client("dynamodb", endpoint_url=emulator.url, region_name=REGION)
+        with pytest.raises(ClientError) as denied:
+            table.put_item(TableName=outputs["tracker_table_name"], Item={"task_id": {"S": "x"}})
+        assert denied.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+        assert "not authorized to perform: dynamodb:PutItem" in str(denied.value)
+        return {"worker": outcome["outcome"], **checked}
+    finally:
+        emulator.set_auth(enforced=False)
+        _delete_tester(emulator)
+
+
+def _delete_tester(emulator: Emulator) -> None:
+    iam = emulator.client("iam", aws_access_key_id="test", aws_secret_access_key="test")
+    for key in iam.list_access_keys(UserName="role-tester")["AccessKeyMetadata"]:
+        iam.delete_access_key(UserName="role-tester", AccessKeyId=key["AccessKeyId"])
+    iam.delete_user_policy(UserName="role-tester", PolicyName="assume-function-roles")
+    iam.delete_user(UserName="role-tester")
+
+
+def _nothing_remains(emulator: Emulator, prefix: str, instance_id: str | None = None) -> None:
+    creds = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+    assert not [
+        t for t in emulator.client("dynamodb", **creds).list_tables()["TableNames"] if t.startswith(prefix)
+    ]
+    assert not [
+        f
+        for f in emulator.client("lambda", **creds).list_functions()["Functions"]
+        if f["FunctionName"].startswith(prefix)
+    ]
+    assert not [q for q in emulator.client("sqs", **creds).list_queues().get("QueueUrls", []) if prefix in q]
+    assert not [
+        r for r in emulator.client("iam", **creds).list_roles()["Roles"] if r["RoleName"].startswith(prefix)
+    ]
+    groups = emulator.client("logs", **creds).describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{prefix}")[
+        "logGroups"
+    ]
+    assert groups == []
+    if instance_id:
+        assert STORE.flows.get(instance_id, {}) == {}
+        assert STORE.lambdas.get(instance_id, []) == []
+
+
+def test_basic_example_applies_runs_under_its_roles_and_destroys(
+    terraform: Terraform, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    variables = {"name": "cab-basic"}
+    deployed = _apply(terraform, emulator, "basic", tmp_path, variables)
+    try:
+        outputs = deployed.outputs
+        assert outputs["tracker_table_name"] == "cab-basic-tracker"
+        assert outputs["timing_plan"]["loop_count"] == 14
+        admin = emulator.client("lambda", aws_access_key_id="test", aws_secret_access_key="test")
+        worker = admin.get_function_configuration(FunctionName=outputs["worker_function_name"])
+        assert (worker["Runtime"], worker["Handler"], worker["Timeout"]) == (
+            "python3.12",
+            "connect_async.handlers.worker.handler",
+            300,
+        )
+        assert worker["Architectures"] == ["arm64"]
+        invoke_config = admin.get_function_event_invoke_config(FunctionName=outputs["worker_function_name"])
+        assert invoke_config["DestinationConfig"]["OnFailure"]["Destination"].endswith(
+            ":cab-basic-worker-dlq"
+        )
+
+        result = _cycle_under_roles(emulator, deployed, monkeypatch)
+        assert result["worker"] == "completed"
+        assert (result["status"], result["result_message"]) == ("completed", "Your request is complete.")
+    finally:
+        _destroy(terraform, emulator, deployed)
+    _nothing_remains(emulator, "cab-basic")
+
+
+def test_complete_example_wires_connect_and_destroys(
+    terraform: Terraform, emulator: Emulator, tmp_path: Path
+) -> None:
+    connect = emulator.client("connect", aws_access_key_id="test", aws_secret_access_key="test")
+    instance_id = connect.create_instance(
+        IdentityManagementType="CONNECT_MANAGED", InboundCallsEnabled=True, OutboundCallsEnabled=False
+    )["Id"]
+    variables = {"name": "cab-complete", "connect_instance_id": instance_id}
+    deployed = _apply(terraform, emulator, "complete", tmp_path, variables)
+    try:
+        outputs = deployed.outputs
+        flow = connect.describe_contact_flow(
+            InstanceId=instance_id, ContactFlowId=outputs["contact_flow_id"]
+        )["ContactFlow"]
+        content = json.loads(flow["Content"])
+        invoked = {
+            a["Parameters"]["LambdaFunctionARN"]
+            for a in content["Actions"]
+            if a["Type"] == "InvokeLambdaFunction"
+        }
+        assert invoked == {outputs["start_function_arn"], outputs["check_function_arn"]}
+        assert set(STORE.lambdas[instance_id]) == invoked
+        admin = emulator.client("lambda", aws_access_key_id="test", aws_secret_access_key="test")
+        policy = json.loads(admin.get_policy(FunctionName=outputs["start_function_arn"])["Policy"])
+        statement = policy["Statement"][0]
+        assert statement["Principal"]["Service"] == "connect.amazonaws.com"
+        assert instance_id in json.dumps(statement["Condition"])
+        worker = admin.get_function_configuration(FunctionName=outputs["worker_function_name"])
+        assert worker["Environment"]["Variables"]["TASK_HANDLER"] == "connect_async.tasks.bedrock:run"
+        alarms = emulator.client(
+            "cloudwatch", aws_access_key_id="test", aws_secret_access_key="test"
+        ).describe_alarms(AlarmNamePrefix="cab-complete")
+        assert len(alarms["MetricAlarms"]) == 4
+    finally:
+        _destroy(terraform, emulator, deployed)
+    _nothing_remains(emulator, "cab-complete", instance_id)
+
+
+def test_connect_rejects_a_flow_whose_lambda_is_not_associated(emulator: Emulator) -> None:
+    connect = emulator.client("connect", aws_access_key_id="test", aws_secret_access_key="test")
+    instance_id = connect.create_instance(
+        IdentityManagementType="CONNECT_MANAGED", InboundCallsEnabled=True, OutboundCallsEnabled=False
+    )["Id"]
+    invoke = {
+        "Identifier": "Invoke",
+        "Type": "InvokeLambdaFunction",
+        "Parameters": {"LambdaFunctionARN": "arn:aws:lambda:eu-west-2:123456789012:function:x"},
+        "Transitions": {"NextAction": "Gone", "Errors": []},
+    }
+    content = json.dumps({"Version": "2019-10-30", "StartAction": "Invoke", "Actions": [invoke]})
+    with pytest.raises(ClientError) as rejected:
+        connect.create_contact_flow(InstanceId=instance_id, Name="bad", Type="CONTACT_FLOW", Content=content)
+    assert rejected.value.response["Error"]["Code"] == "InvalidContactFlowException"
+    problems = " ".join(p["message"] for p in rejected.value.response["problems"])
+    assert "not associated" in problems and "unknown action Gone" in problems
