@@ -464,7 +464,7 @@ variable "create_alarms" {
 }
 
 variable "alarm_sns_topic_arn" {
-  description = "SNS topic the alarms notify (required when create_alarms is true)."
+  description = "SNS topic the alarms notify (required when create_alarms is true). If the topic is KMS-encrypted, its key policy must let cloudwatch.amazonaws.com use kms:Decrypt and kms:GenerateDataKey*: a topic on the AWS-managed aws/sns key silently drops every alarm."
   type        = string
   default     = null
 

@@ -351,6 +351,17 @@ def test_complete_example_wires_connect_and_destroys(
             "cloudwatch", aws_access_key_id="test", aws_secret_access_key="test"
         ).describe_alarms(AlarmNamePrefix="cab-complete")
         assert len(alarms["MetricAlarms"]) == 4
+        # The alarms' topic is encrypted with a key CloudWatch may use (not aws/sns, which drops them).
+        sns = emulator.client("sns", aws_access_key_id="test", aws_secret_access_key="test")
+        topic = next(
+            t["TopicArn"]
+            for t in sns.list_topics()["Topics"]
+            if t["TopicArn"].endswith(":cab-complete-alarms")
+        )
+        key_id = sns.get_topic_attributes(TopicArn=topic)["Attributes"]["KmsMasterKeyId"]
+        kms = emulator.client("kms", aws_access_key_id="test", aws_secret_access_key="test")
+        assert "cloudwatch.amazonaws.com" in kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"]
+        assert {a["AlarmActions"][0] for a in alarms["MetricAlarms"]} == {topic}
     finally:
         _destroy(terraform, emulator, deployed)
     _nothing_remains(emulator, "cab-complete", instance_id)
