@@ -36,13 +36,14 @@ resource "aws_connect_contact_flow" "wait_for_task" {
   name        = coalesce(var.contact_flow_name, "${var.name}-wait-for-task")
   description = "Starts the task, then plays the hold message and checks until it is done (connect-async-lambda)."
   type        = "CONTACT_FLOW"
-  # A minimal valid flow until the real one (issue #4): start the task, play the hold message,
-  # check once, branch on the status. Every invoke block has an error branch.
+  # A minimal valid flow until the real one (issue #4): set the voice, start the task, play the
+  # hold message, check once, branch on the status. Every invoke block has an error branch.
   content = templatefile("${path.module}/flows/minimal_inbound.json.tftpl", {
     start_function_arn = aws_lambda_function.function["start"].arn
     check_function_arn = aws_lambda_function.function["check"].arn
     time_limit_seconds = local.timing.flow_invocation_time_limit_seconds
     messages           = var.messages
+    voice              = var.voice
   })
 
   tags = var.tags

@@ -453,6 +453,20 @@ variable "messages" {
   }
 }
 
+variable "voice" {
+  description = "Amazon Polly voice the flow speaks with (Set voice: UpdateContactTextToSpeechVoice), and its engine. Chat contacts are unaffected."
+  type = object({
+    id     = optional(string, "Joanna")
+    engine = optional(string, "neural")
+  })
+  default = {}
+
+  validation {
+    condition     = can(regex("^[A-Z][A-Za-z]{1,30}$", var.voice.id)) && contains(["standard", "neural", "generative", "long-form"], var.voice.engine)
+    error_message = "voice.id must be an Amazon Polly voice name (for example Joanna or Amy) and voice.engine one of standard, neural, generative, long-form."
+  }
+}
+
 ################################################################################
 # Alarms
 ################################################################################

@@ -202,8 +202,14 @@ run "connect_wiring_with_an_instance" {
     error_message = "start and check are associated with the instance."
   }
   assert {
-    condition     = jsondecode(aws_connect_contact_flow.wait_for_task[0].content).StartAction == "StartTask"
-    error_message = "The flow starts the task first."
+    condition     = jsondecode(aws_connect_contact_flow.wait_for_task[0].content).StartAction == "SetVoice"
+    error_message = "The flow sets the voice first."
+  }
+  assert {
+    condition = one([for a in jsondecode(aws_connect_contact_flow.wait_for_task[0].content).Actions : a if a.Identifier == "SetVoice"]).Parameters == {
+      TextToSpeechVoice = "Joanna", TextToSpeechEngine = "neural"
+    }
+    error_message = "The voice comes from var.voice."
   }
   assert {
     condition = alltrue([for action in jsondecode(aws_connect_contact_flow.wait_for_task[0].content).Actions :
@@ -436,6 +442,12 @@ run "empty_message" {
   command = plan
   variables { messages = { hold = " " } }
   expect_failures = [var.messages]
+}
+
+run "unknown_voice_engine" {
+  command = plan
+  variables { voice = { engine = "robotic" } }
+  expect_failures = [var.voice]
 }
 
 run "alarms_without_a_topic" {
