@@ -268,3 +268,7 @@ def stack() -> Iterator[Stack]:
         session_events.register("provide-client-params.lambda.Invoke", capture)
         yield built
         boto3.DEFAULT_SESSION = None
+
+
+# Real Terraform for the tests that render or apply the module (tests/support/terraform_runner.py).
+from tests.support.terraform_runner import terraform  # noqa: E402, F401

@@ -12,9 +12,9 @@ associates Lambda functions, so this adds, for the moto server the Terraform tes
   (moto 5.2 sends an ISO string, which the provider's Go SDK refuses to parse).
 
 Like Connect, it validates a flow's content on create and update and rejects it with
-InvalidContactFlowException: malformed JSON, a wrong Version, a missing StartAction, duplicate
-identifiers, transitions to actions that do not exist, and any Lambda function the flow invokes
-that is not associated with the instance yet (why the module creates its flow last).
+InvalidContactFlowException: every violation the project's flow checker (flowkit) finds, and
+any Lambda function the flow invokes that is not associated with the instance yet (why the
+module creates its flow last).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,6 +31,8 @@ from moto.connect import urls as connect_urls
 from moto.connect.models import connect_backends
 from moto.connect.responses import ConnectResponse
 from moto.core.exceptions import JsonRESTError
+
+from flowkit.checker import check_flow
 
 __all__ = ["STORE", "flow_problems", "install"]
 
@@ -94,44 +95,20 @@ class Store:
 STORE = Store()
 
 
-def _actions(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    actions = document.get("Actions")
-    if isinstance(actions, list):
-        yield from (a for a in actions if isinstance(a, dict))
-
-
-def _targets(action: dict[str, Any]) -> Iterator[str]:
-    transitions = action.get("Transitions") or {}
-    if transitions.get("NextAction"):
-        yield transitions["NextAction"]
-    for branch in (transitions.get("Errors") or []) + (transitions.get("Conditions") or []):
-        if isinstance(branch, dict) and branch.get("NextAction"):
-            yield branch["NextAction"]
-
-
 def flow_problems(content: str, associated_lambdas: list[str]) -> list[str]:
-    """What Connect would reject in this flow content (empty when it would accept it)."""
+    """What Connect would reject in this flow content (empty when it would accept it).
+
+    The flow checker's violations, plus what only the instance knows: every Lambda function
+    the flow invokes must already be associated with it.
+    """
+    problems = [str(violation) for violation in check_flow(content)]
     try:
         document = json.loads(content)
     except ValueError:
-        return ["Content is not valid JSON."]
-    if not isinstance(document, dict):
-        return ["Content must be a JSON object."]
-    problems = []
-    if document.get("Version") != "2019-10-30":
-        problems.append("Version must be 2019-10-30.")
-    identifiers = [a.get("Identifier") for a in _actions(document)]
-    if not identifiers:
-        problems.append("The flow has no actions.")
-    if len(identifiers) != len(set(identifiers)):
-        problems.append("Action identifiers must be unique.")
-    if document.get("StartAction") not in identifiers:
-        problems.append("StartAction must name an action of the flow.")
-    for action in _actions(document):
-        for target in _targets(action):
-            if target not in identifiers:
-                problems.append(f"{action.get('Identifier')}: transition to unknown action {target}.")
-        if action.get("Type") == "InvokeLambdaFunction":
+        return problems
+    actions = document.get("Actions", []) if isinstance(document, dict) else []
+    for action in actions if isinstance(actions, list) else []:
+        if isinstance(action, dict) and action.get("Type") == "InvokeLambdaFunction":
             arn = (action.get("Parameters") or {}).get("LambdaFunctionARN")
             if arn not in associated_lambdas:
                 problems.append(

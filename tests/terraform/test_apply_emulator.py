@@ -25,7 +25,7 @@ from moto.server import ThreadedMotoServer
 from tests.conftest import connect_event
 from tests.support import moto_iam
 from tests.support.moto_connect import STORE, install
-from tests.terraform.conftest import ROOT, Terraform
+from tests.support.terraform_runner import ROOT, Terraform
 
 REGION = "eu-west-2"
 EMULATOR_PROVIDER = """
@@ -383,4 +383,5 @@ def test_connect_rejects_a_flow_whose_lambda_is_not_associated(emulator: Emulato
         connect.create_contact_flow(InstanceId=instance_id, Name="bad", Type="CONTACT_FLOW", Content=content)
     assert rejected.value.response["Error"]["Code"] == "InvalidContactFlowException"
     problems = " ".join(p["message"] for p in rejected.value.response["problems"])
-    assert "not associated" in problems and "unknown action Gone" in problems
+    assert "not associated" in problems
+    assert "transition to 'Gone', which is not an action of the flow" in problems

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.terraform.conftest import ROOT
+from tests.support.terraform_runner import ROOT
 
 CHECKOV = os.environ.get("CHECKOV") or shutil.which("checkov")
 

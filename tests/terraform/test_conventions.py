@@ -9,7 +9,7 @@ import hcl2
 import pytest
 
 from scripts.terraform_docs import README, updated_readme
-from tests.terraform.conftest import ROOT
+from tests.support.terraform_runner import ROOT
 
 VARIABLE_FILES = [
     ROOT / "variables.tf",

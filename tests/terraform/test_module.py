@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.terraform.conftest import ROOT, Terraform
+from tests.support.terraform_runner import ROOT, Terraform
 
 MODULES = [ROOT, ROOT / "modules" / "timing", ROOT / "examples" / "basic", ROOT / "examples" / "complete"]
 

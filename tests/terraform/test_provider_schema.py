@@ -6,7 +6,7 @@ import io
 
 import hcl2
 
-from tests.terraform.conftest import ROOT
+from tests.support.terraform_runner import ROOT
 from tests.terraform.provider_schema import check_document, check_files, load_schema
 
 
