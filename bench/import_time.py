@@ -15,12 +15,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import zipfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scripts.build_lambda_zip import lambda_layout
+
 ROOT = Path(__file__).resolve().parent.parent
-ARTIFACT = ROOT / "lambdas" / "dist" / "connect_async.zip"
-RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 MODULES = {
     "boto3 (baseline)": "boto3",
     "handlers.start": "connect_async.handlers.start",
@@ -31,18 +32,6 @@ PROBE = (
     "import sys, time; sys.path[:0] = [sys.argv[1], sys.argv[2]]; t = time.perf_counter();"
     "__import__(sys.argv[3]); print(time.perf_counter() - t)"
 )
-
-
-def _layout(workdir: Path) -> tuple[Path, Path]:
-    task, runtime = workdir / "task", workdir / "runtime"
-    with zipfile.ZipFile(ARTIFACT) as archive:
-        archive.extractall(task)
-    runtime.mkdir()
-    for name in RUNTIME_PACKAGES:
-        origin = Path(__import__(name).__file__ or "")
-        source = origin.parent if origin.name == "__init__.py" else origin
-        (runtime / source.name).symlink_to(source)
-    return task, runtime
 
 
 def _sample(task: Path, runtime: Path, module: str, tracing: bool) -> float:
@@ -65,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="fresh interpreters per measurement (default 5)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        task, runtime = _layout(Path(tmp))
+        task, runtime = lambda_layout(Path(tmp))
         # One untimed import warms the OS file cache for every module.
         for module in MODULES.values():
             _sample(task, runtime, module, tracing=True)

@@ -33,6 +33,8 @@ VENDORED = {
     # Powertools needs it and the Lambda runtime does not promise it (jmespath it does: botocore).
     "typing-extensions": "4.16.0",
 }
+# What the Lambda python3.12/3.13 runtimes provide besides the standard library.
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 # Machine-specific or binary files that must not enter the artifact.
 _SKIP_SUFFIXES = (".pyc", ".so", ".c", ".h", ".pyd")
 # WHEEL names the platform the wheel was built for (wrapt ships binary wheels).
@@ -75,6 +77,21 @@ def build_bytes() -> bytes:
             info.create_system = 3  # Unix, whatever machine builds it
             archive.writestr(info, entries[name])
     return buffer.getvalue()
+
+
+def lambda_layout(workdir: Path) -> tuple[Path, Path]:
+    """The artifact as Lambda sees it: the zip extracted (like /var/task) and a folder holding
+    only the runtime's own packages, linked from this environment. Used by the artifact tests
+    and bench/import_time.py."""
+    task, runtime = workdir / "task", workdir / "runtime"
+    with zipfile.ZipFile(ARTIFACT) as archive:
+        archive.extractall(task)
+    runtime.mkdir()
+    for name in RUNTIME_PACKAGES:
+        origin = Path(__import__(name).__file__ or "")
+        source = origin.parent if origin.name == "__init__.py" else origin
+        (runtime / source.name).symlink_to(source)
+    return task, runtime
 
 
 def main(argv: list[str] | None = None) -> int:

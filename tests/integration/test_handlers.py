@@ -6,7 +6,6 @@ import io
 import json
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from connect_async.handlers import check as check_handler
 from connect_async.handlers import start as start_handler
 from connect_async.handlers import worker as worker_handler
 from tests.conftest import TABLE, WORKER_FUNCTION, Stack, connect_event
+from tests.support.lambda_context import LambdaContext
 
 HANDLER_ENV = {
     "TRACKER_TABLE_NAME": TABLE,
@@ -25,21 +25,6 @@ HANDLER_ENV = {
     "CHECK_BUDGET_MS": "300",
     "CHECK_POLL_INTERVAL_MS": "100",
 }
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "fn"
-    function_version: str = "$LATEST"
-    invoked_function_arn: str = "arn:aws:lambda:eu-west-2:123456789012:function:fn"
-    memory_limit_in_mb: int = 256
-    aws_request_id: str = "req-handler"
-    log_group_name: str = "/aws/lambda/fn"
-    log_stream_name: str = "stream"
-    remaining_ms: int = 8000
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self.remaining_ms
 
 
 def _clear_caches() -> None:

@@ -24,6 +24,7 @@ from moto.server import ThreadedMotoServer
 
 from tests.conftest import connect_event
 from tests.support import moto_iam
+from tests.support.lambda_context import LambdaContext
 from tests.support.moto_connect import STORE, install
 from tests.support.terraform_runner import ROOT, Terraform
 
@@ -175,18 +176,6 @@ class RoleRunner:
     def _capture(self, params: dict[str, Any], **_: Any) -> None:
         if params.get("InvocationType") == "Event":
             self.invoked.append(json.loads(params["Payload"]))
-
-
-@dataclass
-class LambdaContext:
-    aws_request_id: str
-    function_name: str = "fn"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:eu-west-2:123456789012:function:fn"
-    remaining_ms: int = 8000
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self.remaining_ms
 
 
 def _tester(emulator: Emulator, role_arns: list[str]) -> dict[str, str]:

@@ -13,11 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from scripts.build_lambda_zip import ARTIFACT, VENDORED, build_bytes
+from scripts.build_lambda_zip import ARTIFACT, VENDORED, build_bytes, lambda_layout
 
 ROOT = Path(__file__).resolve().parents[2]
-# What the Lambda python3.12/3.13 runtimes provide besides the standard library.
-RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 
 
 def test_rebuilding_from_source_is_byte_identical() -> None:
@@ -51,16 +49,7 @@ def test_entries_are_sorted_stamped_and_free_of_machine_files() -> None:
 @pytest.fixture(scope="module")
 def lambda_like_paths(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The zip extracted as /var/task, and a site dir with only what the runtime provides."""
-    task = tmp_path_factory.mktemp("task")
-    with zipfile.ZipFile(ARTIFACT) as archive:
-        archive.extractall(task)
-    runtime = tmp_path_factory.mktemp("runtime")
-    for name in RUNTIME_PACKAGES:
-        module = __import__(name)
-        origin = Path(module.__file__ or "")
-        source = origin.parent if origin.name == "__init__.py" else origin
-        (runtime / source.name).symlink_to(source)
-    return task, runtime
+    return lambda_layout(tmp_path_factory.mktemp("lambda"))
 
 
 def _lambda_pythons() -> list[str]:
