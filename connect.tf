@@ -36,12 +36,17 @@ resource "aws_connect_contact_flow" "wait_for_task" {
   name        = coalesce(var.contact_flow_name, "${var.name}-wait-for-task")
   description = "Starts the task, then plays the hold message and checks until it is done (connect-async-lambda)."
   type        = "CONTACT_FLOW"
-  # A minimal valid flow until the real one (issue #4): set the voice, start the task, play the
-  # hold message, check once, branch on the status. Every invoke block has an error branch.
-  content = templatefile("${path.module}/flows/minimal_inbound.json.tftpl", {
+  # Set the voice, start the task, then loop [hold message, check, branch on the status] for
+  # the timing plan's loop count. See flows/README.md for the paths.
+  content = templatefile("${path.module}/flows/inbound.json.tftpl", {
     start_function_arn = aws_lambda_function.function["start"].arn
     check_function_arn = aws_lambda_function.function["check"].arn
     time_limit_seconds = local.timing.flow_invocation_time_limit_seconds
+    loop_count         = local.timing.loop_count
+    check_retries      = var.check_retry_attempts
+    result_keys        = var.result_attribute_keys
+    success_queue_id   = var.success_queue_id
+    fallback_queue_id  = var.fallback_queue_id
     messages           = var.messages
     voice              = var.voice
   })

@@ -453,6 +453,50 @@ variable "messages" {
   }
 }
 
+variable "check_retry_attempts" {
+  description = "How many times the flow calls check again (after the hold message) when a check call fails, before the fallback (0-5)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.check_retry_attempts >= 0 && var.check_retry_attempts <= 5 && floor(var.check_retry_attempts) == var.check_retry_attempts
+    error_message = "check_retry_attempts must be a whole number from 0 to 5."
+  }
+}
+
+variable "result_attribute_keys" {
+  description = "Result keys the flow saves as contact attributes (result_<key>) when the task completes, so later Lambda calls cannot overwrite them. For the demo task: message; for the Bedrock task: answer."
+  type        = list(string)
+  default     = ["message"]
+
+  validation {
+    condition     = alltrue([for key in var.result_attribute_keys : can(regex("^[A-Za-z0-9_]{1,64}$", key))])
+    error_message = "result_attribute_keys must be 1-64 letters, digits or underscores each (the runtime's result key rule)."
+  }
+}
+
+variable "success_queue_id" {
+  description = "Queue the caller is transferred to after a completed task (null: the call ends after the success message)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.success_queue_id == null || can(regex("^[0-9a-f-]{36}$", var.success_queue_id))
+    error_message = "success_queue_id must be a queue id (UUID)."
+  }
+}
+
+variable "fallback_queue_id" {
+  description = "Queue the caller is transferred to after a failure or the 'taking longer' message (null: the call ends)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.fallback_queue_id == null || can(regex("^[0-9a-f-]{36}$", var.fallback_queue_id))
+    error_message = "fallback_queue_id must be a queue id (UUID)."
+  }
+}
+
 variable "voice" {
   description = "Amazon Polly voice the flow speaks with (Set voice: UpdateContactTextToSpeechVoice), and its engine. Chat contacts are unaffected."
   type = object({

@@ -1,5 +1,5 @@
-"""Tools for Amazon Connect flows, used by the tests and the demo (not shipped to Lambda)."""
+"""Tools for Amazon Connect flows, used by the tests and the demo (not shipped to Lambda):
+``flowkit.checker`` (the flow rules), ``flowkit.clock`` and ``flowkit.simulator`` (a call
+played on a virtual clock)."""
 
-from flowkit.checker import Violation, check_flow
-
-__all__ = ["Violation", "check_flow"]
+__all__: list[str] = []

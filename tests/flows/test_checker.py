@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from flowkit.checker import check_flow
-from tests.support.terraform_runner import ROOT, Terraform
+from tests.support.flows import render_inbound_flow
+from tests.support.terraform_runner import Terraform
 
 LAMBDA = "arn:aws:lambda:eu-west-2:123456789012:function:f"
 
@@ -202,27 +203,22 @@ def test_not_a_flow_at_all() -> None:
     assert [v.rule for v in check_flow("[1, 2]")] == ["json"]
 
 
-def _render(terraform: Terraform, tmp_path: Path, template: str, variables: str) -> str:
-    """Render a flow template through Terraform itself (never a Python copy of the template)."""
-    (tmp_path / "main.tf").write_text(
-        f'output "flow" {{\n  value = templatefile("{ROOT / "flows" / template}", {variables})\n}}\n'
-    )
-    terraform.init(tmp_path)
-    terraform.run(
-        tmp_path, "apply", "-auto-approve", "-input=false", "-no-color", f"-state={tmp_path / 'tf.tfstate'}"
-    )
-    done = terraform.run(tmp_path, "output", "-raw", f"-state={tmp_path / 'tf.tfstate'}", "flow")
-    return done.stdout
-
-
-def test_the_modules_rendered_flow_passes(terraform: Terraform, tmp_path: Path) -> None:
-    variables = """{
-    start_function_arn = "arn:aws:lambda:eu-west-2:123456789012:function:s"
-    check_function_arn = "arn:aws:lambda:eu-west-2:123456789012:function:c"
-    time_limit_seconds = 8
-    messages = { hold = "Please hold", success = "Done", fallback = "Sorry", timeout = "Still working" }
-    voice    = { id = "Joanna", engine = "neural" }
-  }"""
-    rendered = _render(terraform, tmp_path, "minimal_inbound.json.tftpl", variables)
+@pytest.mark.parametrize(
+    "queues",
+    [
+        {},
+        {
+            "success_queue_id": "0e3b1d0a-1111-4222-8333-444455556666",
+            "fallback_queue_id": "1e3b1d0a-1111-4222-8333-444455556666",
+        },
+    ],
+)
+def test_the_modules_rendered_flow_passes(
+    terraform: Terraform, tmp_path: Path, queues: dict[str, str]
+) -> None:
+    rendered = render_inbound_flow(terraform, tmp_path, **queues)
     assert check_flow(rendered) == []
-    assert json.loads(rendered)["StartAction"] == "SetVoice"
+    document = json.loads(rendered)
+    assert document["StartAction"] == "SetVoice"
+    types = {a["Type"] for a in document["Actions"]}
+    assert ("TransferContactToQueue" in types) == bool(queues)

@@ -206,6 +206,10 @@ run "connect_wiring_with_an_instance" {
     error_message = "The flow sets the voice first."
   }
   assert {
+    condition     = one([for a in jsondecode(aws_connect_contact_flow.wait_for_task[0].content).Actions : a if a.Identifier == "WaitLoop"]).Parameters.LoopCount == "14"
+    error_message = "The flow loops as many times as the timing plan says."
+  }
+  assert {
     condition = one([for a in jsondecode(aws_connect_contact_flow.wait_for_task[0].content).Actions : a if a.Identifier == "SetVoice"]).Parameters == {
       TextToSpeechVoice = "Joanna", TextToSpeechEngine = "neural"
     }
@@ -442,6 +446,24 @@ run "empty_message" {
   command = plan
   variables { messages = { hold = " " } }
   expect_failures = [var.messages]
+}
+
+run "too_many_check_retries" {
+  command = plan
+  variables { check_retry_attempts = 6 }
+  expect_failures = [var.check_retry_attempts]
+}
+
+run "bad_result_attribute_key" {
+  command = plan
+  variables { result_attribute_keys = ["has space"] }
+  expect_failures = [var.result_attribute_keys]
+}
+
+run "bad_queue_id" {
+  command = plan
+  variables { fallback_queue_id = "BasicQueue" }
+  expect_failures = [var.fallback_queue_id]
 }
 
 run "unknown_voice_engine" {
