@@ -1,5 +1,5 @@
 # The two commands of the README:
-#   make demo   - a scripted start -> worker -> check cycle on an embedded AWS emulator (no account)
+#   make demo   - a simulated call through the module's own flow, on an embedded AWS emulator
 #   make test   - lint (ruff, terraform fmt), type checks and every test
 # Both create .venv from the pinned requirements on first use.
 
@@ -23,8 +23,10 @@ $(CHECKOV_STAMP): requirements/checkov.txt
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements/checkov.txt
 	touch $(CHECKOV_STAMP)
 
+# make demo [SCENARIO=fast|typical|slow|fail|crash|hangup|flaky-check|chat] [TFVARS=examples/ops.tfvars]
+SCENARIO ?= typical
 demo: $(STAMP)
-	$(BIN)/python scripts/demo.py $(DEMO_ARGS)
+	$(BIN)/python scripts/demo.py --scenario $(SCENARIO) $(if $(TFVARS),--tfvars $(TFVARS))
 
 test: lint typecheck pytest
 

@@ -239,7 +239,11 @@ class CallSimulator:
         self, clock: VirtualClock, report: CallReport, function: str, response: Mapping[str, str]
     ) -> None:
         status = response.get("status", "")
-        detail = response.get("error_code") or response.get("progress_message") or ""
+        detail = (
+            response.get("progress_message", "")
+            if status == "in_progress"
+            else response.get("error_code", "")
+        )
         report.events.append(Event(clock.now_ms(), function, f"-> {status} {detail}".rstrip()))
         finished = self._dispatcher.finished_at_ms
         if status in ("completed", "failed") and finished is not None and report.detection_latency_ms is None:

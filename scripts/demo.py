@@ -1,12 +1,12 @@
-"""Play one contact's start -> worker -> check cycle against an in-process AWS emulator (moto).
+"""Hear a call through the module's own flow before deploying it: a simulated call, no AWS account.
 
-No AWS account is needed. The real runtime (lambdas/connect_async) runs exactly as on Lambda:
-start writes the tracker record and invokes the worker asynchronously, the worker runs the demo
-task in the background, and the contact flow's loop is scripted here: play a hold message,
-call check, branch on its status. Then it shows the duplicate protections at work.
+Terraform renders the flow and the timing plan from the module's own variables.tf (so a tfvars
+file gets the module's own validation and defaults); the call simulator then plays it on a
+virtual clock, running the runtime's start, worker and check logic against an in-process AWS
+emulator (moto). It prints what the caller hears, what runs, and the measurements.
 
-    make demo
-    make demo DEMO_ARGS="--duration 6 --outcome fail"
+    make demo                                           # a 25-second task with the defaults
+    make demo SCENARIO=slow TFVARS=examples/ops.tfvars  # an operator's tuning, a 90-second task
 """
 
 from __future__ import annotations
@@ -14,173 +14,155 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import subprocess
 import sys
-import threading
-import time
+import tempfile
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "lambdas"))
+sys.path[:0] = [str(ROOT), str(ROOT / "lambdas")]
 
-# Configuration first: the runtime reads it at import and at cold start, as on Lambda.
 os.environ.update(
     AWS_ACCESS_KEY_ID="demo",
     AWS_SECRET_ACCESS_KEY="demo",  # noqa: S106 - the emulator's fake credentials
     AWS_DEFAULT_REGION="eu-west-2",
-    POWERTOOLS_LOG_LEVEL="CRITICAL",  # the timeline below is the demo's output, not the JSON logs
+    POWERTOOLS_LOG_LEVEL="CRITICAL",  # the timeline is the demo's output, not the JSON logs
     POWERTOOLS_METRICS_DISABLED="true",
-    TRACKER_TABLE_NAME="demo-tracker",
-    WORKER_FUNCTION_NAME="demo-worker",
-    TASK_HANDLER="connect_async.tasks.demo:run",
-    RUN_DEADLINE_SECONDS="60",
-    RECORD_TTL_SECONDS="3600",
-    CHECK_BUDGET_MS="1500",
-    CHECK_POLL_INTERVAL_MS="250",
 )
 
-import moto  # noqa: E402 - must patch botocore before any client exists
+import moto  # noqa: E402 - after the fake credentials
 
-HOLD_MESSAGE = "Thanks for waiting, we are still working on your request."
-MAX_LOOPS = 20
+from flowkit.checker import check_flow  # noqa: E402
+from flowkit.simulator import CallSimulator, Scenario, SimulatorSettings, create_tracker_table  # noqa: E402
+
+START_ARN = "arn:aws:lambda:eu-west-2:123456789012:function:demo-start"
+CHECK_ARN = "arn:aws:lambda:eu-west-2:123456789012:function:demo-check"
+SCENARIOS = {
+    "fast": Scenario(work_seconds=2),
+    "typical": Scenario(work_seconds=25),
+    "slow": Scenario(work_seconds=90),
+    "fail": Scenario(work_seconds=8, outcome="fail"),
+    "crash": Scenario(work_seconds=8, outcome="crash"),
+    "hangup": Scenario(work_seconds=25, hang_up_at_seconds=10),
+    "flaky-check": Scenario(work_seconds=12, failing_check_calls=1),
+    "chat": Scenario(work_seconds=25, channel="CHAT"),
+}
+RENDER = """
+module "timing" {
+  source = "%(timing)s"
+
+  flow_invocation_time_limit_seconds = var.flow_invocation_time_limit_seconds
+  check_budget_ms                    = var.check_budget_ms
+  check_poll_interval_ms             = var.check_poll_interval_ms
+  hold_prompt_seconds                = var.hold_prompt_seconds
+  max_wait_seconds                   = var.max_wait_seconds
+  worker_timeout_seconds             = var.worker_timeout_seconds
+  worker_safety_margin_ms            = var.worker_safety_margin_ms
+  record_ttl_seconds                 = var.record_ttl_seconds
+  worker_maximum_event_age_seconds   = var.worker_maximum_event_age_seconds
+}
+
+output "plan" {
+  value = module.timing.plan
+}
+
+output "flow" {
+  value = templatefile("%(template)s", {
+    start_function_arn = "%(start)s"
+    check_function_arn = "%(check)s"
+    time_limit_seconds = module.timing.plan.flow_invocation_time_limit_seconds
+    loop_count         = module.timing.plan.loop_count
+    check_retries      = var.check_retry_attempts
+    result_keys        = var.result_attribute_keys
+    success_queue_id   = var.success_queue_id
+    fallback_queue_id  = var.fallback_queue_id
+    messages           = var.messages
+    voice              = var.voice
+  })
+}
+"""
 
 
-class Context:
-    """The parts of Lambda's context object the handlers use."""
+def render(tfvars: Path | None) -> tuple[dict[str, object], str]:
+    """The module's timing plan and flow for these tfvars, rendered by Terraform itself."""
+    terraform = shutil.which("terraform")
+    if terraform is None:
+        raise SystemExit("the demo needs Terraform >= 1.9 on the PATH")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        shutil.copy(ROOT / "variables.tf", work / "variables.tf")
+        (work / "lambdas").mkdir()
+        shutil.copy(ROOT / "lambdas" / "contract.json", work / "lambdas" / "contract.json")
+        (work / "main.tf").write_text(
+            RENDER
+            % {
+                "timing": ROOT / "modules" / "timing",
+                "template": ROOT / "flows" / "inbound.json.tftpl",
+                "start": START_ARN,
+                "check": CHECK_ARN,
+            }
+        )
+        flags = [f"-var-file={tfvars.resolve()}"] if tfvars else []
+        env = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
 
-    def __init__(self, request_id: str, timeout_ms: int) -> None:
-        self.aws_request_id = request_id
-        self.function_name = "demo"
-        self.memory_limit_in_mb = 256
-        self.invoked_function_arn = "arn:aws:lambda:eu-west-2:123456789012:function:demo"
-        self._deadline = time.monotonic() + timeout_ms / 1000
+        def run(*args: str) -> str:
+            done = subprocess.run(
+                [terraform, f"-chdir={work}", *args], capture_output=True, text=True, env=env, check=False
+            )
+            if done.returncode != 0:
+                raise SystemExit(f"terraform {args[0]} failed:\n{done.stderr.strip()}")
+            return done.stdout
 
-    def get_remaining_time_in_millis(self) -> int:
-        return max(int((self._deadline - time.monotonic()) * 1000), 0)
-
-
-class Timeline:
-    def __init__(self) -> None:
-        self._t0 = time.monotonic()
-
-    def say(self, who: str, text: str) -> None:
-        print(f"  {time.monotonic() - self._t0:6.2f}s  {who:<8} {text}", flush=True)
-
-
-def _contact_event(parameters: dict[str, str]) -> dict[str, Any]:
-    return {
-        "Name": "ContactFlowEvent",
-        "Details": {
-            "ContactData": {
-                "ContactId": "5b8a0c1e-0000-4000-8000-00000000d3m0",
-                "InitialContactId": "5b8a0c1e-0000-4000-8000-00000000d3m0",
-                "Channel": "VOICE",
-                "InstanceARN": "arn:aws:connect:eu-west-2:123456789012:instance/demo",
-                "CustomerEndpoint": {"Address": "+447700900123", "Type": "TELEPHONE_NUMBER"},
-            },
-            "Parameters": parameters,
-        },
-    }
-
-
-def _provision() -> list[dict[str, Any]]:
-    """Create the table and the worker function in the emulator; capture async invocations."""
-    import boto3  # noqa: PLC0415 - only once moto has patched botocore
-
-    ddb = boto3.client("dynamodb")
-    ddb.create_table(
-        TableName="demo-tracker",
-        KeySchema=[{"AttributeName": "task_id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "task_id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    role = boto3.client("iam").create_role(RoleName="demo", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    artifact = (ROOT / "lambdas" / "dist" / "connect_async.zip").read_bytes()
-    boto3.client("lambda").create_function(
-        FunctionName="demo-worker",
-        Runtime="python3.12",
-        Role=role,
-        Handler="connect_async.handlers.worker.handler",
-        Code={"ZipFile": artifact},
-    )
-    queued: list[dict[str, Any]] = []
-
-    def capture(params: dict[str, Any], **_: Any) -> None:
-        # moto accepts the Event invocation but cannot run Lambda code here: the demo runs the
-        # worker itself, in a thread, with the payload start sent.
-        if params.get("InvocationType") == "Event":
-            queued.append(json.loads(params["Payload"]))
-
-    events = boto3.DEFAULT_SESSION._session.get_component("event_emitter")  # type: ignore[union-attr]
-    events.register("provide-client-params.lambda.Invoke", capture)
-    return queued
+        run("init", "-backend=false", "-input=false", "-no-color")
+        state = f"-state={work / 'demo.tfstate'}"
+        run("apply", "-auto-approve", "-input=false", "-no-color", state, *flags)
+        outputs = json.loads(run("output", "-json", state))
+    return outputs["plan"]["value"], outputs["flow"]["value"]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=4.0, help="seconds the demo task works (default 4)")
-    parser.add_argument("--outcome", choices=["succeed", "fail", "crash"], default="succeed")
+    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="typical")
+    parser.add_argument(
+        "--tfvars", type=Path, help="a tfvars file with the module's variables (examples/ops.tfvars)"
+    )
     args = parser.parse_args(argv)
 
-    with moto.mock_aws(config={"lambda": {"use_docker": False}}):
-        queued = _provision()
-        from connect_async.handlers import check, start, worker  # noqa: PLC0415 - inside the emulator
+    plan, flow = render(args.tfvars)
+    problems = check_flow(flow)
+    if problems:
+        raise SystemExit("the rendered flow breaks Connect's rules:\n" + "\n".join(map(str, problems)))
+    settings = SimulatorSettings(
+        run_deadline_seconds=int(plan["run_deadline_seconds"]),  # type: ignore[call-overload]
+        record_ttl_seconds=int(plan["record_ttl_seconds"]),  # type: ignore[call-overload]
+        check_budget_ms=int(plan["check_budget_ms"]),  # type: ignore[call-overload]
+        check_poll_interval_ms=int(plan["check_poll_interval_ms"]),  # type: ignore[call-overload]
+        worker_timeout_seconds=int(plan["worker_timeout_seconds"]),  # type: ignore[call-overload]
+        worker_safety_margin_ms=int(plan["worker_safety_margin_ms"]),  # type: ignore[call-overload]
+    )
+    scenario = SCENARIOS[args.scenario]
+    functions = {START_ARN: "start", CHECK_ARN: "check"}
+    with moto.mock_aws():
+        create_tracker_table(settings.table_name)
+        report = CallSimulator(flow, functions=functions, settings=settings).run(scenario)
 
-        timeline = Timeline()
-        print("\nA caller asks for something slow. The contact flow starts the task:\n")
-        event = _contact_event(
-            {"duration_seconds": str(args.duration), "steps": "4", "outcome": args.outcome}
-        )
-        started = start.handler(event, Context("start-1", 8000))
-        timeline.say(
-            "start",
-            f"-> status={started['status']} task_id={started['task_id']} new_run={started['new_run']}",
-        )
-
-        retry = start.handler(event, Context("start-2", 8000))
-        timeline.say(
-            "start",
-            f"-> Connect retried the block: new_run={retry['new_run']} (the worker is not invoked again)",
-        )
-
-        payload = queued[0]
-        worker_done: dict[str, str] = {}
-        thread = threading.Thread(
-            target=lambda: worker_done.update(worker.handler(payload, Context("worker-1", 60_000))),
-            daemon=True,
-        )
-        thread.start()
-        timeline.say("worker", f"invoked asynchronously ({len(queued)} invocation queued)")
-
-        spoken = ""
-        for loop in range(1, MAX_LOOPS + 1):
-            timeline.say("caller", f'hears: "{HOLD_MESSAGE}"')
-            response = check.handler(event, Context(f"check-{loop}", 8000))
-            status = response["status"]
-            if status == "in_progress":
-                message = response["progress_message"]
-                note = f' and hears: "{message}"' if message and message != spoken else ""
-                spoken = message or spoken
-                timeline.say("check", f"-> in_progress {response['progress_percent']}%{note}")
-                continue
-            if status == "completed":
-                results = {k: v for k, v in response.items() if k.startswith("result_")}
-                timeline.say("check", f"-> completed after {response['elapsed_seconds']} s: {results}")
-                timeline.say("caller", "hears the answer; the flow saves result_* as contact attributes")
-            else:
-                timeline.say("check", f"-> {status}: {response['error_code']}: {response['error_message']}")
-                timeline.say("caller", "hears the fallback message and is transferred to an agent")
-            break
-        else:
-            timeline.say("flow", "waited too long: the fallback path (the work goes on)")
-
-        thread.join(timeout=30)
-        timeline.say("worker", f"ended: {worker_done.get('outcome', 'still running')}")
-        duplicate = worker.handler(payload, Context("worker-duplicate", 60_000))
-        timeline.say(
-            "worker", f"Lambda delivered the same event again: {duplicate['outcome']} (nothing changed)"
-        )
-        print(f"\n{loop} check call(s); the worker ran the task once.\n")
+    tuning = args.tfvars or "module defaults"
+    work = f"{scenario.work_seconds:g} s of work ({scenario.outcome})"
+    print(f"\nScenario {args.scenario}: {work}, {scenario.channel}")
+    print(f"Tuning: {tuning}; {plan['loop_count']} loops, check budget {plan['check_budget_ms']} ms\n")
+    print(report.timeline())
+    latency = report.detection_latency_ms
+    detection = "never (the caller had gone)" if latency is None else f"{latency} ms"
+    print(
+        f"\nPath: {' > '.join(report.path)}\n"
+        f"Ending: {report.ending}; the tracker says {report.final_status}\n"
+        f"Caller's total time: {report.total_wait_seconds:.1f} s; "
+        f"longest silence: {report.longest_silence_seconds:.1f} s\n"
+        f"Lambda invocations: {report.invocations}; billed ms: {report.billed_ms}\n"
+        f"DynamoDB reads: {report.dynamodb_reads}, writes: {report.dynamodb_writes}; "
+        f"detection latency: {detection}"
+    )
     return 0
 
 
