@@ -103,13 +103,17 @@ class CallReport:
         return "\n".join(f"{(e.at_ms - START_MS) / 1000:7.2f}s  {e.actor:<7} {e.text}" for e in self.events)
 
 
-def create_tracker_table(name: str) -> None:
-    client = dynamodb_client()
+def create_tracker_table(name: str, client: Any = None) -> None:
+    """A tracker table shaped as the module creates it (hash key and TTL from the contract)."""
+    client = client or dynamodb_client()
     client.create_table(
         TableName=name,
         KeySchema=[{"AttributeName": Attr.TASK_ID.value, "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": Attr.TASK_ID.value, "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
+    )
+    client.update_time_to_live(
+        TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": Attr.EXPIRES_AT.value}
     )
 
 

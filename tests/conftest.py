@@ -33,6 +33,7 @@ from connect_async.retry import RetryPolicy
 from connect_async.start import StartService
 from connect_async.tracker import TrackerTable
 from connect_async.worker import WorkerService
+from flowkit.simulator import create_tracker_table
 
 TABLE = "connect-async-tracker"
 WORKER_FUNCTION = "connect-async-worker"
@@ -208,18 +209,6 @@ class Stack:
         return response.get("Item")
 
 
-def create_table(client: Any) -> None:
-    client.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": Attr.TASK_ID.value, "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": Attr.TASK_ID.value, "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    client.update_time_to_live(
-        TableName=TABLE, TimeToLiveSpecification={"Enabled": True, "AttributeName": Attr.EXPIRES_AT.value}
-    )
-
-
 def create_worker_function(client: Any, iam: Any) -> None:
     role = iam.create_role(
         RoleName="worker-role",
@@ -252,7 +241,7 @@ def stack() -> Iterator[Stack]:
         boto3.setup_default_session()
         ddb = dynamodb_client()
         lam = lambda_client()
-        create_table(ddb)
+        create_tracker_table(TABLE, ddb)
         create_worker_function(lam, boto3.client("iam"))
         injector = ErrorInjector()
         injector.attach(ddb)
