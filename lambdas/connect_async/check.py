@@ -23,14 +23,28 @@ __all__ = ["CheckService", "observation_response"]
 _RESPONSE_MARGIN_MS: Final = 300
 
 
-def observation_response(task_id: str, seen: Observation, now_ms: int) -> dict[str, str]:
-    """The flow's view of a run. Every key is always present, so flow references never dangle."""
+def observation_response(
+    task_id: str, seen: Observation, now_ms: int, spoken_progress: str | None = None
+) -> dict[str, str]:
+    """The flow's view of a run. Every key is always present, so flow references never dangle.
+
+    ``spoken_progress`` is the progress message the caller last heard, when the flow passes it:
+    ``progress_changed`` is then "true" only for a new, non-empty message of a running task, so
+    the flow speaks each message once instead of on every loop.
+    """
     record = seen.record
+    progress_message = record.progress_message if record else ""
+    changed = (
+        spoken_progress is not None
+        and seen.status is ResponseStatus.IN_PROGRESS
+        and progress_message not in ("", spoken_progress)
+    )
     response: dict[str, str] = {
         ResponseKey.STATUS: seen.status.value,
         ResponseKey.TASK_ID: task_id,
         ResponseKey.PROGRESS_PERCENT: str(record.progress_percent) if record else "0",
-        ResponseKey.PROGRESS_MESSAGE: record.progress_message if record else "",
+        ResponseKey.PROGRESS_MESSAGE: progress_message,
+        ResponseKey.PROGRESS_CHANGED: "true" if changed else "false",
         ResponseKey.ELAPSED_SECONDS: "0",
         ResponseKey.ERROR_CODE: seen.error_code,
         ResponseKey.ERROR_MESSAGE: seen.error_message,
@@ -82,4 +96,4 @@ class CheckService:
             count("CheckPolls", polls)
 
         logger.info("check answered", extra={"status": seen.status, "polls": polls})
-        return observation_response(request.task_id, seen, now_ms)
+        return observation_response(request.task_id, seen, now_ms, request.spoken_progress)

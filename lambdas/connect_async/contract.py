@@ -24,6 +24,7 @@ __all__ = [
     "TOKEN_PATTERN",
     "Attr",
     "ErrorCode",
+    "FlowAttr",
     "Param",
     "ResponseKey",
     "ResponseStatus",
@@ -70,6 +71,10 @@ class ErrorCode(StrEnum):
     INVALID_RESULT = "invalid_result"
     RESPONSE_TOO_LARGE = "response_too_large"
     INTERNAL_ERROR = "internal_error"
+    # Set by the flows, never by a function: the caller's wait ran out while the task went on,
+    # or a Lambda call from the flow kept failing after its retries.
+    WAIT_EXCEEDED = "wait_exceeded"
+    CALL_FAILED = "call_failed"
 
 
 class Attr(StrEnum):
@@ -105,6 +110,8 @@ class Param(StrEnum):
     TASK_NAME = "task_name"
     TRACKING_ID = "tracking_id"  # only read when TRACKING_ID_SOURCE is "parameter"
     RESTART_TOKEN = "restart_token"  # noqa: S105 - a name, not a secret
+    # check only: the progress message the caller last heard, so check can say whether it changed.
+    SPOKEN_PROGRESS = "spoken_progress"
 
 
 class ResponseKey(StrEnum):
@@ -116,9 +123,30 @@ class ResponseKey(StrEnum):
     NEW_RUN = "new_run"
     PROGRESS_PERCENT = "progress_percent"
     PROGRESS_MESSAGE = "progress_message"
+    # "true" when check was told what the caller last heard and the task has said something new.
+    PROGRESS_CHANGED = "progress_changed"
     ELAPSED_SECONDS = "elapsed_seconds"
     ERROR_CODE = "error_code"
     ERROR_MESSAGE = "error_message"
+
+
+class FlowAttr(StrEnum):
+    """Contact attributes (and one flow attribute) the module's flows read and write.
+
+    They are also the interface of the wait-for-the-task flow module: the caller sets TASK_NAME
+    and TASK_INPUT, and reads TASK_STATUS, TASK_ID, ERROR_CODE, ERROR_MESSAGE and
+    ``result_<key>`` after it returns.
+    """
+
+    TASK_NAME = "task_name"
+    TASK_INPUT = "task_input"  # one string handed to the task as its "task_input" parameter
+    TASK_ID = "task_id"
+    TASK_STATUS = "task_status"
+    ERROR_CODE = "error_code"
+    ERROR_MESSAGE = "error_message"
+    NEXT_STEP = "task_next_step"
+    # A flow attribute (lives only in this flow run): the progress message last spoken.
+    SPOKEN_PROGRESS = "task_spoken_progress"
 
 
 class TrackingIdSource(StrEnum):

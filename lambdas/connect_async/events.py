@@ -98,6 +98,8 @@ class TaskRequest:
     tracking_id: str
     parameters: Mapping[str, str] = field(default_factory=dict)
     restart_token: str | None = None
+    # check only: the progress message the caller last heard (None: the flow does not say).
+    spoken_progress: str | None = None
 
     @property
     def task_id(self) -> str:
@@ -209,6 +211,7 @@ def parse_contact_event(event: object, tracking_id_source: TrackingIdSource) -> 
         raise InvalidEventError(f"parameter {Param.TASK_NAME} must be 1-64 letters, digits, _ or -")
     restart_token = _token(params, Param.RESTART_TOKEN)
     params.pop(Param.RESTART_TOKEN, None)
+    spoken_progress = params.pop(Param.SPOKEN_PROGRESS, None)
     # A caller-supplied tracking id is honoured only when the operator chose that source:
     # otherwise a flow parameter could point a contact at another contact's run.
     supplied = _token(params, Param.TRACKING_ID)
@@ -230,6 +233,7 @@ def parse_contact_event(event: object, tracking_id_source: TrackingIdSource) -> 
         tracking_id=tracking_id,
         parameters=params,
         restart_token=restart_token,
+        spoken_progress=spoken_progress,
     )
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 
 from connect_async.config import FUNCTION_ENV_VARS, HANDLERS, EnvVar
 from connect_async.contract import (
     RESULT_PREFIX,
     Attr,
     ErrorCode,
+    FlowAttr,
     Param,
     ResponseKey,
     ResponseStatus,
@@ -17,6 +19,10 @@ from connect_async.contract import (
 )
 
 __all__ = ["contract_document", "contract_json"]
+
+
+def _by_name(members: type[StrEnum]) -> dict[str, str]:
+    return {m.name.lower(): m.value for m in members}
 
 
 def contract_document() -> dict[str, object]:
@@ -31,6 +37,15 @@ def contract_document() -> dict[str, object]:
         "result_prefix": RESULT_PREFIX,
         "tracking_id_sources": [s.value for s in TrackingIdSource],
         "handlers": dict(HANDLERS),
+        # The names the flow templates use, keyed by member name: flow.status.completed, ...
+        "flow": {
+            "status": _by_name(ResponseStatus),
+            "response": _by_name(ResponseKey),
+            "parameter": _by_name(Param),
+            "attribute": _by_name(FlowAttr),
+            "error_code": _by_name(ErrorCode),
+            "result_prefix": RESULT_PREFIX,
+        },
         "environment": {
             "all": [e.value for e in EnvVar],
             **{fn: [e.value for e in names] for fn, names in FUNCTION_ENV_VARS.items()},

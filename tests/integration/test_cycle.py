@@ -341,6 +341,29 @@ def test_progress_is_visible_to_check_while_the_task_runs(stack: Stack) -> None:
     assert (seen[0]["progress_percent"], seen[0]["progress_message"]) == ("40", "Contacting your bank")
 
 
+def test_progress_changed_says_whether_the_caller_has_heard_this_message(stack: Stack) -> None:
+    seen: dict[str, dict[str, str]] = {}
+
+    def task(context: TaskContext) -> dict[str, str]:
+        context.report_progress(40, "Contacting your bank")
+        seen["unspoken"] = stack.check(connect_event(spoken_progress=""))
+        seen["spoken"] = stack.check(connect_event(spoken_progress="Contacting your bank"))
+        seen["flow does not say"] = stack.check()
+        return {"ok": "1"}
+
+    stack.check_budget_ms = 0
+    stack.task = task
+    stack.start()
+    stack.run_worker()
+    assert {name: r["progress_changed"] for name, r in seen.items()} == {
+        "unspoken": "true",
+        "spoken": "false",
+        "flow does not say": "false",
+    }
+    # Finished runs never ask the flow to speak progress; the flag is always present.
+    assert stack.check(connect_event(spoken_progress=""))["progress_changed"] == "false"
+
+
 def test_invalid_progress_is_a_task_error(stack: Stack) -> None:
     stack.task = lambda context: context.report_progress(150, "too much")
     stack.start()
