@@ -84,6 +84,26 @@ output "contact_flow_arn" {
   value       = try(aws_connect_contact_flow.wait_for_task[0].arn, null)
 }
 
+output "flow_module_id" {
+  description = "Id of the wait-for-the-task flow module (null without connect_instance_id or with create_flow_module = false)."
+  value       = try(aws_connect_contact_flow_module.wait_for_task[0].contact_flow_module_id, null)
+}
+
+output "flow_module_arn" {
+  description = "ARN of the wait-for-the-task flow module (null without connect_instance_id or with create_flow_module = false)."
+  value       = try(aws_connect_contact_flow_module.wait_for_task[0].arn, null)
+}
+
+output "requeue_disconnect_flow_id" {
+  description = "Id of the re-queue disconnect flow (null unless requeue_disconnect_flow is set)."
+  value       = try(aws_connect_contact_flow.requeue_disconnect[0].contact_flow_id, null)
+}
+
+output "requeue_disconnect_flow_arn" {
+  description = "ARN of the re-queue disconnect flow (null unless requeue_disconnect_flow is set)."
+  value       = try(aws_connect_contact_flow.requeue_disconnect[0].arn, null)
+}
+
 ################################################################################
 # Derived
 ################################################################################

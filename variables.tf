@@ -437,6 +437,51 @@ variable "contact_flow_name" {
   }
 }
 
+variable "create_flow_module" {
+  description = "Create the wait-for-the-task flow module (when connect_instance_id is set), to drop the same waiting logic into your own flows."
+  type        = bool
+  default     = true
+}
+
+variable "flow_module_name" {
+  description = "Name of the flow module. Default: \"<name>-wait-for-task-module\"."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.flow_module_name == null || try(length(var.flow_module_name) >= 1 && length(var.flow_module_name) <= 127, false)
+    error_message = "flow_module_name must be 1-127 characters."
+  }
+}
+
+variable "requeue_disconnect_flow" {
+  description = "Create a chat disconnect flow that re-queues a returning customer after running task_name through the flow module (needs create_flow_module). queue_id: the queue to put them back in; wait_seconds: how long to wait for the customer to come back; retry_attempts: how often a failing module call is retried before the contact is disconnected. Null: not created."
+  type = object({
+    queue_id       = string
+    task_name      = optional(string, "default")
+    wait_seconds   = optional(number, 300)
+    retry_attempts = optional(number, 2)
+    name           = optional(string)
+  })
+  default = null
+
+  validation {
+    condition = var.requeue_disconnect_flow == null || try(
+      can(regex("^[0-9a-f-]{36}$", var.requeue_disconnect_flow.queue_id))
+      && can(regex("^[A-Za-z0-9_-]{1,64}$", var.requeue_disconnect_flow.task_name))
+      && var.requeue_disconnect_flow.wait_seconds >= 1 && var.requeue_disconnect_flow.wait_seconds <= 604800
+      && floor(var.requeue_disconnect_flow.wait_seconds) == var.requeue_disconnect_flow.wait_seconds
+      && var.requeue_disconnect_flow.retry_attempts >= 0 && var.requeue_disconnect_flow.retry_attempts <= 5
+      && floor(var.requeue_disconnect_flow.retry_attempts) == var.requeue_disconnect_flow.retry_attempts
+    , false)
+    error_message = "requeue_disconnect_flow.queue_id must be a queue id (UUID); task_name must be 1-64 letters, digits, _ or -; wait_seconds a whole number from 1 to 604800 (7 days); retry_attempts a whole number from 0 to 5."
+  }
+  validation {
+    condition     = var.requeue_disconnect_flow == null || var.create_flow_module
+    error_message = "requeue_disconnect_flow invokes the flow module: set create_flow_module = true."
+  }
+}
+
 variable "messages" {
   description = "What the caller hears or reads. Plain text, so one flow serves voice and chat."
   type = object({
@@ -450,6 +495,17 @@ variable "messages" {
   validation {
     condition     = alltrue([for text in values(var.messages) : length(trimspace(text)) > 0 && length(text) <= 1000])
     error_message = "Each message must be 1-1000 characters."
+  }
+}
+
+variable "start_retry_attempts" {
+  description = "How many times the flows call start again (after the hold message) when a start call fails, before the fallback (0-5). start is idempotent: a retry never starts a second run."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.start_retry_attempts >= 0 && var.start_retry_attempts <= 5 && floor(var.start_retry_attempts) == var.start_retry_attempts
+    error_message = "start_retry_attempts must be a whole number from 0 to 5."
   }
 }
 

@@ -25,6 +25,13 @@ module "connect_async" {
     resources = [local.bedrock_model_arn]
   }]
 
+  # The chat disconnect flow: a returning customer is recorded by the task (through the flow
+  # module) and put back in the queue.
+  requeue_disconnect_flow = var.requeue_queue_id == null ? null : {
+    queue_id  = var.requeue_queue_id
+    task_name = "record_return"
+  }
+
   max_wait_seconds       = 60
   worker_timeout_seconds = 120
   task_retry_attempts    = 2

@@ -8,6 +8,16 @@ output "contact_flow_arn" {
   value       = module.connect_async.contact_flow_arn
 }
 
+output "flow_module_id" {
+  description = "The wait-for-the-task flow module, to drop into your own flows."
+  value       = module.connect_async.flow_module_id
+}
+
+output "requeue_disconnect_flow_id" {
+  description = "The chat disconnect flow to set on your chat flows (null without requeue_queue_id)."
+  value       = module.connect_async.requeue_disconnect_flow_id
+}
+
 output "start_function_arn" {
   description = "The start function."
   value       = module.connect_async.start_function_arn

@@ -20,3 +20,9 @@ variable "bedrock_model_id" {
   type        = string
   default     = "anthropic.claude-3-haiku-20240307-v1:0"
 }
+
+variable "requeue_queue_id" {
+  description = "Id (UUID) of the queue a returning chat customer is put back in by the re-queue disconnect flow (null: no disconnect flow)."
+  type        = string
+  default     = null
+}

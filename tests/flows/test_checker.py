@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from flowkit.checker import check_flow
-from tests.support.flows import render_inbound_flow
+from tests.support.flows import render_flows
 from tests.support.terraform_runner import Terraform
 
 LAMBDA = "arn:aws:lambda:eu-west-2:123456789012:function:f"
@@ -213,12 +213,37 @@ def test_not_a_flow_at_all() -> None:
         },
     ],
 )
-def test_the_modules_rendered_flow_passes(
+def test_the_modules_rendered_flows_pass(
     terraform: Terraform, tmp_path: Path, queues: dict[str, str]
 ) -> None:
-    rendered = render_inbound_flow(terraform, tmp_path, **queues)
-    assert check_flow(rendered) == []
-    document = json.loads(rendered)
-    assert document["StartAction"] == "SetVoice"
-    types = {a["Type"] for a in document["Actions"]}
+    rendered = render_flows(terraform, tmp_path, **queues)
+    for name, content in rendered.items():
+        assert content is not None
+        assert check_flow(content) == [], name
+    inbound = json.loads(str(rendered["inbound_flow"]))
+    assert inbound["StartAction"] == "SetVoice"
+    types = {a["Type"] for a in inbound["Actions"]}
     assert ("TransferContactToQueue" in types) == bool(queues)
+    module = json.loads(str(rendered["wait_module"]))
+    assert [t["ReferenceName"] for t in module["Settings"]["Transitions"]] == ["Success", "Error"]
+    requeue = json.loads(str(rendered["requeue_disconnect_flow"]))
+    assert {a["Type"] for a in requeue["Actions"]} >= {"Wait", "InvokeFlowModule", "TransferContactToQueue"}
+
+
+def test_the_inbound_flow_and_the_module_share_the_wait_actions(terraform: Terraform, tmp_path: Path) -> None:
+    rendered = render_flows(terraform, tmp_path)
+    inbound = {a["Identifier"]: a for a in json.loads(str(rendered["inbound_flow"]))["Actions"]}
+    module = {a["Identifier"]: a for a in json.loads(str(rendered["wait_module"]))["Actions"]}
+    shared = set(inbound) & set(module)
+    assert {"StartTask", "WaitLoop", "HoldMessage", "CheckTask", "BranchOnStatus", "SaveResult"} <= shared
+    # Same logic; only the module reads its task from contact attributes.
+    assert inbound["WaitLoop"] == module["WaitLoop"]
+    assert module["StartTask"]["Parameters"]["LambdaInvocationAttributes"] == {
+        "task_name": "$.Attributes.task_name",
+        "task_input": "$.Attributes.task_input",
+    }
+    assert "LambdaInvocationAttributes" not in inbound["StartTask"]["Parameters"]
+
+
+def test_no_requeue_flow_without_a_module(terraform: Terraform, tmp_path: Path) -> None:
+    assert render_flows(terraform, tmp_path, flow_module_id=None)["requeue_disconnect_flow"] is None

@@ -5,6 +5,8 @@ associates Lambda functions, so this adds, for the moto server the Terraform tes
 
 - CreateContactFlow, DescribeContactFlow, UpdateContactFlowContent, UpdateContactFlowName,
   DeleteContactFlow, ListContactFlows;
+- CreateContactFlowModule, DescribeContactFlowModule, UpdateContactFlowModuleContent,
+  UpdateContactFlowModuleMetadata, DeleteContactFlowModule, ListContactFlowModules;
 - AssociateLambdaFunction, ListLambdaFunctions, DisassociateLambdaFunction;
 - DescribeInstanceAttribute (every attribute reads as "false"), which the provider's
   aws_connect_instance data source calls;
@@ -14,7 +16,8 @@ associates Lambda functions, so this adds, for the moto server the Terraform tes
 Like Connect, it validates a flow's content on create and update and rejects it with
 InvalidContactFlowException: every violation the project's flow checker (flowkit) finds, and
 any Lambda function the flow invokes that is not associated with the instance yet (why the
-module creates its flow last).
+module creates its flow last), or any flow module it invokes that does not exist. A module's
+content must carry a top-level Settings object, and a flow's must not.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -85,35 +89,52 @@ class Store:
     """What the extension keeps, per instance id (instance ids are UUIDs: unique enough)."""
 
     flows: dict[str, dict[str, Flow]] = field(default_factory=dict)
+    modules: dict[str, dict[str, Flow]] = field(default_factory=dict)
     lambdas: dict[str, list[str]] = field(default_factory=dict)
 
     def reset(self) -> None:
         self.flows.clear()
+        self.modules.clear()
         self.lambdas.clear()
 
 
 STORE = Store()
 
 
-def flow_problems(content: str, associated_lambdas: list[str]) -> list[str]:
-    """What Connect would reject in this flow content (empty when it would accept it).
+def flow_problems(
+    content: str, associated_lambdas: list[str], modules: Collection[str] = (), *, is_module: bool = False
+) -> list[str]:
+    """What Connect would reject in this flow (or module) content (empty when it would accept it).
 
     The flow checker's violations, plus what only the instance knows: every Lambda function
-    the flow invokes must already be associated with it.
+    the flow invokes must already be associated with it, and every module it invokes must exist.
     """
     problems = [str(violation) for violation in check_flow(content)]
     try:
         document = json.loads(content)
     except ValueError:
         return problems
-    actions = document.get("Actions", []) if isinstance(document, dict) else []
+    if not isinstance(document, dict):
+        return problems
+    if is_module and not isinstance(document.get("Settings"), dict):
+        problems.append("JSON field is missing or null for field name: settings")
+    if not is_module and "Settings" in document:
+        problems.append("a contact flow's content has no Settings (that is a flow module's)")
+    actions = document.get("Actions", [])
     for action in actions if isinstance(actions, list) else []:
-        if isinstance(action, dict) and action.get("Type") == "InvokeLambdaFunction":
-            arn = (action.get("Parameters") or {}).get("LambdaFunctionARN")
+        if not isinstance(action, dict):
+            continue
+        parameters = action.get("Parameters") or {}
+        if action.get("Type") == "InvokeLambdaFunction":
+            arn = parameters.get("LambdaFunctionARN")
             if arn not in associated_lambdas:
                 problems.append(
                     f"{action.get('Identifier')}: Lambda function {arn} is not associated with the instance."
                 )
+        if action.get("Type") == "InvokeFlowModule":
+            module_id = str(parameters.get("FlowModuleId", "")).split(":")[0]
+            if module_id not in modules:
+                problems.append(f"{action.get('Identifier')}: flow module {module_id} does not exist.")
     return problems
 
 
@@ -138,8 +159,10 @@ def _body(response: ConnectResponse) -> dict[str, Any]:
     return json.loads(response.body) if response.body else {}
 
 
-def _validate(instance_id: str, content: str) -> None:
-    problems = flow_problems(content, STORE.lambdas.get(instance_id, []))
+def _validate(instance_id: str, content: str, *, is_module: bool = False) -> None:
+    problems = flow_problems(
+        content, STORE.lambdas.get(instance_id, []), STORE.modules.get(instance_id, {}), is_module=is_module
+    )
     if problems:
         raise InvalidContactFlowError(problems)
 
@@ -228,6 +251,81 @@ def list_contact_flows(self: ConnectResponse) -> str:
     return json.dumps({"ContactFlowSummaryList": summaries})
 
 
+def _module(response: ConnectResponse, instance_id: str) -> Flow:
+    module_id = unquote(response._get_param("ContactFlowModuleId") or "")
+    module = STORE.modules.get(instance_id, {}).get(module_id)
+    if module is None:
+        raise NotFoundError(f"Contact flow module {module_id} not found")
+    return module
+
+
+def create_contact_flow_module(self: ConnectResponse) -> str:
+    instance_id = _instance(self)
+    params = _body(self)
+    _validate(instance_id, params.get("Content", ""), is_module=True)
+    backend = self.connect_backend
+    module_id = str(uuid.uuid4())
+    instance_arn = f"arn:aws:connect:{backend.region_name}:{backend.account_id}:instance/{instance_id}"
+    arn = f"{instance_arn}/flow-module/{module_id}"
+    module = Flow(
+        instance_id=instance_id,
+        arn=arn,
+        id=module_id,
+        name=params["Name"],
+        type="MODULE",
+        description=params.get("Description", ""),
+        content=params["Content"],
+        tags=params.get("Tags") or {},
+    )
+    STORE.modules.setdefault(instance_id, {})[module_id] = module
+    if module.tags:
+        backend.tag_resource(arn, module.tags)
+    return json.dumps({"Id": module_id, "Arn": arn})
+
+
+def describe_contact_flow_module(self: ConnectResponse) -> str:
+    module = _module(self, _instance(self))
+    document = module.to_dict()
+    # A module's Status is lower case, and it has no Type.
+    document.update(Status="published", Tags=self.connect_backend.list_tags_for_resource(module.arn))
+    document["FlowModuleContentSha256"] = document.pop("FlowContentSha256")
+    document.pop("Type")
+    return json.dumps({"ContactFlowModule": document})
+
+
+def update_contact_flow_module_content(self: ConnectResponse) -> str:
+    instance_id = _instance(self)
+    module = _module(self, instance_id)
+    content = _body(self).get("Content", "")
+    _validate(instance_id, content, is_module=True)
+    module.content = content
+    return "{}"
+
+
+def update_contact_flow_module_metadata(self: ConnectResponse) -> str:
+    module = _module(self, _instance(self))
+    params = _body(self)
+    module.name = params.get("Name", module.name)
+    module.description = params.get("Description", module.description)
+    return "{}"
+
+
+def delete_contact_flow_module(self: ConnectResponse) -> str:
+    instance_id = _instance(self)
+    module = _module(self, instance_id)
+    del STORE.modules[instance_id][module.id]
+    return "{}"
+
+
+def list_contact_flow_modules(self: ConnectResponse) -> str:
+    instance_id = _instance(self)
+    summaries = [
+        {"Id": m.id, "Arn": m.arn, "Name": m.name, "State": "ACTIVE"}
+        for m in STORE.modules.get(instance_id, {}).values()
+    ]
+    return json.dumps({"ContactFlowModulesSummaryList": summaries})
+
+
 def associate_lambda_function(self: ConnectResponse) -> str:
     instance_id = _instance(self)
     arn = _body(self)["FunctionArn"]
@@ -258,6 +356,12 @@ _HANDLERS = [
     update_contact_flow_name,
     delete_contact_flow,
     list_contact_flows,
+    create_contact_flow_module,
+    describe_contact_flow_module,
+    update_contact_flow_module_content,
+    update_contact_flow_module_metadata,
+    delete_contact_flow_module,
+    list_contact_flow_modules,
     associate_lambda_function,
     list_lambda_functions,
     disassociate_lambda_function,
@@ -267,6 +371,10 @@ _PATHS = [
     "{0}/contact-flows/(?P<InstanceId>[^/]+)/(?P<ContactFlowId>[^/]+)$",
     "{0}/contact-flows/(?P<InstanceId>[^/]+)/(?P<ContactFlowId>[^/]+)/(content|name|metadata)$",
     "{0}/contact-flows-summary/(?P<InstanceId>[^/]+)$",
+    "{0}/contact-flow-modules/(?P<InstanceId>[^/]+)$",
+    "{0}/contact-flow-modules/(?P<InstanceId>[^/]+)/(?P<ContactFlowModuleId>[^/]+)$",
+    "{0}/contact-flow-modules/(?P<InstanceId>[^/]+)/(?P<ContactFlowModuleId>[^/]+)/(content|metadata)$",
+    "{0}/contact-flow-modules-summary/(?P<InstanceId>[^/]+)$",
     "{0}/instance/(?P<InstanceId>[^/]+)/lambda-function$",
     "{0}/instance/(?P<InstanceId>[^/]+)/lambda-functions$",
     "{0}/instance/(?P<InstanceId>[^/]+)/attribute/(?P<AttributeType>[^/]+)$",

@@ -222,6 +222,90 @@ run "connect_wiring_with_an_instance" {
   }
 }
 
+run "flow_module_and_requeue_disconnect_flow" {
+  command = apply
+
+  variables {
+    connect_instance_id     = "0e3b1d0a-1111-4222-8333-444455556666"
+    requeue_disconnect_flow = { queue_id = "1e3b1d0a-1111-4222-8333-444455556666", task_name = "record_return" }
+  }
+
+  assert {
+    condition     = jsondecode(aws_connect_contact_flow_module.wait_for_task[0].content).Settings.Transitions[*].ReferenceName == ["Success", "Error"]
+    error_message = "The flow module declares Success and Error."
+  }
+  assert {
+    condition = (
+      one([for a in jsondecode(aws_connect_contact_flow_module.wait_for_task[0].content).Actions : a if a.Identifier == "WaitLoop"])
+      == one([for a in jsondecode(aws_connect_contact_flow.wait_for_task[0].content).Actions : a if a.Identifier == "WaitLoop"])
+    )
+    error_message = "The module waits exactly as the inbound flow does."
+  }
+  assert {
+    condition     = one([for a in jsondecode(aws_connect_contact_flow.requeue_disconnect[0].content).Actions : a if a.Type == "InvokeFlowModule"]).Parameters.FlowModuleId == aws_connect_contact_flow_module.wait_for_task[0].contact_flow_module_id
+    error_message = "The disconnect flow invokes the module the module created."
+  }
+  assert {
+    condition     = one([for a in jsondecode(aws_connect_contact_flow.requeue_disconnect[0].content).Actions : a if a.Identifier == "SetRequeueQueue"]).Parameters.QueueId == "1e3b1d0a-1111-4222-8333-444455556666"
+    error_message = "The disconnect flow re-queues to requeue_disconnect_flow.queue_id."
+  }
+  assert {
+    condition     = output.requeue_disconnect_flow_id == aws_connect_contact_flow.requeue_disconnect[0].contact_flow_id && output.flow_module_id == aws_connect_contact_flow_module.wait_for_task[0].contact_flow_module_id
+    error_message = "The new flows are outputs."
+  }
+}
+
+run "no_flow_module_when_switched_off" {
+  command = plan
+
+  variables {
+    connect_instance_id = "0e3b1d0a-1111-4222-8333-444455556666"
+    create_flow_module  = false
+  }
+
+  assert {
+    condition     = length(aws_connect_contact_flow_module.wait_for_task) == 0 && length(aws_connect_contact_flow.requeue_disconnect) == 0
+    error_message = "create_flow_module = false creates neither the module nor the disconnect flow."
+  }
+}
+
+run "requeue_needs_the_flow_module" {
+  command = plan
+  variables {
+    create_flow_module      = false
+    requeue_disconnect_flow = { queue_id = "1e3b1d0a-1111-4222-8333-444455556666" }
+  }
+  expect_failures = [var.requeue_disconnect_flow]
+}
+
+run "bad_requeue_settings" {
+  command = plan
+  variables {
+    requeue_disconnect_flow = { queue_id = "1e3b1d0a-1111-4222-8333-444455556666", wait_seconds = 0 }
+  }
+  expect_failures = [var.requeue_disconnect_flow]
+}
+
+run "bad_requeue_queue" {
+  command = plan
+  variables {
+    requeue_disconnect_flow = { queue_id = "BasicQueue" }
+  }
+  expect_failures = [var.requeue_disconnect_flow]
+}
+
+run "bad_start_retries" {
+  command = plan
+  variables { start_retry_attempts = 6 }
+  expect_failures = [var.start_retry_attempts]
+}
+
+run "bad_flow_module_name" {
+  command = plan
+  variables { flow_module_name = "" }
+  expect_failures = [var.flow_module_name]
+}
+
 run "alarms_when_asked" {
   command = apply
 

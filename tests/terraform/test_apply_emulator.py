@@ -274,6 +274,7 @@ def _nothing_remains(emulator: Emulator, prefix: str, instance_id: str | None = 
     assert groups == []
     if instance_id:
         assert STORE.flows.get(instance_id, {}) == {}
+        assert STORE.modules.get(instance_id, {}) == {}
         assert STORE.lambdas.get(instance_id, []) == []
 
 
@@ -314,7 +315,11 @@ def test_complete_example_wires_connect_and_destroys(
     instance_id = connect.create_instance(
         IdentityManagementType="CONNECT_MANAGED", InboundCallsEnabled=True, OutboundCallsEnabled=False
     )["Id"]
-    variables = {"name": "cab-complete", "connect_instance_id": instance_id}
+    variables = {
+        "name": "cab-complete",
+        "connect_instance_id": instance_id,
+        "requeue_queue_id": "7d0c5e1a-1111-4222-8333-444455556666",
+    }
     deployed = _apply(terraform, emulator, "complete", tmp_path, variables)
     try:
         outputs = deployed.outputs
@@ -329,6 +334,15 @@ def test_complete_example_wires_connect_and_destroys(
         }
         assert invoked == {outputs["start_function_arn"], outputs["check_function_arn"]}
         assert set(STORE.lambdas[instance_id]) == invoked
+        # The flow module and the disconnect flow that invokes it (Connect checks the module exists).
+        module = connect.describe_contact_flow_module(
+            InstanceId=instance_id, ContactFlowModuleId=outputs["flow_module_id"]
+        )["ContactFlowModule"]
+        assert "Settings" in json.loads(module["Content"])
+        requeue = connect.describe_contact_flow(
+            InstanceId=instance_id, ContactFlowId=outputs["requeue_disconnect_flow_id"]
+        )["ContactFlow"]
+        assert outputs["flow_module_id"] in requeue["Content"]
         admin = emulator.client("lambda", aws_access_key_id="test", aws_secret_access_key="test")
         policy = json.loads(admin.get_policy(FunctionName=outputs["start_function_arn"])["Policy"])
         statement = policy["Statement"][0]
