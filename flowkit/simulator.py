@@ -3,13 +3,20 @@
 The flow is interpreted action by action. ``InvokeLambdaFunction`` runs the runtime's own start
 and check logic (connect_async.start / .check, the code behind the Lambda handlers) in-process
 against moto, with the block's time limit enforced: a call that would take longer goes down its
-error branch, as in Connect. start's asynchronous invocation starts the worker logic in a second
+error branch, as in Connect. start's asynchronous invocation starts the worker logic in another
 participant on the same virtual clock, running a scripted task. ``MessageParticipant`` takes the
-time the text needs to be spoken (SPEECH_WORDS_PER_SECOND) or read in chat.
+time the text needs to be spoken (SPEECH_WORDS_PER_SECOND) or read in chat (READING_WORDS_PER_SECOND).
+``InvokeFlowModule`` plays the module's own content (``modules``), ``Wait`` waits for the
+customer to come back (chat), and Loop, Compare, attribute updates, queues and disconnects behave
+as documented in CONNECT_FACTS.md.
+
+Time is modelled, not measured: each Lambda invocation costs ``invoke_overhead_ms`` of network
+and each DynamoDB call ``dynamodb_call_ms``, on top of the handlers' own sleeps and polls.
 
 The caller's experience comes back as a ``CallReport``: the path, a readable timeline, the total
-wait, the longest silence, Lambda invocations and billed milliseconds per function, DynamoDB reads
-and writes, and the detection latency (worker finished -> the flow knows).
+wait, the longest silence, the longest prompt-free Lambda chain, Lambda invocations and billed
+milliseconds per function, DynamoDB reads and writes, and the detection latency (worker finished
+-> the flow knows).
 
 Call it inside moto's ``mock_aws``; the tracker table must exist (see ``create_tracker_table``).
 """
@@ -17,6 +24,7 @@ Call it inside moto's ``mock_aws``; the tracker table must exist (see ``create_t
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -25,7 +33,7 @@ from typing import Any, Final
 from connect_async.aws import dynamodb_client
 from connect_async.check import CheckService
 from connect_async.config import CheckSettings, StartSettings, WorkerSettings
-from connect_async.contract import Attr, TrackingIdSource
+from connect_async.contract import TASK_ID_SEPARATOR, Attr, ResponseKey, ResponseStatus, TrackingIdSource
 from connect_async.events import WorkerJob
 from connect_async.retry import FLOW_CALL_RETRY, WORKER_RETRY
 from connect_async.start import StartService
@@ -35,6 +43,8 @@ from connect_async.worker import WorkerService
 from flowkit.clock import VirtualClock
 
 __all__ = [
+    "CONTACT_ID",
+    "READING_WORDS_PER_SECOND",
     "SPEECH_WORDS_PER_SECOND",
     "CallReport",
     "CallSimulator",
@@ -48,6 +58,8 @@ SPEECH_WORDS_PER_SECOND: Final = 2.5
 READING_WORDS_PER_SECOND: Final = 4.0
 START_MS: Final = 1_767_225_600_000
 CONTACT_ID: Final = "5b8a0c1e-0000-4000-8000-0000000051a1"
+_REFERENCE: Final = re.compile(r"\$\.(External|Attributes|FlowAttributes)\.([A-Za-z0-9_]+)")
+_VOICE_ONLY_PROMPTS: Final = ("SSML", "PromptId")
 
 
 @dataclass(frozen=True)
@@ -59,11 +71,19 @@ class Scenario:
     channel: str = "VOICE"
     hang_up_at_seconds: float | None = None
     failing_check_calls: int = 0  # the first N check invocations fail (Connect takes the error branch)
+    failing_start_calls: int = 0  # the first N start invocations fail
+    # Connect retries a block's invocation (its first answers were lost): start runs this often.
+    start_deliveries: int = 1
+    # Lambda delivers an asynchronous event at least once: the worker gets the job this often.
+    worker_deliveries: int = 1
+    # A chat customer comes back this many seconds into a disconnect flow's Wait (None: never).
+    customer_returns_at_seconds: float | None = None
+    progress_messages: tuple[str, ...] = ("Checking your details.", "Almost done.")
 
 
 @dataclass(frozen=True)
 class SimulatorSettings:
-    """The tuning the functions run with (the module's timing plan)."""
+    """The tuning the functions run with (the module's timing plan) and the latency model."""
 
     table_name: str = "simulated-tracker"
     run_deadline_seconds: int = 330
@@ -72,6 +92,13 @@ class SimulatorSettings:
     check_poll_interval_ms: int = 250
     worker_timeout_seconds: int = 300
     worker_safety_margin_ms: int = 3_000
+    # Connect -> Lambda -> Connect round trip of a warm invocation, outside the handler.
+    invoke_overhead_ms: int = 30
+    # One DynamoDB request from a Lambda in the same Region.
+    dynamodb_call_ms: int = 5
+    # start's asynchronous Invoke of the worker (the API call, not the worker's run).
+    async_invoke_ms: int = 15
+    memory_mb: dict[str, int] = field(default_factory=lambda: {"start": 256, "check": 256, "worker": 512})
 
 
 @dataclass(frozen=True)
@@ -88,19 +115,36 @@ class CallReport:
     ending: str = ""
     total_wait_seconds: float = 0.0
     longest_silence_seconds: float = 0.0
+    # The longest stretch of Lambda calls with no prompt between them (Connect allows 20 s).
+    longest_lambda_chain_seconds: float = 0.0
     invocations: dict[str, int] = field(default_factory=dict)
     billed_ms: dict[str, int] = field(default_factory=dict)
     dynamodb_reads: int = 0
     dynamodb_writes: int = 0
     detection_latency_ms: int | None = None
     final_status: str = ""
+    task_runs: int = 0  # how many times the task itself started (exactly-once is the goal)
     limit_overruns: list[str] = field(default_factory=list)
+    # Voice-only prompts (SSML, PromptId) that a chat contact reached: Connect cannot send them.
+    voice_only_prompts_on_chat: list[str] = field(default_factory=list)
     contact_attributes: dict[str, str] = field(default_factory=dict)
-    # (start, end) of each stretch the caller hears something.
+    target_queue: str | None = None
+    # (start, end) of each stretch the caller hears something, and what.
     speech: list[tuple[int, int]] = field(default_factory=list)
+    spoken: list[str] = field(default_factory=list)
+    # (function, start, end) of each Lambda call from the flow, and (name, start, end) of each
+    # worker delivery.
+    calls: list[tuple[str, int, int]] = field(default_factory=list)
+    worker_runs: list[tuple[str, int, int]] = field(default_factory=list)
+    # (start, end) of each stretch the customer is away (a Wait for them to come back): not silence.
+    away: list[tuple[int, int]] = field(default_factory=list)
 
     def timeline(self) -> str:
         return "\n".join(f"{(e.at_ms - START_MS) / 1000:7.2f}s  {e.actor:<7} {e.text}" for e in self.events)
+
+    def gb_seconds(self, memory_mb: Mapping[str, int]) -> dict[str, float]:
+        """Billed GB-seconds per function (start and check; the worker's run is the task's)."""
+        return {fn: ms / 1000 * memory_mb.get(fn, 128) / 1024 for fn, ms in self.billed_ms.items()}
 
 
 def create_tracker_table(name: str, client: Any = None) -> None:
@@ -131,6 +175,10 @@ class _WorkerCrashed(BaseException):
     """The scripted worker dies after claiming the run: nothing is ever written again."""
 
 
+class _FlowModuleReturned(Exception):  # noqa: N818 - a signal, not an error
+    """EndFlowModuleExecution: control goes back to the flow that invoked the module."""
+
+
 class CallSimulator:
     def __init__(
         self,
@@ -138,37 +186,47 @@ class CallSimulator:
         *,
         functions: Mapping[str, str],
         settings: SimulatorSettings | None = None,
+        modules: Mapping[str, str | Mapping[str, Any]] | None = None,
     ) -> None:
-        """``functions`` maps each LambdaFunctionARN in the flow to "start" or "check"."""
-        self.flow: Mapping[str, Any] = json.loads(flow) if isinstance(flow, str) else flow
+        """``functions`` maps each LambdaFunctionARN to "start" or "check"; ``modules`` maps each
+        FlowModuleId the flow invokes to the module's content."""
+        self.flow: Mapping[str, Any] = _load(flow)
         self.functions = dict(functions)
         self.settings = settings or SimulatorSettings()
-        self.actions = {a["Identifier"]: a for a in self.flow["Actions"]}
+        self.modules = {key: _load(content) for key, content in (modules or {}).items()}
 
     # -- wiring ----------------------------------------------------------------------------
 
     def _services(
         self, clock: VirtualClock, report: CallReport, scenario: Scenario
-    ) -> tuple[StartService, CheckService]:
+    ) -> tuple[StartService, CheckService, _ThreadDispatcher]:
+        s = self.settings
         client = dynamodb_client()
 
-        def count(model: Any, **_: Any) -> None:
+        def dynamodb_call(model: Any, **_: Any) -> None:
             if model.name == "GetItem":
                 report.dynamodb_reads += 1
             elif model.name in ("UpdateItem", "PutItem"):
                 report.dynamodb_writes += 1
+            clock.sleep_ms(s.dynamodb_call_ms)
 
-        client.meta.events.register("before-call.dynamodb", count)
-        s = self.settings
+        client.meta.events.register("before-call.dynamodb", dynamodb_call)
         tracker = TrackerTable(client, s.table_name, clock=clock, retry_policy=FLOW_CALL_RETRY)
         worker_tracker = TrackerTable(client, s.table_name, clock=clock, retry_policy=WORKER_RETRY)
         worker = WorkerService(
             WorkerSettings(s.table_name, "simulated:task", 0, s.worker_safety_margin_ms, 16_384),
             worker_tracker,
             clock,
-            task_loader=lambda _: self._task(scenario),
+            task_loader=lambda _: self._task(scenario, report),
         )
-        dispatcher = _ThreadDispatcher(clock, worker, s.worker_timeout_seconds * 1000, report)
+        dispatcher = _ThreadDispatcher(
+            clock,
+            worker,
+            timeout_ms=s.worker_timeout_seconds * 1000,
+            report=report,
+            deliveries=scenario.worker_deliveries,
+            invoke_ms=s.async_invoke_ms,
+        )
         start = StartService(
             StartSettings(
                 s.table_name,
@@ -188,17 +246,18 @@ class CallSimulator:
             tracker,
             clock,
         )
-        self._dispatcher = dispatcher
-        return start, check
+        return start, check, dispatcher
 
     @staticmethod
-    def _task(scenario: Scenario) -> Callable[[TaskContext], object]:
+    def _task(scenario: Scenario, report: CallReport) -> Callable[[TaskContext], object]:
         def task(context: TaskContext) -> dict[str, object]:
-            steps = 4
-            for step in range(1, steps + 1):
+            report.task_runs += 1
+            messages = scenario.progress_messages
+            steps = len(messages) + 1
+            for step in range(steps):
                 context.sleep(scenario.work_seconds / steps)
-                if step < steps and scenario.outcome != "crash":
-                    context.report_progress(100 * step // steps, f"Step {step} of {steps} done")
+                if step < len(messages) and scenario.outcome != "crash":
+                    context.report_progress(100 * (step + 1) // steps, messages[step])
             if scenario.outcome == "fail":
                 raise TaskFailed("the scripted task failed", "scripted_failure")
             if scenario.outcome == "crash":
@@ -212,75 +271,37 @@ class CallSimulator:
     def run(self, scenario: Scenario = Scenario()) -> CallReport:
         clock = VirtualClock(START_MS)
         report = CallReport()
-        start, check = self._services(clock, report, scenario)
+        start, check, dispatcher = self._services(clock, report, scenario)
         with clock.participant():
-            self._play(clock, report, scenario, {"start": start, "check": check})
-            self._dispatcher.join_all()
+            services = {"start": start, "check": check}
+            call = _Call(
+                self, clock, report=report, scenario=scenario, services=services, dispatcher=dispatcher
+            )
+            call.play()
+            dispatcher.join_all()
         report.final_status = self._final_status()
         report.events.sort(key=lambda e: e.at_ms)
         report.longest_silence_seconds = self._longest_silence(report)
         return report
 
-    def _play(
-        self, clock: VirtualClock, report: CallReport, scenario: Scenario, services: Mapping[str, Any]
-    ) -> None:
-        call = _Call(self, clock, report, scenario, services)
-        current: str | None = self.flow["StartAction"]
-        while current:
-            if (
-                scenario.hang_up_at_seconds is not None
-                and clock.now_ms() - START_MS >= scenario.hang_up_at_seconds * 1000
-            ):
-                report.events.append(Event(clock.now_ms(), "caller", "hangs up"))
-                report.ending = "caller hung up"
-                break
-            report.path.append(current)
-            current = call.step(current, self.actions[current])
-        report.total_wait_seconds = (clock.now_ms() - START_MS) / 1000
-        report.contact_attributes = call.attributes
-
-    def note_response(
-        self, clock: VirtualClock, report: CallReport, function: str, response: Mapping[str, str]
-    ) -> None:
-        status = response.get("status", "")
-        detail = (
-            response.get("progress_message", "")
-            if status == "in_progress"
-            else response.get("error_code", "")
-        )
-        report.events.append(Event(clock.now_ms(), function, f"-> {status} {detail}".rstrip()))
-        finished = self._dispatcher.finished_at_ms
-        if status in ("completed", "failed") and finished is not None and report.detection_latency_ms is None:
-            report.detection_latency_ms = clock.now_ms() - finished
-
-    def contact_event(self, scenario: Scenario, parameters: Mapping[str, Any]) -> dict[str, Any]:
-        invocation_attributes = parameters.get("LambdaInvocationAttributes") or {}
-        return {
-            "Name": "ContactFlowEvent",
-            "Details": {
-                "ContactData": {
-                    "ContactId": CONTACT_ID,
-                    "InitialContactId": CONTACT_ID,
-                    "Channel": scenario.channel,
-                },
-                "Parameters": {k: str(v) for k, v in invocation_attributes.items()},
-            },
-        }
-
     def _final_status(self) -> str:
-        """The record as the run left it (read with a client the report does not count)."""
+        """The record as the runs left it (read with a client the report does not count)."""
         tracker = TrackerTable(
             dynamodb_client(), self.settings.table_name, clock=VirtualClock(0), retry_policy=FLOW_CALL_RETRY
         )
-        record = tracker.get(f"{CONTACT_ID}#default", give_up_at_ms=0)
-        return record.status.value if record else "absent"
+        records = [
+            tracker.get(item["task_id"]["S"], give_up_at_ms=0)
+            for item in dynamodb_client().scan(TableName=self.settings.table_name)["Items"]
+            if item["task_id"]["S"].startswith(CONTACT_ID + TASK_ID_SEPARATOR)
+        ]
+        return ",".join(sorted(r.status.value for r in records if r)) or "absent"
 
     @staticmethod
     def _longest_silence(report: CallReport) -> float:
         """Gaps between the end of one thing the caller hears and the start of the next."""
         marks = (
             [START_MS]
-            + [m for span in sorted(report.speech) for m in span]
+            + [m for span in sorted(report.speech + report.away) for m in span]
             + [START_MS + int(report.total_wait_seconds * 1000)]
         )
         gaps = [(marks[i + 1] - marks[i]) for i in range(0, len(marks) - 1, 2)]
@@ -288,28 +309,56 @@ class CallSimulator:
 
 
 class _Call:
-    """One call's state while the flow runs; ``step`` executes one action and returns the next."""
+    """One call's state while its flows run; ``step`` executes one action and returns the next."""
 
     def __init__(
         self,
         simulator: CallSimulator,
         clock: VirtualClock,
+        *,
         report: CallReport,
         scenario: Scenario,
         services: Mapping[str, Any],
+        dispatcher: _ThreadDispatcher,
     ) -> None:
         self.simulator = simulator
         self.clock = clock
         self.report = report
         self.scenario = scenario
         self.services = services
+        self.dispatcher = dispatcher
         self.external: dict[str, str] = {}
         self.attributes: dict[str, str] = {}
-        self.loops: dict[str, int] = {}
-        self.failing_checks = scenario.failing_check_calls
+        self.failing = {"check": scenario.failing_check_calls, "start": scenario.failing_start_calls}
+        self.chain_ms = 0  # Lambda time since the last prompt
         self.words_per_second = (
             READING_WORDS_PER_SECOND if scenario.channel == "CHAT" else SPEECH_WORDS_PER_SECOND
         )
+        self.ended = False
+        # Per flow run (a module gets its own): loop counters and flow attributes.
+        self.loops: dict[str, int] = {}
+        self.flow_attributes: dict[str, str] = {}
+
+    def play(self) -> None:
+        self._run_flow(self.simulator.flow, prefix="")
+        self.report.total_wait_seconds = (self.clock.now_ms() - START_MS) / 1000
+        self.report.contact_attributes = dict(self.attributes)
+
+    def _run_flow(self, flow: Mapping[str, Any], prefix: str) -> None:
+        actions = {a["Identifier"]: a for a in flow["Actions"]}
+        current: str | None = flow["StartAction"]
+        hang_up = self.scenario.hang_up_at_seconds
+        while current and not self.ended:
+            if hang_up is not None and self.clock.now_ms() - START_MS >= hang_up * 1000:
+                self.report.events.append(Event(self.clock.now_ms(), "caller", "hangs up"))
+                self.report.ending = "caller hung up"
+                self.ended = True
+                return
+            self.report.path.append(prefix + current)
+            try:
+                current = self.step(current, actions[current])
+            except _FlowModuleReturned:
+                return
 
     def step(self, identifier: str, action: Mapping[str, Any]) -> str | None:
         kind = str(action.get("Type"))
@@ -321,34 +370,50 @@ class _Call:
             "Compare": self._compare,
             "Loop": self._loop,
             "UpdateContactAttributes": self._set_attributes,
+            "UpdateFlowAttributes": self._set_flow_attributes,
+            "UpdateContactTargetQueue": self._set_queue,
+            "InvokeFlowModule": self._invoke_module,
+            "EndFlowModuleExecution": self._return_from_module,
+            "Wait": self._wait,
             "DisconnectParticipant": self._end,
             "TransferContactToQueue": self._end,
         }
         handler = handlers.get(kind)
         if handler is None:  # actions with no effect on timing (Set voice, ...) just pass on
-            next_action = transitions.get("NextAction")
-            return str(next_action) if next_action else None
+            return _next(transitions)
         return handler(identifier, kind, parameters, transitions)
+
+    # -- Lambda ------------------------------------------------------------------------------
 
     def _invoke(
         self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
     ) -> str | None:
         function = self.simulator.functions[parameters["LambdaFunctionARN"]]
         limit_ms = int(float(parameters.get("InvocationTimeLimitSeconds", 8)) * 1000)
-        failed = function == "check" and self.failing_checks > 0
-        response: Mapping[str, str] = {}
-        elapsed = 0
-        if failed:
-            self.failing_checks -= 1
-        else:
-            began = self.clock.now_ms()
-            response = self.services[function].handle(
-                self.simulator.contact_event(self.scenario, parameters), limit_ms
-            )
-            elapsed = self.clock.now_ms() - began
         report = self.report
-        report.invocations[function] = report.invocations.get(function, 0) + 1
-        report.billed_ms[function] = report.billed_ms.get(function, 0) + max(elapsed, 1)
+        began = self.clock.now_ms()
+        self.clock.sleep_ms(self.simulator.settings.invoke_overhead_ms)
+        failed = self.failing.get(function, 0) > 0
+        response: Mapping[str, str] = {}
+        if failed:
+            self.failing[function] -= 1
+            report.invocations[function] = report.invocations.get(function, 0) + 1
+            report.billed_ms[function] = report.billed_ms.get(function, 0) + 1
+        else:
+            # Connect's own retries of one block (start_deliveries) each run the handler in full.
+            deliveries = self.scenario.start_deliveries if function == "start" else 1
+            for _ in range(deliveries):
+                handler_began = self.clock.now_ms()
+                remaining_ms = limit_ms - (handler_began - began)
+                response = self.services[function].handle(self._contact_event(parameters), remaining_ms)
+                report.invocations[function] = report.invocations.get(function, 0) + 1
+                report.billed_ms[function] = report.billed_ms.get(function, 0) + max(
+                    self.clock.now_ms() - handler_began, 1
+                )
+        elapsed = self.clock.now_ms() - began
+        report.calls.append((function, began, self.clock.now_ms()))
+        self.chain_ms += elapsed
+        report.longest_lambda_chain_seconds = max(report.longest_lambda_chain_seconds, self.chain_ms / 1000)
         if elapsed > limit_ms:  # Connect gives up on the call: the error branch, whatever it returned
             report.limit_overruns.append(f"{identifier}: {elapsed} ms > {limit_ms} ms")
             failed = True
@@ -358,27 +423,86 @@ class _Call:
             )
             return _error_branch(transitions)
         self.external = dict(response)
-        self.simulator.note_response(self.clock, report, function, response)
+        self._note_response(function, response)
         return _next(transitions)
+
+    def _note_response(self, function: str, response: Mapping[str, str]) -> None:
+        status = response.get(ResponseKey.STATUS, "")
+        detail = (
+            f'"{response.get(ResponseKey.PROGRESS_MESSAGE, "")}"'
+            if status == ResponseStatus.IN_PROGRESS and response.get(ResponseKey.PROGRESS_MESSAGE)
+            else response.get(ResponseKey.ERROR_CODE, "")
+        )
+        now = self.clock.now_ms()
+        self.report.events.append(Event(now, function, f"-> {status} {detail}".rstrip()))
+        finished = self.dispatcher.finished_at_ms
+        final = status in (ResponseStatus.COMPLETED, ResponseStatus.FAILED)
+        if final and finished is not None and self.report.detection_latency_ms is None:
+            self.report.detection_latency_ms = now - finished
+
+    def _contact_event(self, parameters: Mapping[str, Any]) -> dict[str, Any]:
+        invocation_attributes = parameters.get("LambdaInvocationAttributes") or {}
+        return {
+            "Name": "ContactFlowEvent",
+            "Details": {
+                "ContactData": {
+                    "ContactId": CONTACT_ID,
+                    "InitialContactId": CONTACT_ID,
+                    "Channel": self.scenario.channel,
+                    "Attributes": dict(self.attributes),
+                },
+                "Parameters": {k: self._resolve(str(v)) for k, v in invocation_attributes.items()},
+            },
+        }
+
+    # -- prompts -----------------------------------------------------------------------------
 
     def _message(
         self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
     ) -> str | None:
-        text = str(parameters.get("Text", ""))
         began = self.clock.now_ms()
-        self.report.events.append(Event(began, "caller", f'hears "{text}"'))
+        voice_only = [p for p in _VOICE_ONLY_PROMPTS if p in parameters]
+        if voice_only and self.scenario.channel != "VOICE":
+            self.report.voice_only_prompts_on_chat.append(f"{identifier}: {voice_only[0]}")
+            self.report.events.append(Event(began, "flow", f"cannot send a {voice_only[0]} prompt to chat"))
+            return _error_branch(transitions)
+        text = _REFERENCE.sub(lambda m: self._resolve(m.group(0)), str(parameters.get("Text", "")))
+        verb = "reads" if self.scenario.channel == "CHAT" else "hears"
+        self.report.events.append(Event(began, "caller", f'{verb} "{text}"'))
+        self.report.spoken.append(text)
         self.clock.sleep_ms(int(max(len(text.split()), 1) / self.words_per_second * 1000))
         self.report.speech.append((began, self.clock.now_ms()))
+        self.chain_ms = 0  # a prompt between Lambda calls ends the chain
         return _next(transitions)
+
+    def _wait(
+        self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
+    ) -> str | None:
+        limit_ms = int(float(parameters.get("TimeLimitSeconds", 0)) * 1000)
+        returns = self.scenario.customer_returns_at_seconds
+        waited_ms = limit_ms
+        outcome = "WaitCompleted"
+        if returns is not None and "CustomerReturned" in parameters.get("Events", []):
+            due_ms = START_MS + int(returns * 1000) - self.clock.now_ms()
+            if due_ms <= limit_ms:
+                waited_ms, outcome = max(due_ms, 0), "CustomerReturned"
+        began = self.clock.now_ms()
+        self.clock.sleep_ms(waited_ms)
+        self.report.away.append((began, self.clock.now_ms()))
+        self.report.events.append(Event(self.clock.now_ms(), "flow", f"wait ends: {outcome}"))
+        return _condition(transitions, outcome) or _next(transitions)
+
+    # -- flow control ------------------------------------------------------------------------
 
     def _compare(
         self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
     ) -> str | None:
-        value = _resolve(str(parameters.get("ComparisonValue", "")), self.external, self.attributes)
-        for branch in transitions.get("Conditions", []):
-            if value in branch["Condition"]["Operands"]:
-                return str(branch["NextAction"])
-        return _error_branch(transitions, "NoMatchingCondition") or _next(transitions)
+        value = self._resolve(str(parameters.get("ComparisonValue", "")))
+        return (
+            _condition(transitions, value)
+            or _error_branch(transitions, "NoMatchingCondition")
+            or _next(transitions)
+        )
 
     def _loop(
         self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
@@ -386,29 +510,88 @@ class _Call:
         count = self.loops.get(identifier, 0)
         done = count >= int(float(parameters.get("LoopCount", 0)))
         self.loops[identifier] = 0 if done else count + 1  # the counter resets when done
-        wanted = "DoneLooping" if done else "ContinueLooping"
-        return next(
-            str(b["NextAction"]) for b in transitions["Conditions"] if wanted in b["Condition"]["Operands"]
-        )
+        return _condition(transitions, "DoneLooping" if done else "ContinueLooping")
 
     def _set_attributes(
         self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
     ) -> str | None:
-        for key, value in (parameters.get("Attributes") or {}).items():
-            self.attributes[key] = _resolve(str(value), self.external, self.attributes)
+        values = {k: self._resolve(str(v)) for k, v in (parameters.get("Attributes") or {}).items()}
+        self.attributes.update(values)  # all or nothing, as in Connect
         return _next(transitions)
+
+    def _set_flow_attributes(
+        self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
+    ) -> str | None:
+        for key, value in (parameters.get("FlowAttributes") or {}).items():
+            self.flow_attributes[key] = self._resolve(str(value.get("Value", "")))
+        return _next(transitions)
+
+    def _set_queue(
+        self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
+    ) -> str | None:
+        self.report.target_queue = str(parameters.get("QueueId"))
+        return _next(transitions)
+
+    def _invoke_module(
+        self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
+    ) -> str | None:
+        module = self.simulator.modules.get(str(parameters.get("FlowModuleId")))
+        if module is None:
+            self.report.events.append(Event(self.clock.now_ms(), "flow", "unknown flow module"))
+            return _error_branch(transitions)
+        # A module run has its own loop counters and flow attributes.
+        saved = (self.loops, self.flow_attributes)
+        self.loops, self.flow_attributes = {}, {}
+        try:
+            self._run_flow(module, prefix=f"{identifier}/")
+        finally:
+            self.loops, self.flow_attributes = saved
+        if self.ended:
+            return None
+        # Without a declared result branch the module continues at NextAction.
+        return _next(transitions) or _error_branch(transitions, "NoMatchingCondition")
+
+    def _return_from_module(
+        self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
+    ) -> str | None:
+        raise _FlowModuleReturned
 
     def _end(
         self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
     ) -> str | None:
         self.report.ending = "disconnected" if kind == "DisconnectParticipant" else "transferred to a queue"
         self.report.events.append(Event(self.clock.now_ms(), "flow", self.report.ending))
+        self.ended = True
         return None
+
+    def _resolve(self, value: str) -> str:
+        """A whole-value reference, or a literal."""
+        match = _REFERENCE.fullmatch(value)
+        if not match:
+            return value
+        scope = {
+            "External": self.external,
+            "Attributes": self.attributes,
+            "FlowAttributes": self.flow_attributes,
+        }
+        return scope[match.group(1)].get(match.group(2), "")
+
+
+def _load(flow: str | Mapping[str, Any]) -> Mapping[str, Any]:
+    loaded: Mapping[str, Any] = json.loads(flow) if isinstance(flow, str) else flow
+    return loaded
 
 
 def _next(transitions: Mapping[str, Any]) -> str | None:
     target = transitions.get("NextAction")
     return str(target) if target else None
+
+
+def _condition(transitions: Mapping[str, Any], value: str) -> str | None:
+    for branch in transitions.get("Conditions", []):
+        if value in branch["Condition"]["Operands"]:
+            return str(branch["NextAction"])
+    return None
 
 
 def _error_branch(transitions: Mapping[str, Any], error_type: str = "NoMatchingError") -> str | None:
@@ -418,44 +601,57 @@ def _error_branch(transitions: Mapping[str, Any], error_type: str = "NoMatchingE
     return None
 
 
-def _resolve(value: str, external: Mapping[str, str], attributes: Mapping[str, str]) -> str:
-    if value.startswith("$.External."):
-        return external.get(value.removeprefix("$.External."), "")
-    if value.startswith("$.Attributes."):
-        return attributes.get(value.removeprefix("$.Attributes."), "")
-    return value
-
-
 class _ThreadDispatcher:
-    """start's asynchronous invocation: the worker runs as a second participant on the clock."""
+    """start's asynchronous invocation: each delivery runs the worker as a participant on the clock."""
 
     def __init__(
-        self, clock: VirtualClock, worker: WorkerService, timeout_ms: int, report: CallReport
+        self,
+        clock: VirtualClock,
+        worker: WorkerService,
+        *,
+        timeout_ms: int,
+        report: CallReport,
+        deliveries: int,
+        invoke_ms: int,
     ) -> None:
         self._clock = clock
+        self._invoke_ms = invoke_ms
         self._worker = worker
         self._timeout_ms = timeout_ms
         self._report = report
+        self._deliveries = deliveries
         self._threads: list[threading.Thread] = []
         self.finished_at_ms: int | None = None
 
     def dispatch(self, job: WorkerJob, *, give_up_at_ms: int) -> None:
+        self._clock.sleep_ms(self._invoke_ms)
+        for _ in range(self._deliveries):
+            self._deliver(job)
+
+    def _deliver(self, job: WorkerJob) -> None:
         registered = threading.Event()
+        name = f"worker-{len(self._threads) + 1}"
 
         def run() -> None:
             with self._clock.participant():
                 registered.set()
-                invocation = _Invocation(f"worker-{len(self._threads)}", self._clock, self._timeout_ms)
-                self._report.events.append(Event(self._clock.now_ms(), "worker", "starts"))
+                invocation = _Invocation(name, self._clock, self._timeout_ms)
+                began = self._clock.now_ms()
+                self._report.events.append(Event(began, "worker", f"{name} starts"))
                 try:
                     outcome = self._worker.handle(job.to_payload(), invocation)
                 except _WorkerCrashed:
                     self._report.events.append(
-                        Event(self._clock.now_ms(), "worker", "crashes (no update, ever)")
+                        Event(self._clock.now_ms(), "worker", f"{name} crashes (no update, ever)")
                     )
                     return
-                self.finished_at_ms = self._clock.now_ms()
-                self._report.events.append(Event(self.finished_at_ms, "worker", f"ends: {outcome.value}"))
+                finally:
+                    self._report.worker_runs.append((name, began, self._clock.now_ms()))
+                if self.finished_at_ms is None and outcome.value in ("completed", "failed"):
+                    self.finished_at_ms = self._clock.now_ms()
+                self._report.events.append(
+                    Event(self._clock.now_ms(), "worker", f"{name} ends: {outcome.value}")
+                )
 
         thread = threading.Thread(target=run, daemon=True)
         self._threads.append(thread)
@@ -464,6 +660,6 @@ class _ThreadDispatcher:
         registered.wait(timeout=10)
 
     def join_all(self) -> None:
-        # The flow has ended: its thread stays a participant by sleeping until the worker is done.
+        # The flow has ended: its thread stays a participant by sleeping until the workers are done.
         while any(t.is_alive() for t in self._threads):
             self._clock.sleep_ms(1000)

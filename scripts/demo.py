@@ -34,23 +34,40 @@ os.environ.update(
 import moto  # noqa: E402 - after the fake credentials
 
 from flowkit.checker import check_flow  # noqa: E402
-from flowkit.simulator import CallSimulator, Scenario, SimulatorSettings, create_tracker_table  # noqa: E402
+from flowkit.diagram import call_gantt  # noqa: E402
+from flowkit.simulator import (  # noqa: E402
+    CallReport,
+    CallSimulator,
+    Scenario,
+    SimulatorSettings,
+    create_tracker_table,
+)
 
 START_ARN = "arn:aws:lambda:eu-west-2:123456789012:function:demo-start"
 CHECK_ARN = "arn:aws:lambda:eu-west-2:123456789012:function:demo-check"
+FLOW_MODULE_ID = "demo-wait-for-task-module"
+DEMO_REQUEUE = (
+    '{ queue_id = "demo-requeue-queue", task_name = "record_return", wait_seconds = 300, retry_attempts = 2 }'
+)
 SCENARIOS = {
     "fast": Scenario(work_seconds=2),
     "typical": Scenario(work_seconds=25),
     "slow": Scenario(work_seconds=90),
+    "too-slow": Scenario(work_seconds=400),
     "fail": Scenario(work_seconds=8, outcome="fail"),
     "crash": Scenario(work_seconds=8, outcome="crash"),
     "hangup": Scenario(work_seconds=25, hang_up_at_seconds=10),
     "flaky-check": Scenario(work_seconds=12, failing_check_calls=1),
+    "duplicates": Scenario(work_seconds=12, start_deliveries=3, worker_deliveries=2),
     "chat": Scenario(work_seconds=25, channel="CHAT"),
+    # The re-queue disconnect flow: a chat customer comes back 30 s after the agent left.
+    "requeue": Scenario(work_seconds=6, channel="CHAT", customer_returns_at_seconds=30),
 }
+# The root module's own wiring of modules/timing and modules/contact_flows (main.tf, connect.tf),
+# with fixed function ARNs and module id; tests/integration/test_demo.py keeps the two in step.
 RENDER = """
 module "timing" {
-  source = "%(timing)s"
+  source = "%(modules)s/timing"
 
   flow_invocation_time_limit_seconds = var.flow_invocation_time_limit_seconds
   check_budget_ms                    = var.check_budget_ms
@@ -63,29 +80,52 @@ module "timing" {
   worker_maximum_event_age_seconds   = var.worker_maximum_event_age_seconds
 }
 
-output "plan" {
-  value = module.timing.plan
+locals {
+  timing = module.timing.plan
+  # The demo always renders the re-queue disconnect flow (its "requeue" scenario plays it).
+  requeue_settings = coalesce(var.requeue_disconnect_flow, %(requeue)s)
+  requeue = {
+    queue_id       = local.requeue_settings.queue_id
+    task_name      = local.requeue_settings.task_name
+    wait_seconds   = local.requeue_settings.wait_seconds
+    retry_attempts = local.requeue_settings.retry_attempts
+  }
 }
 
-output "flow" {
-  value = templatefile("%(template)s", {
-    start_function_arn = "%(start)s"
-    check_function_arn = "%(check)s"
-    time_limit_seconds = module.timing.plan.flow_invocation_time_limit_seconds
-    loop_count         = module.timing.plan.loop_count
-    check_retries      = var.check_retry_attempts
-    result_keys        = var.result_attribute_keys
-    success_queue_id   = var.success_queue_id
-    fallback_queue_id  = var.fallback_queue_id
-    messages           = var.messages
-    voice              = var.voice
-  })
+module "contact_flows" {
+  source = "%(modules)s/contact_flows"
+
+  start_function_arn   = "%(start)s"
+  check_function_arn   = "%(check)s"
+  time_limit_seconds   = local.timing.flow_invocation_time_limit_seconds
+  loop_count           = local.timing.loop_count
+  start_retry_attempts = var.start_retry_attempts
+  check_retry_attempts = var.check_retry_attempts
+  result_keys          = var.result_attribute_keys
+  messages             = var.messages
+  voice                = var.voice
+  success_queue_id     = var.success_queue_id
+  fallback_queue_id    = var.fallback_queue_id
+  flow_module_id       = "%(module_id)s"
+  requeue              = local.requeue
+}
+
+output "plan" {
+  value = merge(local.timing, { memory_mb = var.memory_size })
+}
+
+output "flows" {
+  value = {
+    inbound_flow            = module.contact_flows.inbound_flow
+    wait_module             = module.contact_flows.wait_module
+    requeue_disconnect_flow = module.contact_flows.requeue_disconnect_flow
+  }
 }
 """
 
 
-def render(tfvars: Path | None) -> tuple[dict[str, object], str]:
-    """The module's timing plan and flow for these tfvars, rendered by Terraform itself."""
+def render(tfvars: Path | None) -> tuple[dict[str, object], dict[str, str]]:
+    """The module's timing plan and flows for these tfvars, rendered by Terraform itself."""
     terraform = shutil.which("terraform")
     if terraform is None:
         raise SystemExit("the demo needs Terraform >= 1.9 on the PATH")
@@ -97,10 +137,13 @@ def render(tfvars: Path | None) -> tuple[dict[str, object], str]:
         (work / "main.tf").write_text(
             RENDER
             % {
-                "timing": ROOT / "modules" / "timing",
-                "template": ROOT / "flows" / "inbound.json.tftpl",
+                # Relative: Terraform copies a module given by absolute path, without the
+                # repository files (lambdas/contract.json) it reads.
+                "modules": os.path.relpath(ROOT / "modules", work),
                 "start": START_ARN,
                 "check": CHECK_ARN,
+                "module_id": FLOW_MODULE_ID,
+                "requeue": DEMO_REQUEUE,
             }
         )
         flags = [f"-var-file={tfvars.resolve()}"] if tfvars else []
@@ -118,7 +161,48 @@ def render(tfvars: Path | None) -> tuple[dict[str, object], str]:
         state = f"-state={work / 'demo.tfstate'}"
         run("apply", "-auto-approve", "-input=false", "-no-color", state, *flags)
         outputs = json.loads(run("output", "-json", state))
-    return outputs["plan"]["value"], outputs["flow"]["value"]
+    return outputs["plan"]["value"], outputs["flows"]["value"]
+
+
+def simulator_settings(plan: dict[str, object], memory_mb: dict[str, int]) -> SimulatorSettings:
+    """The functions' tuning as the module would deploy it (the timing plan's numbers)."""
+
+    def number(key: str) -> int:
+        return int(str(plan[key]))
+
+    return SimulatorSettings(
+        run_deadline_seconds=number("run_deadline_seconds"),
+        record_ttl_seconds=number("record_ttl_seconds"),
+        check_budget_ms=number("check_budget_ms"),
+        check_poll_interval_ms=number("check_poll_interval_ms"),
+        worker_timeout_seconds=number("worker_timeout_seconds"),
+        worker_safety_margin_ms=number("worker_safety_margin_ms"),
+        memory_mb=memory_mb,
+    )
+
+
+def play(scenario_name: str, tfvars: Path | None) -> tuple[dict[str, object], CallReport]:
+    """Render the flows for these tfvars, check them, and play the scenario through them."""
+    plan, flows = render(tfvars)
+    for name, content in flows.items():
+        problems = check_flow(content)
+        if problems:
+            raise SystemExit(f"the rendered {name} breaks Connect's rules:\n" + "\n".join(map(str, problems)))
+    memory = plan["memory_mb"]
+    if not isinstance(memory, dict):
+        raise SystemExit("the rendered plan has no memory_mb map")
+    settings = simulator_settings(plan, {name: int(mb) for name, mb in memory.items()})
+    scenario = SCENARIOS[scenario_name]
+    flow = flows["requeue_disconnect_flow" if scenario_name == "requeue" else "inbound_flow"]
+    with moto.mock_aws():
+        create_tracker_table(settings.table_name)
+        simulator = CallSimulator(
+            flow,
+            functions={START_ARN: "start", CHECK_ARN: "check"},
+            settings=settings,
+            modules={FLOW_MODULE_ID: flows["wait_module"]},
+        )
+        return plan, simulator.run(scenario)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,26 +211,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--tfvars", type=Path, help="a tfvars file with the module's variables (examples/ops.tfvars)"
     )
+    parser.add_argument("--chart", action="store_true", help="also print the call as a Mermaid gantt chart")
     args = parser.parse_args(argv)
 
-    plan, flow = render(args.tfvars)
-    problems = check_flow(flow)
-    if problems:
-        raise SystemExit("the rendered flow breaks Connect's rules:\n" + "\n".join(map(str, problems)))
-    settings = SimulatorSettings(
-        run_deadline_seconds=int(plan["run_deadline_seconds"]),  # type: ignore[call-overload]
-        record_ttl_seconds=int(plan["record_ttl_seconds"]),  # type: ignore[call-overload]
-        check_budget_ms=int(plan["check_budget_ms"]),  # type: ignore[call-overload]
-        check_poll_interval_ms=int(plan["check_poll_interval_ms"]),  # type: ignore[call-overload]
-        worker_timeout_seconds=int(plan["worker_timeout_seconds"]),  # type: ignore[call-overload]
-        worker_safety_margin_ms=int(plan["worker_safety_margin_ms"]),  # type: ignore[call-overload]
-    )
+    plan, report = play(args.scenario, args.tfvars)
     scenario = SCENARIOS[args.scenario]
-    functions = {START_ARN: "start", CHECK_ARN: "check"}
-    with moto.mock_aws():
-        create_tracker_table(settings.table_name)
-        report = CallSimulator(flow, functions=functions, settings=settings).run(scenario)
-
     tuning = args.tfvars or "module defaults"
     work = f"{scenario.work_seconds:g} s of work ({scenario.outcome})"
     print(f"\nScenario {args.scenario}: {work}, {scenario.channel}")
@@ -156,13 +225,17 @@ def main(argv: list[str] | None = None) -> int:
     detection = "never (the caller had gone)" if latency is None else f"{latency} ms"
     print(
         f"\nPath: {' > '.join(report.path)}\n"
-        f"Ending: {report.ending}; the tracker says {report.final_status}\n"
+        f"Ending: {report.ending}; the tracker says {report.final_status}; "
+        f"the task ran {report.task_runs} time(s)\n"
         f"Caller's total time: {report.total_wait_seconds:.1f} s; "
-        f"longest silence: {report.longest_silence_seconds:.1f} s\n"
+        f"longest silence: {report.longest_silence_seconds:.1f} s; "
+        f"longest prompt-free Lambda chain: {report.longest_lambda_chain_seconds:.1f} s\n"
         f"Lambda invocations: {report.invocations}; billed ms: {report.billed_ms}\n"
         f"DynamoDB reads: {report.dynamodb_reads}, writes: {report.dynamodb_writes}; "
         f"detection latency: {detection}"
     )
+    if args.chart:
+        print("\n```mermaid\n" + call_gantt(report, f"Scenario {args.scenario}") + "```")
     return 0
 
 

@@ -1,130 +1,264 @@
-"""Scenarios on the module's rendered flow, played on the virtual clock against moto."""
+"""Scenarios on the module's rendered flows, played on the virtual clock against moto.
+
+Every scenario checks the same invariants (``_invariants``): no invocation over its limit, no
+prompt-free Lambda chain over 20 s, the longest silence within the configured bound, the task
+run at most once, the expected path and the expected final tracker state.
+"""
 
 from __future__ import annotations
 
-import dataclasses
+import itertools
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import moto
 import pytest
 
 from flowkit.checker import CHAIN_LIMIT_SECONDS
 from flowkit.simulator import CallReport, CallSimulator, Scenario, SimulatorSettings, create_tracker_table
-from tests.support.flows import CHECK_ARN, START_ARN, render_inbound_flow
+from tests.support.flows import (
+    CHECK_ARN,
+    FLOW_MODULE_ID,
+    MESSAGES,
+    REQUEUE_QUEUE_ID,
+    START_ARN,
+    render_flows,
+)
 from tests.support.terraform_runner import Terraform
 
 SETTINGS = SimulatorSettings()
-# Short waits keep the scenarios readable: 3 loops of (4 s hold message + 5 s check) = 27 s.
-LOOPS = 3
+FUNCTIONS = {START_ARN: "start", CHECK_ARN: "check"}
+LOOPS = 14  # the module's default plan: about two minutes of waiting
+# What the caller can be left in silence by: one check call (its budget, the invocation's
+# overhead and a few DynamoDB calls), never more (the flow always plays a prompt in between).
+SILENCE_BOUND_SECONDS = (SETTINGS.check_budget_ms + SETTINGS.invoke_overhead_ms + 200) / 1000
+_tables = itertools.count()
 
 
 @pytest.fixture(scope="module")
-def rendered_flow(terraform: Terraform, tmp_path_factory: pytest.TempPathFactory) -> str:
-    return render_inbound_flow(terraform, tmp_path_factory.mktemp("render"), loop_count=LOOPS)
+def flows(terraform: Terraform, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str | None]:
+    return render_flows(terraform, tmp_path_factory.mktemp("render"), loop_count=LOOPS)
 
 
 @pytest.fixture
-def simulator(rendered_flow: str) -> Iterator[CallSimulator]:
+def play(flows: dict[str, str | None]) -> Iterator[PlayFn]:
+    """Play a scenario through one of the rendered flows, on a fresh tracker table."""
     with moto.mock_aws():
-        create_tracker_table(SETTINGS.table_name)
-        yield CallSimulator(
-            rendered_flow, functions={START_ARN: "start", CHECK_ARN: "check"}, settings=SETTINGS
-        )
+
+        def run(scenario: Scenario, flow: str = "inbound_flow") -> CallReport:
+            settings = SimulatorSettings(table_name=f"tracker-{next(_tables)}")
+            create_tracker_table(settings.table_name)
+            content = flows[flow]
+            assert content is not None
+            simulator = CallSimulator(
+                content,
+                functions=FUNCTIONS,
+                settings=settings,
+                modules={FLOW_MODULE_ID: str(flows["wait_module"])},
+            )
+            return simulator.run(scenario)
+
+        yield run
 
 
-def _invariants(report: CallReport) -> None:
+class PlayFn:  # the fixture's type, for readers and mypy
+    def __call__(self, scenario: Scenario, flow: str = "inbound_flow") -> CallReport: ...
+
+
+@dataclass(frozen=True)
+class Expect:
+    ending: str
+    final_status: str
+    path_end: tuple[str, ...]
+    task_runs: int = 1
+
+
+SUCCESS = Expect("disconnected", "completed", ("SaveResult", "Success", "AfterSuccess", "Disconnect"))
+FALLBACK = Expect("disconnected", "failed", ("SaveError", "Fallback", "AfterFallback", "Disconnect"))
+TAKING_LONGER = Expect(
+    "disconnected", "completed", ("SaveWaitExceeded", "TakingLonger", "AfterFallback", "Disconnect")
+)
+
+
+def _invariants(report: CallReport, expect: Expect) -> None:
     assert report.limit_overruns == []
-    # No Lambda invocation can keep the caller silent beyond the flow's 8 s, let alone the 20 s chain.
-    assert report.longest_silence_seconds <= 8 < CHAIN_LIMIT_SECONDS
-    assert report.longest_silence_seconds * 1000 <= SETTINGS.check_budget_ms + 1000
+    assert report.longest_lambda_chain_seconds < CHAIN_LIMIT_SECONDS
+    assert report.longest_silence_seconds <= SILENCE_BOUND_SECONDS
+    assert report.voice_only_prompts_on_chat == []
+    assert report.task_runs == expect.task_runs
+    assert report.ending == expect.ending
+    assert report.final_status == expect.final_status
+    assert tuple(report.path[-len(expect.path_end) :]) == expect.path_end
 
 
-SUCCESS_END = ["SaveResult", "Success", "AfterSuccess", "Disconnect"]
-
-
-def test_two_second_task_completes_in_the_first_loop(simulator: CallSimulator) -> None:
-    report = simulator.run(Scenario(work_seconds=2))
-    _invariants(report)
+def test_two_second_task_completes_in_the_first_loop(play: PlayFn) -> None:
+    report = play(Scenario(work_seconds=2))
+    _invariants(report, SUCCESS)
     assert report.path == [
         "SetVoice",
+        "InitSpokenProgress",
         "StartTask",
         "WaitLoop",
+        "ProgressChanged",
         "HoldMessage",
         "CheckTask",
         "BranchOnStatus",
-        *SUCCESS_END,
+        *SUCCESS.path_end,
     ]
-    assert report.final_status == "completed"
     assert report.invocations == {"start": 1, "check": 1}
     assert report.contact_attributes["result_message"] == "Your request is complete."
-    # The result was ready at 2 s, while the 4 s hold message played; check read it at once after.
-    assert report.detection_latency_ms == 2000
+    assert report.contact_attributes["task_status"] == "completed"
+    # The result was ready at about 2 s, during the 4 s hold message; check read it at once after.
+    assert report.detection_latency_ms is not None
+    assert 1_900 <= report.detection_latency_ms <= 2_100
     assert "-> completed" in report.timeline()
 
 
-def test_a_result_during_checks_polling_is_seen_within_one_interval(simulator: CallSimulator) -> None:
-    report = simulator.run(Scenario(work_seconds=6))  # check polls from 4 s to 9 s
-    _invariants(report)
-    assert report.path[-4:] == SUCCESS_END
+def test_a_result_during_checks_polling_is_seen_within_one_interval(play: PlayFn) -> None:
+    report = play(Scenario(work_seconds=6))  # check polls from about 4 s to 9 s
+    _invariants(report, SUCCESS)
     assert report.detection_latency_ms is not None
     assert report.detection_latency_ms <= SETTINGS.check_poll_interval_ms + 50
 
 
-def test_twenty_five_second_task_completes_on_the_third_loop(simulator: CallSimulator) -> None:
-    report = simulator.run(Scenario(work_seconds=25))
-    _invariants(report)
-    assert report.path[-4:] == SUCCESS_END
-    assert report.path.count("HoldMessage") == 3
-    assert report.invocations == {"start": 1, "check": 3}
+def test_twenty_five_second_task_speaks_its_progress_once_each(play: PlayFn) -> None:
+    report = play(Scenario(work_seconds=25, progress_messages=("Checking your details.", "Almost done.")))
+    _invariants(report, SUCCESS)
+    assert report.spoken.count("Checking your details.") == 1
+    assert report.spoken.count("Almost done.") == 1
+    assert report.path.count("SpeakProgress") == 2
     assert report.detection_latency_ms is not None
     assert report.detection_latency_ms <= SETTINGS.check_poll_interval_ms + 50
 
 
-def test_task_longer_than_the_wait_takes_the_taking_longer_path_and_goes_on(simulator: CallSimulator) -> None:
-    report = simulator.run(Scenario(work_seconds=90))
-    _invariants(report)
-    assert report.path.count("HoldMessage") == LOOPS
-    assert report.path[-3:] == ["TakingLonger", "AfterFallback", "Disconnect"]
-    assert report.final_status == "completed"  # finished after the caller left: readable by tracking id
+def test_ninety_second_task_completes_within_the_wait(play: PlayFn) -> None:
+    report = play(Scenario(work_seconds=90))
+    _invariants(report, SUCCESS)
+    assert report.path.count("CheckTask") < LOOPS
+
+
+def test_task_longer_than_the_wait_takes_the_taking_longer_path_and_goes_on(play: PlayFn) -> None:
+    report = play(Scenario(work_seconds=200))
+    _invariants(report, TAKING_LONGER)  # completed after the caller left: readable by tracking id
+    assert report.path.count("CheckTask") == LOOPS
+    assert report.contact_attributes["error_code"] == "wait_exceeded"
     assert report.detection_latency_ms is None
 
 
-def test_task_failure_saves_the_error_and_takes_the_fallback(simulator: CallSimulator) -> None:
-    report = simulator.run(Scenario(work_seconds=2, outcome="fail"))
-    _invariants(report)
-    assert report.path[-4:] == ["SaveError", "Fallback", "AfterFallback", "Disconnect"]
+def test_task_failure_saves_the_error_and_takes_the_fallback(play: PlayFn) -> None:
+    report = play(Scenario(work_seconds=2, outcome="fail"))
+    _invariants(report, FALLBACK)
     assert report.contact_attributes["error_code"] == "scripted_failure"
-    assert report.final_status == "failed"
 
 
-def test_worker_crash_waits_out_the_loops(simulator: CallSimulator) -> None:
-    report = simulator.run(Scenario(work_seconds=2, outcome="crash"))
-    _invariants(report)
-    assert report.path[-3:] == ["TakingLonger", "AfterFallback", "Disconnect"]
-    assert report.final_status == "in_progress"  # no update, ever: readers report it failed at the deadline
+def test_worker_crash_is_reported_failed_once_the_run_is_overdue(play: PlayFn) -> None:
+    # The worker dies after its claim and writes nothing, ever. Readers call the run failed
+    # (worker_timeout) from its deadline on; the record itself stays in_progress.
+    settings_deadline = SETTINGS.run_deadline_seconds
+    report = play(Scenario(work_seconds=2, outcome="crash"))
+    _invariants(report, Expect("disconnected", "in_progress", TAKING_LONGER.path_end))
+    assert report.total_wait_seconds < settings_deadline  # the caller's wait ends before the deadline
 
 
-def test_a_failing_check_call_is_retried_after_the_hold_message(simulator: CallSimulator) -> None:
-    report = simulator.run(Scenario(work_seconds=2, failing_check_calls=1))
-    _invariants(report)
+def test_a_failing_check_call_is_retried_after_the_hold_message(play: PlayFn) -> None:
+    report = play(Scenario(work_seconds=2, failing_check_calls=1))
+    _invariants(report, SUCCESS)
     assert "CheckRetries" in report.path
-    assert report.path[-4:] == SUCCESS_END
     assert report.invocations["check"] == 2
 
 
-def test_caller_hangs_up_and_the_result_stays_readable(simulator: CallSimulator) -> None:
-    report = simulator.run(Scenario(work_seconds=10, hang_up_at_seconds=1))
+def test_check_failing_every_time_ends_in_the_fallback_with_call_failed(play: PlayFn) -> None:
+    report = play(Scenario(work_seconds=2, failing_check_calls=100))
+    _invariants(
+        report,
+        Expect("disconnected", "completed", ("SaveCallFailure", "Fallback", "AfterFallback", "Disconnect")),
+    )
+    assert report.contact_attributes["error_code"] == "call_failed"
+    assert report.invocations["check"] == 3  # the first call and check_retry_attempts = 2
+
+
+def test_a_failing_start_call_is_retried_once_without_a_second_run(play: PlayFn) -> None:
+    report = play(Scenario(work_seconds=2, failing_start_calls=1))
+    _invariants(report, SUCCESS)
+    assert report.path[:6] == [
+        "SetVoice",
+        "InitSpokenProgress",
+        "StartTask",
+        "StartRetries",
+        "StartRetryMessage",
+        "StartTask",
+    ]
+
+
+def test_duplicate_start_from_connects_retries_runs_the_task_once(play: PlayFn) -> None:
+    report = play(Scenario(work_seconds=10, start_deliveries=3, worker_deliveries=2))
+    _invariants(report, SUCCESS)  # task_runs == 1
+    assert report.invocations["start"] == 3
+    assert report.timeline().count("ends: duplicate") == 1  # the second delivery found the claim
+
+
+def test_caller_hangs_up_and_the_result_stays_readable(play: PlayFn) -> None:
+    report = play(Scenario(work_seconds=30, hang_up_at_seconds=12))
     assert report.ending == "caller hung up"
     assert report.final_status == "completed"
+    assert report.task_runs == 1
+    assert report.detection_latency_ms is None
+    assert report.limit_overruns == []
 
 
-def test_chat_contact_reads_faster_than_voice_speaks(simulator: CallSimulator, rendered_flow: str) -> None:
-    voice = simulator.run(Scenario(work_seconds=2))
-    chat_settings = dataclasses.replace(SETTINGS, table_name="chat-tracker")
-    create_tracker_table(chat_settings.table_name)
-    chat_simulator = CallSimulator(
-        rendered_flow, functions={START_ARN: "start", CHECK_ARN: "check"}, settings=chat_settings
-    )
-    chat = chat_simulator.run(Scenario(work_seconds=2, channel="CHAT"))
-    assert chat.final_status == voice.final_status == "completed"
+def test_chat_contact_reads_faster_than_voice_speaks(play: PlayFn) -> None:
+    voice = play(Scenario(work_seconds=2))
+    chat = play(Scenario(work_seconds=2, channel="CHAT"))
+    _invariants(chat, SUCCESS)
     assert chat.total_wait_seconds < voice.total_wait_seconds
+    assert 'reads "' in chat.timeline() and 'hears "' not in chat.timeline()
+
+
+def test_requeue_disconnect_flow_puts_a_returning_chat_customer_back_in_the_queue(play: PlayFn) -> None:
+    report = play(
+        Scenario(work_seconds=3, channel="CHAT", customer_returns_at_seconds=40), "requeue_disconnect_flow"
+    )
+    _invariants(
+        report,
+        Expect(
+            "transferred to a queue",
+            "completed",
+            ("RunTask/ReturnSuccess", "BranchOnTask", "SetRequeueQueue", "Requeue"),
+        ),
+    )
+    assert report.path[:3] == ["WaitForCustomer", "SetTask", "RunTask"]
+    assert report.target_queue == REQUEUE_QUEUE_ID
+    assert report.contact_attributes["task_name"] == "record_return"
+
+
+def test_requeue_disconnect_flow_retries_the_module_then_disconnects(play: PlayFn) -> None:
+    # Every check call fails: the module ends with status "error" (call_failed) each time.
+    report = play(
+        Scenario(work_seconds=3, channel="CHAT", customer_returns_at_seconds=5, failing_check_calls=100),
+        "requeue_disconnect_flow",
+    )
+    _invariants(report, Expect("disconnected", "completed", ("RetryTask", "Disconnect")))
+    assert report.path.count("RunTask") == 3  # the first call and retry_attempts = 2
+    assert report.contact_attributes["error_code"] == "call_failed"
+    assert report.target_queue is None
+
+
+def test_requeue_disconnect_flow_does_not_retry_a_failed_task(play: PlayFn) -> None:
+    report = play(
+        Scenario(work_seconds=3, outcome="fail", channel="CHAT", customer_returns_at_seconds=5),
+        "requeue_disconnect_flow",
+    )
+    _invariants(
+        report, Expect("disconnected", "failed", ("RunTask/ReturnError", "BranchOnTask", "Disconnect"))
+    )
+    assert report.path.count("RunTask") == 1
+
+
+def test_requeue_disconnect_flow_disconnects_when_the_customer_never_returns(play: PlayFn) -> None:
+    report = play(Scenario(channel="CHAT"), "requeue_disconnect_flow")
+    _invariants(report, Expect("disconnected", "absent", ("WaitForCustomer", "Disconnect"), task_runs=0))
+
+
+def test_hold_message_text_is_what_the_module_configures(play: PlayFn) -> None:
+    report = play(Scenario(work_seconds=2))
+    assert MESSAGES["hold"] in report.spoken

@@ -1,0 +1,108 @@
+"""Pictures for people: a flow as a Mermaid flowchart, and a simulated call as a Mermaid gantt chart.
+
+python -m flowkit.diagram flow.json       # prints the flowchart
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from flowkit.simulator import START_MS, CallReport
+
+__all__ = ["call_gantt", "flow_flowchart"]
+
+# Node shapes by what the action does: decisions are diamonds, prompts are rounded, Lambda calls
+# are subroutines, endings are circles.
+_SHAPES: Final = {
+    "Compare": ("{", "}"),
+    "Loop": ("{", "}"),
+    "Wait": ("{", "}"),
+    "MessageParticipant": ("([", "])"),
+    "InvokeLambdaFunction": ("[[", "]]"),
+    "InvokeFlowModule": ("[[", "]]"),
+    "DisconnectParticipant": ("((", "))"),
+    "TransferContactToQueue": ("((", "))"),
+    "EndFlowModuleExecution": ("((", "))"),
+}
+_LABELS: Final = {"ContinueLooping": "again", "DoneLooping": "done", "NoMatchingError": "error"}
+
+
+def _node_id(identifier: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", identifier)
+
+
+def _label(action: Mapping[str, Any]) -> str:
+    kind = str(action.get("Type"))
+    name = str(action["Identifier"])
+    return f"{name}<br/><small>{kind}</small>"
+
+
+def flow_flowchart(flow: str | Mapping[str, Any]) -> str:
+    """The flow's actions and transitions as a Mermaid flowchart (top-down)."""
+    document: Mapping[str, Any] = json.loads(flow) if isinstance(flow, str) else flow
+    lines = ["flowchart TD"]
+    for action in document["Actions"]:
+        opening, closing = _SHAPES.get(str(action.get("Type")), ("[", "]"))
+        lines.append(f'    {_node_id(action["Identifier"])}{opening}"{_label(action)}"{closing}')
+    for action in document["Actions"]:
+        source = _node_id(action["Identifier"])
+        transitions: Mapping[str, Any] = action.get("Transitions") or {}
+        edges: list[tuple[str, str, str]] = []  # (label, target, arrow)
+        for branch in transitions.get("Conditions", []):
+            operand = str(branch["Condition"]["Operands"][0])
+            edges.append((_LABELS.get(operand, operand), branch["NextAction"], "-->"))
+        if transitions.get("NextAction"):
+            edges.append(("", transitions["NextAction"], "-->"))
+        for branch in transitions.get("Errors", []):
+            error = str(branch["ErrorType"])
+            edges.append((_LABELS.get(error, error), branch["NextAction"], "-.->"))
+        seen: set[tuple[str, str]] = set()
+        for label, target, arrow in edges:
+            if (target, arrow) in seen and not label:
+                continue
+            seen.add((target, arrow))
+            text = f'|"{label}"|' if label else ""
+            lines.append(f"    {source} {arrow}{text} {_node_id(str(target))}")
+    return "\n".join(lines) + "\n"
+
+
+def call_gantt(report: CallReport, title: str) -> str:
+    """What the caller hears, each Lambda call and the worker's run, on one time axis."""
+    lines = [
+        "gantt",
+        f"    title {title}",
+        "    dateFormat x",
+        "    axisFormat %M:%S",
+    ]
+
+    def span(name: str, begin: int, end: int, tag: str = "") -> str:
+        prefix = f"{tag}, " if tag else ""
+        return f"    {name} :{prefix}{begin - START_MS}, {max(end, begin + 1) - START_MS}"
+
+    lines.append("    section Caller hears")
+    for index, (begin, end) in enumerate(report.speech, 1):
+        lines.append(span(f"prompt {index}", begin, end))
+    lines.append("    section Flow calls")
+    for function, begin, end in report.calls:
+        lines.append(span(function, begin, end, "crit" if function == "start" else ""))
+    lines.append("    section Worker")
+    for name, begin, end in report.worker_runs:
+        lines.append(span(name, begin, end, "active"))
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Print a contact flow as a Mermaid flowchart.")
+    parser.add_argument("flow", type=Path)
+    args = parser.parse_args(argv)
+    print(flow_flowchart(args.flow.read_text()), end="")  # noqa: T201 - CLI output
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
