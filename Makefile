@@ -23,10 +23,11 @@ $(CHECKOV_STAMP): requirements/checkov.txt
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements/checkov.txt
 	touch $(CHECKOV_STAMP)
 
-# make demo [SCENARIO=fast|typical|slow|fail|crash|hangup|flaky-check|chat] [TFVARS=examples/ops.tfvars]
+# make demo [SCENARIO=fast|typical|slow|too-slow|fail|crash|hangup|flaky-check|duplicates|chat|requeue]
+#           [TFVARS=examples/ops.tfvars] [CHART=1]
 SCENARIO ?= typical
 demo: $(STAMP)
-	$(BIN)/python scripts/demo.py --scenario $(SCENARIO) $(if $(TFVARS),--tfvars $(TFVARS))
+	$(BIN)/python scripts/demo.py --scenario $(SCENARIO) $(if $(TFVARS),--tfvars $(TFVARS)) $(if $(CHART),--chart)
 
 test: lint typecheck pytest
 
@@ -51,6 +52,7 @@ contract: $(STAMP)
 # Regenerate the README's inputs/outputs tables after changing variables.tf or outputs.tf.
 docs: $(STAMP)
 	$(BIN)/python scripts/terraform_docs.py
+	$(BIN)/python scripts/flow_docs.py
 
 # Re-resolve requirements/*.in into the fully pinned requirements/*.txt.
 lock:

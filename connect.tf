@@ -49,6 +49,7 @@ module "contact_flows" {
   result_keys          = var.result_attribute_keys
   messages             = var.messages
   voice                = var.voice
+  hold_prompt_id       = var.voice_hold_prompt_arn
   success_queue_id     = var.success_queue_id
   fallback_queue_id    = var.fallback_queue_id
   flow_module_id       = try(aws_connect_contact_flow_module.wait_for_task[0].contact_flow_module_id, null)

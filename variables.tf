@@ -553,6 +553,17 @@ variable "fallback_queue_id" {
   }
 }
 
+variable "voice_hold_prompt_arn" {
+  description = "ARN of a recorded prompt (in the instance's prompt library) that voice callers hear instead of the hold text; chat contacts still read messages.hold. Set hold_prompt_seconds to its length. Null: text for everyone."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.voice_hold_prompt_arn == null || can(regex("^arn:aws[a-z-]*:connect:[a-z0-9-]+:[0-9]{12}:instance/[0-9a-f-]{36}/prompt/[0-9a-f-]{36}$", var.voice_hold_prompt_arn))
+    error_message = "voice_hold_prompt_arn must be a Connect prompt ARN (arn:aws:connect:<region>:<account>:instance/<id>/prompt/<id>)."
+  }
+}
+
 variable "voice" {
   description = "Amazon Polly voice the flow speaks with (Set voice: UpdateContactTextToSpeechVoice), and its engine. Chat contacts are unaffected."
   type = object({

@@ -55,19 +55,18 @@ def flow_flowchart(flow: str | Mapping[str, Any]) -> str:
         edges: list[tuple[str, str, str]] = []  # (label, target, arrow)
         for branch in transitions.get("Conditions", []):
             operand = str(branch["Condition"]["Operands"][0])
-            edges.append((_LABELS.get(operand, operand), branch["NextAction"], "-->"))
-        if transitions.get("NextAction"):
-            edges.append(("", transitions["NextAction"], "-->"))
+            edges.append((_LABELS.get(operand, operand), str(branch["NextAction"]), "-->"))
+        default = transitions.get("NextAction")
+        if default:
+            edges.append(("", str(default), "-->"))
         for branch in transitions.get("Errors", []):
-            error = str(branch["ErrorType"])
-            edges.append((_LABELS.get(error, error), branch["NextAction"], "-.->"))
-        seen: set[tuple[str, str]] = set()
+            # An error that carries on the same way as success is noise in a picture.
+            if branch["NextAction"] != default:
+                error = str(branch["ErrorType"])
+                edges.append((_LABELS.get(error, error), str(branch["NextAction"]), "-.->"))
         for label, target, arrow in edges:
-            if (target, arrow) in seen and not label:
-                continue
-            seen.add((target, arrow))
             text = f'|"{label}"|' if label else ""
-            lines.append(f"    {source} {arrow}{text} {_node_id(str(target))}")
+            lines.append(f"    {source} {arrow}{text} {_node_id(target)}")
     return "\n".join(lines) + "\n"
 
 

@@ -60,6 +60,7 @@ START_MS: Final = 1_767_225_600_000
 CONTACT_ID: Final = "5b8a0c1e-0000-4000-8000-0000000051a1"
 _REFERENCE: Final = re.compile(r"\$\.(External|Attributes|FlowAttributes)\.([A-Za-z0-9_]+)")
 _VOICE_ONLY_PROMPTS: Final = ("SSML", "PromptId")
+_NOTABLE_SILENCE_MS: Final = 500
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ class SimulatorSettings:
     invoke_overhead_ms: int = 30
     # One DynamoDB request from a Lambda in the same Region.
     dynamodb_call_ms: int = 5
+    # How long a recorded prompt (PromptId) plays: the module's hold_prompt_seconds.
+    recorded_prompt_seconds: float = 4.0
     # start's asynchronous Invoke of the worker (the API call, not the worker's run).
     async_invoke_ms: int = 15
     memory_mb: dict[str, int] = field(default_factory=lambda: {"start": 256, "check": 256, "worker": 512})
@@ -298,14 +301,21 @@ class CallSimulator:
 
     @staticmethod
     def _longest_silence(report: CallReport) -> float:
-        """Gaps between the end of one thing the caller hears and the start of the next."""
+        """Gaps between the end of one thing the caller hears and the start of the next.
+
+        Each gap of half a second or more also goes into the timeline, so a reader sees it.
+        """
         marks = (
             [START_MS]
             + [m for span in sorted(report.speech + report.away) for m in span]
             + [START_MS + int(report.total_wait_seconds * 1000)]
         )
-        gaps = [(marks[i + 1] - marks[i]) for i in range(0, len(marks) - 1, 2)]
-        return max(gaps, default=0) / 1000
+        gaps = [(marks[i], marks[i + 1] - marks[i]) for i in range(0, len(marks) - 1, 2)]
+        for begin, length in gaps:
+            if length >= _NOTABLE_SILENCE_MS:
+                report.events.append(Event(begin, "", f"... {length / 1000:.1f} s of silence"))
+        report.events.sort(key=lambda e: e.at_ms)
+        return max((length for _, length in gaps), default=0) / 1000
 
 
 class _Call:
@@ -466,11 +476,15 @@ class _Call:
             self.report.voice_only_prompts_on_chat.append(f"{identifier}: {voice_only[0]}")
             self.report.events.append(Event(began, "flow", f"cannot send a {voice_only[0]} prompt to chat"))
             return _error_branch(transitions)
-        text = _REFERENCE.sub(lambda m: self._resolve(m.group(0)), str(parameters.get("Text", "")))
         verb = "reads" if self.scenario.channel == "CHAT" else "hears"
-        self.report.events.append(Event(began, "caller", f'{verb} "{text}"'))
-        self.report.spoken.append(text)
-        self.clock.sleep_ms(int(max(len(text.split()), 1) / self.words_per_second * 1000))
+        if "PromptId" in parameters:
+            self.report.events.append(Event(began, "caller", f"{verb} the recorded prompt"))
+            self.clock.sleep_ms(int(self.simulator.settings.recorded_prompt_seconds * 1000))
+        else:
+            text = _REFERENCE.sub(lambda m: self._resolve(m.group(0)), str(parameters.get("Text", "")))
+            self.report.events.append(Event(began, "caller", f'{verb} "{text}"'))
+            self.report.spoken.append(text)
+            self.clock.sleep_ms(int(max(len(text.split()), 1) / self.words_per_second * 1000))
         self.report.speech.append((began, self.clock.now_ms()))
         self.chain_ms = 0  # a prompt between Lambda calls ends the chain
         return _next(transitions)
@@ -566,6 +580,8 @@ class _Call:
 
     def _resolve(self, value: str) -> str:
         """A whole-value reference, or a literal."""
+        if value == "$.Channel":
+            return self.scenario.channel
         match = _REFERENCE.fullmatch(value)
         if not match:
             return value

@@ -104,6 +104,7 @@ module "contact_flows" {
   result_keys          = var.result_attribute_keys
   messages             = var.messages
   voice                = var.voice
+  hold_prompt_id       = var.voice_hold_prompt_arn
   success_queue_id     = var.success_queue_id
   fallback_queue_id    = var.fallback_queue_id
   flow_module_id       = "%(module_id)s"
@@ -111,7 +112,7 @@ module "contact_flows" {
 }
 
 output "plan" {
-  value = merge(local.timing, { memory_mb = var.memory_size })
+  value = merge(local.timing, { memory_mb = var.memory_size, hold_prompt_seconds = var.hold_prompt_seconds })
 }
 
 output "flows" {
@@ -178,6 +179,7 @@ def simulator_settings(plan: dict[str, object], memory_mb: dict[str, int]) -> Si
         worker_timeout_seconds=number("worker_timeout_seconds"),
         worker_safety_margin_ms=number("worker_safety_margin_ms"),
         memory_mb=memory_mb,
+        recorded_prompt_seconds=float(str(plan["hold_prompt_seconds"])),
     )
 
 

@@ -15,6 +15,7 @@ locals {
     check_retries      = var.check_retry_attempts
     result_keys        = var.result_keys
     hold_message       = var.messages.hold
+    hold_prompt_id     = var.hold_prompt_id
   }
 
   inbound_wait_actions = jsondecode(templatefile("${local.flows}/wait_for_task.actions.json.tftpl", merge(local.wait_settings, {

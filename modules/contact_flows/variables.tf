@@ -66,6 +66,12 @@ variable "messages" {
   })
 }
 
+variable "hold_prompt_id" {
+  description = "ARN of a recorded prompt voice contacts hear instead of the hold text (chat contacts read the text). Null: text for everyone."
+  type        = string
+  default     = null
+}
+
 variable "voice" {
   description = "Text-to-speech voice of the inbound flow."
   type = object({

@@ -10,11 +10,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import moto
 import pytest
 
-from flowkit.checker import CHAIN_LIMIT_SECONDS
+from flowkit.checker import CHAIN_LIMIT_SECONDS, check_flow
 from flowkit.simulator import CallReport, CallSimulator, Scenario, SimulatorSettings, create_tracker_table
 from tests.support.flows import (
     CHECK_ARN,
@@ -262,3 +263,24 @@ def test_requeue_disconnect_flow_disconnects_when_the_customer_never_returns(pla
 def test_hold_message_text_is_what_the_module_configures(play: PlayFn) -> None:
     report = play(Scenario(work_seconds=2))
     assert MESSAGES["hold"] in report.spoken
+
+
+PROMPT_ARN = (
+    "arn:aws:connect:eu-west-2:123456789012:instance/0e3b1d0a-1111-4222-8333-444455556666"
+    "/prompt/9f3b1d0a-1111-4222-8333-444455556666"
+)
+
+
+@pytest.mark.parametrize(("channel", "hold"), [("VOICE", "HoldPrompt"), ("CHAT", "HoldText")])
+def test_a_recorded_hold_prompt_plays_on_voice_and_chat_reads_the_text(
+    terraform: Terraform, tmp_path: Path, channel: str, hold: str
+) -> None:
+    flows = render_flows(terraform, tmp_path, loop_count=LOOPS, hold_prompt_id=PROMPT_ARN)
+    assert check_flow(str(flows["inbound_flow"])) == []
+    with moto.mock_aws():
+        create_tracker_table(SETTINGS.table_name)
+        report = CallSimulator(str(flows["inbound_flow"]), functions=FUNCTIONS, settings=SETTINGS).run(
+            Scenario(work_seconds=2, channel=channel, progress_messages=())
+        )
+    _invariants(report, SUCCESS)  # includes: no voice-only prompt reached a chat contact
+    assert hold in report.path

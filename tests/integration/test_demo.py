@@ -84,3 +84,14 @@ def test_the_demo_wires_the_modules_as_the_root_module_does() -> None:
     root = (ROOT / "main.tf").read_text() + (ROOT / "connect.tf").read_text()
     for module in ("timing", "contact_flows"):
         assert _module_arguments(demo.RENDER, module) == _module_arguments(root, module), module
+
+
+def test_flow_diagrams_and_the_call_chart_are_generated_from_the_flows() -> None:
+    done = subprocess.run(  # noqa: S603 - fixed interpreter and script
+        [sys.executable, str(ROOT / "scripts" / "flow_docs.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:] + " (run `make docs`)"

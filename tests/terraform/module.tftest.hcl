@@ -561,3 +561,9 @@ run "alarms_without_a_topic" {
   variables { create_alarms = true }
   expect_failures = [var.alarm_sns_topic_arn]
 }
+
+run "bad_hold_prompt" {
+  command = plan
+  variables { voice_hold_prompt_arn = "hold-music.wav" }
+  expect_failures = [var.voice_hold_prompt_arn]
+}

@@ -1,0 +1,101 @@
+"""Write the pictures generated from the flows: flowcharts in flows/README.md, a call chart in README.md.
+
+The flows are rendered by Terraform from the module's defaults (as `make demo` does), drawn with
+flowkit.diagram, and the README's chart is the demo's 25-second scenario played on the
+simulator. The virtual clock makes the replay deterministic, so a test can compare.
+
+    python scripts/flow_docs.py            # rewrite both sections
+    python scripts/flow_docs.py --check    # exit 1 if either is stale (a test does this)
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import demo
+
+from flowkit.diagram import call_gantt, flow_flowchart
+
+ROOT = demo.ROOT
+FLOWS_README = ROOT / "flows" / "README.md"
+README = ROOT / "README.md"
+FLOW_MARKERS = ("<!-- BEGIN_FLOW_DIAGRAMS -->", "<!-- END_FLOW_DIAGRAMS -->")
+CALL_MARKERS = ("<!-- BEGIN_DEMO_CALL -->", "<!-- END_DEMO_CALL -->")
+TITLES = {
+    "inbound_flow": "The inbound flow (`inbound.json.tftpl` + the wait actions)",
+    "wait_module": "The flow module (`wait_for_task_module.json.tftpl` + the same wait actions)",
+    "requeue_disconnect_flow": (
+        "The re-queue disconnect flow (`requeue_disconnect.json.tftpl`, with the demo's settings)"
+    ),
+}
+SCENARIO = "typical"
+
+
+def _between(text: str, markers: tuple[str, str], body: str) -> str:
+    begin, end = markers
+    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.DOTALL)
+    if not pattern.search(text):
+        raise SystemExit(f"markers {begin} ... {end} not found")
+    return pattern.sub(lambda _: f"{begin}\n{body}{end}", text)
+
+
+def flow_section() -> str:
+    _, flows = demo.render(None)
+    parts = []
+    for name, title in TITLES.items():
+        parts.append(f"### {title}\n\n```mermaid\n{flow_flowchart(flows[name])}```\n")
+    return "\n".join(parts)
+
+
+def call_section() -> str:
+    plan, report = demo.play(SCENARIO, None)
+    work = demo.SCENARIOS[SCENARIO].work_seconds
+    latency = report.detection_latency_ms
+    rows = [
+        ("Caller's total time", f"{report.total_wait_seconds:.1f} s"),
+        ("Longest silence", f"{report.longest_silence_seconds:.1f} s"),
+        (
+            "Longest prompt-free Lambda chain",
+            f"{report.longest_lambda_chain_seconds:.1f} s (Connect's limit: 20 s)",
+        ),
+        ("Lambda invocations", ", ".join(f"{fn} {n}" for fn, n in report.invocations.items())),
+        ("Billed ms", ", ".join(f"{fn} {ms}" for fn, ms in report.billed_ms.items())),
+        ("DynamoDB reads / writes", f"{report.dynamodb_reads} / {report.dynamodb_writes}"),
+        ("Detection latency (worker done -> flow knows)", f"{latency} ms"),
+        ("Path end", " > ".join(report.path[-4:])),
+    ]
+    table = "\n".join(f"| {name} | {value} |" for name, value in rows)
+    return (
+        f"A {work:g}-second task with the module's defaults ({plan['loop_count']} loops, a "
+        f"{plan['check_budget_ms']} ms check budget), as `make demo` plays it: what the caller hears, "
+        "each Lambda call from the flow, and the worker.\n\n"
+        f"```mermaid\n{call_gantt(report, f'make demo SCENARIO={SCENARIO}')}```\n\n"
+        f"| measurement | value |\n|---|---|\n{table}\n"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args(argv)
+    wanted = {
+        FLOWS_README: _between(FLOWS_README.read_text(), FLOW_MARKERS, flow_section()),
+        README: _between(README.read_text(), CALL_MARKERS, call_section()),
+    }
+    stale = [path for path, text in wanted.items() if path.read_text() != text]
+    if args.check:
+        for path in stale:
+            print(f"{path.relative_to(ROOT)} is stale: run `make docs`", file=sys.stderr)
+        return 1 if stale else 0
+    for path in stale:
+        path.write_text(wanted[path])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
