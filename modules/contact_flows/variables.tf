@@ -29,25 +29,15 @@ variable "loop_count" {
 }
 
 variable "start_retry_attempts" {
-  description = "How many times the flows call start again, after a message, when a start call fails."
+  description = "How many times the flows call start again, after a message, when a start call fails (validated by the root module)."
   type        = number
   default     = 1
-
-  validation {
-    condition     = var.start_retry_attempts >= 0 && var.start_retry_attempts <= 5 && floor(var.start_retry_attempts) == var.start_retry_attempts
-    error_message = "start_retry_attempts must be a whole number from 0 to 5."
-  }
 }
 
 variable "check_retry_attempts" {
-  description = "How many times the flows call check again, after the hold message, when a check call fails."
+  description = "How many times the flows call check again, after the hold message, when a check call fails (validated by the root module)."
   type        = number
   default     = 2
-
-  validation {
-    condition     = var.check_retry_attempts >= 0 && var.check_retry_attempts <= 5 && floor(var.check_retry_attempts) == var.check_retry_attempts
-    error_message = "check_retry_attempts must be a whole number from 0 to 5."
-  }
 }
 
 variable "result_keys" {
