@@ -191,9 +191,9 @@ variable "flow_invocation_time_limit_seconds" {
 }
 
 variable "check_budget_ms" {
-  description = "How long one check call polls before answering in_progress (0-7500, plus a 1 s margin within the time limit). Longer: fewer calls and prompts; shorter: more frequent hold messages."
+  description = "How long one check call polls before answering in_progress (0-7500, plus a 1 s margin within the time limit). The caller hears silence for this long in every loop. Longer: a result that lands while check polls is heard sooner, and fewer loops are needed for long waits; shorter: less dead air and fewer Lambda GB-seconds (docs/performance.md measures both)."
   type        = number
-  default     = 5000
+  default     = 1000
 }
 
 variable "check_poll_interval_ms" {

@@ -4,9 +4,10 @@
 # Each start/check block may run this long before Connect takes its error branch (1-8 s).
 flow_invocation_time_limit_seconds = 8
 
-# One check call polls for up to this long: longer means fewer hold messages and Lambda calls,
-# but a longer silence while it polls. Must leave 1 s under the time limit.
-check_budget_ms = 4000
+# One check call polls for up to this long: the caller hears silence meanwhile. Longer means a
+# result is heard sooner when it lands during the poll, and fewer loops; shorter means less dead
+# air and fewer Lambda GB-seconds. Must leave 1 s under the time limit. Default 1000.
+check_budget_ms = 1500
 
 # How often check reads the tracker while polling: shorter finds a result sooner, for more reads.
 check_poll_interval_ms = 200

@@ -28,7 +28,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from connect_async.aws import dynamodb_client
 from connect_async.check import CheckService
@@ -48,6 +48,8 @@ __all__ = [
     "SPEECH_WORDS_PER_SECOND",
     "CallReport",
     "CallSimulator",
+    "FlowFunction",
+    "Kit",
     "Scenario",
     "SimulatorSettings",
     "create_tracker_table",
@@ -89,7 +91,7 @@ class SimulatorSettings:
     table_name: str = "simulated-tracker"
     run_deadline_seconds: int = 330
     record_ttl_seconds: int = 86_400
-    check_budget_ms: int = 5_000
+    check_budget_ms: int = 1_000
     check_poll_interval_ms: int = 250
     worker_timeout_seconds: int = 300
     worker_safety_margin_ms: int = 3_000
@@ -178,6 +180,25 @@ class _WorkerCrashed(BaseException):
     """The scripted worker dies after claiming the run: nothing is ever written again."""
 
 
+class FlowFunction(Protocol):
+    """A Lambda function the flow calls: the runtime's start and check, or one plugged in."""
+
+    def handle(self, event: object, remaining_ms: int) -> Mapping[str, str]: ...
+
+
+@dataclass(frozen=True)
+class Kit:
+    """What a plugged-in function gets (see ``CallSimulator(custom_functions=...)``)."""
+
+    clock: VirtualClock
+    dynamodb: Any  # a client whose calls are counted and take dynamodb_call_ms
+    table_name: str
+    # Run a body in the background as a participant on the clock (it may outlive the call).
+    spawn: Callable[[str, Callable[[], None]], None]
+    # Add billed milliseconds to a function (for one that bills itself, self_billed = True).
+    bill: Callable[[str, int], None]
+
+
 class _FlowModuleReturned(Exception):  # noqa: N818 - a signal, not an error
     """EndFlowModuleExecution: control goes back to the flow that invoked the module."""
 
@@ -190,11 +211,15 @@ class CallSimulator:
         functions: Mapping[str, str],
         settings: SimulatorSettings | None = None,
         modules: Mapping[str, str | Mapping[str, Any]] | None = None,
+        custom_functions: Mapping[str, Callable[[Kit], FlowFunction]] | None = None,
     ) -> None:
-        """``functions`` maps each LambdaFunctionARN to "start" or "check"; ``modules`` maps each
-        FlowModuleId the flow invokes to the module's content."""
+        """``functions`` maps each LambdaFunctionARN to a function name: "start" or "check" (the
+        runtime's), or a name in ``custom_functions`` (built per call from a ``Kit``: a baseline
+        to compare with, for example). ``modules`` maps each FlowModuleId the flow invokes to
+        the module's content."""
         self.flow: Mapping[str, Any] = _load(flow)
         self.functions = dict(functions)
+        self.custom_functions = dict(custom_functions or {})
         self.settings = settings or SimulatorSettings()
         self.modules = {key: _load(content) for key, content in (modules or {}).items()}
 
@@ -202,7 +227,7 @@ class CallSimulator:
 
     def _services(
         self, clock: VirtualClock, report: CallReport, scenario: Scenario
-    ) -> tuple[StartService, CheckService, _ThreadDispatcher]:
+    ) -> tuple[dict[str, FlowFunction], _ThreadDispatcher]:
         s = self.settings
         client = dynamodb_client()
 
@@ -249,7 +274,16 @@ class CallSimulator:
             tracker,
             clock,
         )
-        return start, check, dispatcher
+        kit = Kit(
+            clock=clock,
+            dynamodb=client,
+            table_name=s.table_name,
+            spawn=dispatcher.spawn,
+            bill=lambda function, ms: _bill(report, function, ms),
+        )
+        services: dict[str, FlowFunction] = {"start": start, "check": check}
+        services.update({name: build(kit) for name, build in self.custom_functions.items()})
+        return services, dispatcher
 
     @staticmethod
     def _task(scenario: Scenario, report: CallReport) -> Callable[[TaskContext], object]:
@@ -274,9 +308,8 @@ class CallSimulator:
     def run(self, scenario: Scenario = Scenario()) -> CallReport:
         clock = VirtualClock(START_MS)
         report = CallReport()
-        start, check, dispatcher = self._services(clock, report, scenario)
+        services, dispatcher = self._services(clock, report, scenario)
         with clock.participant():
-            services = {"start": start, "check": check}
             call = _Call(
                 self, clock, report=report, scenario=scenario, services=services, dispatcher=dispatcher
             )
@@ -408,18 +441,18 @@ class _Call:
         if failed:
             self.failing[function] -= 1
             report.invocations[function] = report.invocations.get(function, 0) + 1
-            report.billed_ms[function] = report.billed_ms.get(function, 0) + 1
+            _bill(report, function, 1)
         else:
+            service = self.services[function]
             # Connect's own retries of one block (start_deliveries) each run the handler in full.
             deliveries = self.scenario.start_deliveries if function == "start" else 1
             for _ in range(deliveries):
                 handler_began = self.clock.now_ms()
                 remaining_ms = limit_ms - (handler_began - began)
-                response = self.services[function].handle(self._contact_event(parameters), remaining_ms)
+                response = service.handle(self._contact_event(parameters), remaining_ms)
                 report.invocations[function] = report.invocations.get(function, 0) + 1
-                report.billed_ms[function] = report.billed_ms.get(function, 0) + max(
-                    self.clock.now_ms() - handler_began, 1
-                )
+                if not getattr(service, "self_billed", False):
+                    _bill(report, function, max(self.clock.now_ms() - handler_began, 1))
         elapsed = self.clock.now_ms() - began
         report.calls.append((function, began, self.clock.now_ms()))
         self.chain_ms += elapsed
@@ -593,6 +626,10 @@ class _Call:
         return scope[match.group(1)].get(match.group(2), "")
 
 
+def _bill(report: CallReport, function: str, ms: int) -> None:
+    report.billed_ms[function] = report.billed_ms.get(function, 0) + ms
+
+
 def _load(flow: str | Mapping[str, Any]) -> Mapping[str, Any]:
     loaded: Mapping[str, Any] = json.loads(flow) if isinstance(flow, str) else flow
     return loaded
@@ -645,34 +682,40 @@ class _ThreadDispatcher:
             self._deliver(job)
 
     def _deliver(self, job: WorkerJob) -> None:
-        registered = threading.Event()
         name = f"worker-{len(self._threads) + 1}"
 
         def run() -> None:
+            invocation = _Invocation(name, self._clock, self._timeout_ms)
+            began = self._clock.now_ms()
+            self._report.events.append(Event(began, "worker", f"{name} starts"))
+            try:
+                outcome = self._worker.handle(job.to_payload(), invocation)
+            except _WorkerCrashed:
+                self._report.events.append(
+                    Event(self._clock.now_ms(), "worker", f"{name} crashes (no update, ever)")
+                )
+                return
+            finally:
+                self._report.worker_runs.append((name, began, self._clock.now_ms()))
+            if self.finished_at_ms is None and outcome.value in ("completed", "failed"):
+                self.finished_at_ms = self._clock.now_ms()
+            self._report.events.append(Event(self._clock.now_ms(), "worker", f"{name} ends: {outcome.value}"))
+
+        self.spawn(name, run)
+
+    def spawn(self, name: str, body: Callable[[], None]) -> None:
+        """Run ``body`` in its own thread, as a participant on the clock, until it returns."""
+        registered = threading.Event()
+
+        def participant() -> None:
             with self._clock.participant():
                 registered.set()
-                invocation = _Invocation(name, self._clock, self._timeout_ms)
-                began = self._clock.now_ms()
-                self._report.events.append(Event(began, "worker", f"{name} starts"))
-                try:
-                    outcome = self._worker.handle(job.to_payload(), invocation)
-                except _WorkerCrashed:
-                    self._report.events.append(
-                        Event(self._clock.now_ms(), "worker", f"{name} crashes (no update, ever)")
-                    )
-                    return
-                finally:
-                    self._report.worker_runs.append((name, began, self._clock.now_ms()))
-                if self.finished_at_ms is None and outcome.value in ("completed", "failed"):
-                    self.finished_at_ms = self._clock.now_ms()
-                self._report.events.append(
-                    Event(self._clock.now_ms(), "worker", f"{name} ends: {outcome.value}")
-                )
+                body()
 
-        thread = threading.Thread(target=run, daemon=True)
+        thread = threading.Thread(target=participant, name=name, daemon=True)
         self._threads.append(thread)
         thread.start()
-        # The worker must be a participant before the flow sleeps again, or time would skip it.
+        # It must be a participant before the caller sleeps again, or time would skip it.
         registered.wait(timeout=10)
 
     def join_all(self) -> None:

@@ -18,9 +18,9 @@ variable "flow_invocation_time_limit_seconds" {
 }
 
 variable "check_budget_ms" {
-  description = "How long one check call polls before answering in_progress."
+  description = "How long one check call polls before answering in_progress (the caller hears silence meanwhile)."
   type        = number
-  default     = 5000
+  default     = 1000
 }
 
 variable "check_poll_interval_ms" {

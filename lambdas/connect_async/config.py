@@ -205,7 +205,7 @@ class CheckSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> CheckSettings:
         # The flow allows at most 8 s per invocation; the budget must leave a margin under it.
-        budget = read_int(env, EnvVar.CHECK_BUDGET_MS, 4_000, 0, 7_500)
+        budget = read_int(env, EnvVar.CHECK_BUDGET_MS, 1_000, 0, 7_500)
         interval = read_int(env, EnvVar.CHECK_POLL_INTERVAL_MS, 250, 20, 5_000)
         if budget and interval > budget:
             raise ConfigurationError(

@@ -38,7 +38,7 @@ def render_flows(terraform: Terraform, workdir: Path, **overrides: Any) -> dict[
         "start_function_arn": START_ARN,
         "check_function_arn": CHECK_ARN,
         "time_limit_seconds": 8,
-        "loop_count": 14,
+        "loop_count": 24,
         "check_retry_attempts": 2,
         "result_keys": ["message"],
         "messages": MESSAGES,

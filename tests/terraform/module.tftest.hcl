@@ -60,7 +60,7 @@ run "functions_get_exactly_the_contracts_environment" {
     error_message = "Each function's environment names must equal the runtime's list for it (lambdas/contract.json)."
   }
   assert {
-    condition     = aws_lambda_function.function["check"].environment[0].variables.CHECK_BUDGET_MS == "5000"
+    condition     = aws_lambda_function.function["check"].environment[0].variables.CHECK_BUDGET_MS == "1000"
     error_message = "check gets its budget from the timing plan."
   }
   assert {
@@ -206,7 +206,7 @@ run "connect_wiring_with_an_instance" {
     error_message = "The flow sets the voice first."
   }
   assert {
-    condition     = one([for a in jsondecode(aws_connect_contact_flow.wait_for_task[0].content).Actions : a if a.Identifier == "WaitLoop"]).Parameters.LoopCount == "14"
+    condition     = one([for a in jsondecode(aws_connect_contact_flow.wait_for_task[0].content).Actions : a if a.Identifier == "WaitLoop"]).Parameters.LoopCount == "24"
     error_message = "The flow loops as many times as the timing plan says."
   }
   assert {
@@ -319,8 +319,8 @@ run "alarms_when_asked" {
     error_message = "Four alarms."
   }
   assert {
-    condition     = aws_cloudwatch_metric_alarm.this["check_duration"].threshold == 6500
-    error_message = "check's duration alarm fires halfway through its safety margin (5000 + 3000 / 2)."
+    condition     = aws_cloudwatch_metric_alarm.this["check_duration"].threshold == 4500
+    error_message = "check's duration alarm fires halfway between its budget and the flow's limit (1000 + 7000 / 2)."
   }
 }
 
