@@ -46,6 +46,7 @@ __all__ = [
     "CONTACT_ID",
     "READING_WORDS_PER_SECOND",
     "SPEECH_WORDS_PER_SECOND",
+    "START_MS",
     "CallReport",
     "CallSimulator",
     "FlowFunction",

@@ -11,8 +11,9 @@ output "plan" {
     worker_safety_margin_ms = var.worker_safety_margin_ms
     loop_count              = local.loop_count
     loop_seconds            = local.loop_seconds
-    # The flow gives up after its loops: at least max_wait_seconds, rounded up to whole loops.
-    longest_wait_seconds = local.loop_count * local.loop_seconds
+    # The flow checks once right after start, then gives up after its loops: at least
+    # max_wait_seconds, rounded up to whole loops.
+    longest_wait_seconds = local.check_budget_seconds + local.loop_count * local.loop_seconds
     run_deadline_seconds = local.run_deadline_seconds
     record_ttl_seconds   = var.record_ttl_seconds
     # Silence while check polls (the hold message plays between calls); the hard bound is the
