@@ -9,11 +9,11 @@ import subprocess
 import sys
 import zipfile
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
-from scripts.build_lambda_zip import ARTIFACT, VENDORED, build_bytes, lambda_layout
+from scripts.build_lambda_zip import ARTIFACT, BYTECODE_VERSIONS, VENDORED, build_bytes, lambda_layout
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,13 +37,31 @@ def test_entries_are_sorted_stamped_and_free_of_machine_files() -> None:
     assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
     assert {i.external_attr >> 16 for i in infos} == {0o100644}
     assert {i.compress_type for i in infos} == {zipfile.ZIP_STORED}
-    assert not [
-        n for n in names if n.endswith((".pyc", ".so")) or "__pycache__" in n or n.endswith("/RECORD")
-    ]
+    assert not [n for n in names if n.endswith(".so") or n.endswith("/RECORD")]
     sources = {
         p.relative_to(ROOT / "lambdas").as_posix() for p in (ROOT / "lambdas" / "connect_async").rglob("*.py")
     }
     assert sources <= set(names)
+
+
+def test_bytecode_is_for_lambdas_pythons_unchecked_and_matches_a_source() -> None:
+    with zipfile.ZipFile(ARTIFACT) as archive:
+        names = set(archive.namelist())
+        compiled = {n: archive.read(n) for n in names if n.endswith(".pyc")}
+    assert compiled, "the artifact ships bytecode so cold starts do not compile"
+    for name, data in compiled.items():
+        path = PurePosixPath(name)
+        module, tag, _ = path.name.rsplit(".", 2)
+        assert path.parent.name == "__pycache__", name
+        assert tag in {f"cpython-{v.replace('.', '')}" for v in BYTECODE_VERSIONS}, name
+        source = (path.parent.parent / f"{module}.py").as_posix().removeprefix("./")
+        assert source in names, f"{name} has no source"
+        # PEP 552 flags: hash-based (bit 0) without check_source (bit 1): no stat, no timestamp.
+        assert int.from_bytes(data[4:8], "little") == 0b01, name
+    for version in BYTECODE_VERSIONS:
+        tag = f"cpython-{version.replace('.', '')}"
+        for handler in ("start", "check", "worker"):
+            assert f"connect_async/handlers/__pycache__/{handler}.{tag}.pyc" in compiled
 
 
 @pytest.fixture(scope="module")
