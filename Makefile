@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 CHECKOV_VENV  := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest zip contract docs lock clean
+.PHONY: demo test lint typecheck pytest zip contract docs bench lock clean
 
 $(STAMP): requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ contract: $(STAMP)
 	$(BIN)/python scripts/write_contract.py
 
 # Regenerate the README's inputs/outputs tables after changing variables.tf or outputs.tf.
+# Benchmarks (never timed assertions in tests): writes docs/performance.md and .json.
+bench: $(STAMP)
+	$(BIN)/python bench/report.py
+
 docs: $(STAMP)
 	$(BIN)/python scripts/terraform_docs.py
 	$(BIN)/python scripts/flow_docs.py

@@ -1,0 +1,160 @@
+"""Handler overhead in-process against moto: start and check against a bare PutItem / GetItem.
+
+Each sample times one call of the runtime's own logic (StartService.handle with a dispatcher that
+only records the job, CheckService.handle answering at once) and, on the same client, the bare
+DynamoDB call it is built on. start's write is a conditional UpdateItem, whose expressions moto
+evaluates slowly (DynamoDB does not), so start is also compared with that same write made
+through the tracker alone (``begin_run``): the difference is the handler's own work. Absolute
+times depend on the machine and on moto; the ratio of the medians travels better. A benchmark,
+never a test assertion.
+
+    .venv/bin/python bench/handler_overhead.py [--samples 300] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "lambdas")]
+os.environ.update(
+    AWS_ACCESS_KEY_ID="bench",
+    AWS_SECRET_ACCESS_KEY="bench",
+    AWS_DEFAULT_REGION="eu-west-2",
+    POWERTOOLS_LOG_LEVEL="CRITICAL",
+    POWERTOOLS_METRICS_DISABLED="true",
+)
+
+import moto  # noqa: E402
+
+from connect_async.aws import dynamodb_client  # noqa: E402
+from connect_async.check import CheckService  # noqa: E402
+from connect_async.clock import SystemClock  # noqa: E402
+from connect_async.config import CheckSettings, StartSettings  # noqa: E402
+from connect_async.contract import TrackingIdSource  # noqa: E402
+from connect_async.events import WorkerJob, parse_contact_event  # noqa: E402
+from connect_async.retry import FLOW_CALL_RETRY  # noqa: E402
+from connect_async.start import StartService  # noqa: E402
+from connect_async.tracker import TrackerTable  # noqa: E402
+from flowkit.simulator import create_tracker_table  # noqa: E402
+
+__all__ = ["measure"]
+
+TABLE = "bench-tracker"
+
+
+class _RecordingDispatcher:
+    """Stands in for the asynchronous Invoke (moto has no function to run): records the job."""
+
+    def __init__(self) -> None:
+        self.jobs: list[WorkerJob] = []
+
+    def dispatch(self, job: WorkerJob, *, give_up_at_ms: int) -> None:
+        self.jobs.append(job)
+
+
+def _event(contact_id: str) -> dict[str, Any]:
+    return {
+        "Name": "ContactFlowEvent",
+        "Details": {
+            "ContactData": {"ContactId": contact_id, "InitialContactId": contact_id, "Channel": "VOICE"},
+            "Parameters": {"question": "Where is my order?"},
+        },
+    }
+
+
+def _timed(samples: int, call: Callable[[int], object]) -> list[float]:
+    times = []
+    for index in range(samples):
+        began = time.perf_counter()
+        call(index)
+        times.append((time.perf_counter() - began) * 1000)
+    return times
+
+
+def _summary(times: list[float]) -> dict[str, float]:
+    ordered = sorted(times)
+    return {
+        "p50_ms": round(statistics.median(ordered), 3),
+        "p90_ms": round(ordered[int(len(ordered) * 0.9) - 1], 3),
+        "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1], 3),
+    }
+
+
+def measure(samples: int) -> dict[str, Any]:
+    with moto.mock_aws():
+        client = dynamodb_client()
+        create_tracker_table(TABLE, client)
+        clock = SystemClock()
+        tracker = TrackerTable(client, TABLE, clock=clock, retry_policy=FLOW_CALL_RETRY)
+        start = StartService(
+            StartSettings(TABLE, "bench-worker", TrackingIdSource.CONTACT_ID, 330, 86_400),
+            tracker,
+            _RecordingDispatcher(),
+            clock,
+        )
+        check = CheckService(CheckSettings(TABLE, TrackingIdSource.CONTACT_ID, 0, 250), tracker, clock)
+        # Warm both paths (imports, botocore's first-call setup) before timing.
+        start.handle(_event("warm"), 8000)
+        check.handle(_event("warm"), 8000)
+        results = {
+            "put_item": _timed(
+                samples,
+                lambda i: client.put_item(
+                    TableName=TABLE,
+                    Item={"task_id": {"S": f"bare-{i}#default"}, "status": {"S": "in_progress"}},
+                ),
+            ),
+            "begin_run": _timed(
+                samples,
+                lambda i: tracker.begin_run(
+                    parse_contact_event(_event(f"write-{i}"), TrackingIdSource.CONTACT_ID),
+                    deadline_at_ms=clock.now_ms() + 330_000,
+                    expires_at=clock.now_ms() // 1000 + 86_400,
+                    give_up_at_ms=clock.now_ms() + 7_700,
+                ),
+            ),
+            "start": _timed(samples, lambda i: start.handle(_event(f"contact-{i}"), 8000)),
+            "get_item": _timed(
+                samples,
+                lambda i: client.get_item(
+                    TableName=TABLE, Key={"task_id": {"S": f"contact-{i}#default"}}, ConsistentRead=True
+                ),
+            ),
+            "check": _timed(samples, lambda i: check.handle(_event(f"contact-{i}"), 8000)),
+        }
+    summary = {name: _summary(times) for name, times in results.items()}
+    summary["ratios"] = {
+        "start_vs_put_item": round(summary["start"]["p50_ms"] / summary["put_item"]["p50_ms"], 2),
+        "start_vs_its_own_write": round(summary["start"]["p50_ms"] / summary["begin_run"]["p50_ms"], 2),
+        "check_vs_get_item": round(summary["check"]["p50_ms"] / summary["get_item"]["p50_ms"], 2),
+    }
+    summary["samples"] = {"count": samples}
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    with contextlib.redirect_stdout(io.StringIO()):  # Powertools' metric flushes (EMF lines)
+        summary = measure(args.samples)
+    if args.json:
+        args.json.write_text(json.dumps(summary, indent=2) + "\n")
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

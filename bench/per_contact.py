@@ -1,0 +1,247 @@
+"""Per contact, from the simulator: this module against the naive approach, for several task lengths.
+
+For each task length it plays one call through the module's own rendered flow (one tuning per
+tfvars file; the module's defaults first) and one through the naive baseline (bench/naive.py),
+and measures: the caller's total wait, the longest silence, the longest prompt-free Lambda
+chain, detection latency, Lambda invocations and GB-seconds per function at the configured
+memory, DynamoDB read and write units, and the price per 1,000 contacts (PRICES).
+
+    .venv/bin/python bench/per_contact.py [--tfvars bench/low_cost.tfvars ...] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import math
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Final
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "scripts"), str(ROOT)]
+
+import boto3  # noqa: E402
+import demo  # noqa: E402 - sets the emulator's environment before boto3 and moto load
+import moto  # noqa: E402
+
+from bench.naive import STATUS_ARN, WORK_ARN, WORK_TIMEOUT_MS, naive_flow, naive_functions  # noqa: E402
+from flowkit.simulator import (  # noqa: E402
+    START_MS,
+    CallReport,
+    CallSimulator,
+    Scenario,
+    SimulatorSettings,
+    create_tracker_table,
+)
+
+__all__ = ["PRICES", "TASK_SECONDS", "Measurement", "measure"]
+
+TASK_SECONDS: Final = (1, 5, 15, 30, 60, 120)
+# Public on-demand prices, US East (N. Virginia), as published on 2026-11-23 (aws.amazon.com
+# pricing pages): Lambda on Arm (the module's default architecture) and DynamoDB on-demand
+# (after the November 2024 reduction). Connect's own per-minute charge is left out of the
+# price column: it is the same for any design with the same caller wait, and is given apart.
+PRICES: Final = {
+    "lambda_gb_second_arm": 0.0000133334,
+    "lambda_request": 0.20 / 1_000_000,
+    "dynamodb_read_unit": 0.125 / 1_000_000,
+    "dynamodb_write_unit": 0.625 / 1_000_000,
+    "connect_voice_minute": 0.018,
+}
+PRICES_DATE: Final = "2026-11-23"
+
+
+@dataclass(frozen=True)
+class Measurement:
+    design: str
+    task_seconds: float
+    outcome: str  # how the call ended for the caller
+    total_wait_seconds: float
+    longest_silence_seconds: float
+    longest_lambda_chain_seconds: float
+    detection_latency_ms: int | None
+    invocations: dict[str, int]
+    gb_seconds: dict[str, float]
+    overhead_gb_seconds: float  # everything except the task's own run
+    read_units: int
+    write_units: int
+    price_per_1000: float  # Lambda + DynamoDB, USD
+    connect_minutes_price_per_1000: float  # Connect voice usage for the caller's wait, USD
+    limit_overruns: int
+
+
+def _price(invocations: dict[str, int], gb_seconds: dict[str, float], reads: int, writes: int) -> float:
+    per_contact = (
+        sum(invocations.values()) * PRICES["lambda_request"]
+        + sum(gb_seconds.values()) * PRICES["lambda_gb_second_arm"]
+        + reads * PRICES["dynamodb_read_unit"]
+        + writes * PRICES["dynamodb_write_unit"]
+    )
+    return round(per_contact * 1000, 4)
+
+
+def _outcome(report: CallReport) -> str:
+    path = report.path
+    if "Success" in path:
+        return "answered"
+    if "TakingLonger" in path:
+        return "taking longer (work goes on)"
+    return "fallback"
+
+
+def _finish(
+    design: str,
+    task_seconds: float,
+    report: CallReport,
+    *,
+    gb_seconds: dict[str, float],
+    task_gb_seconds: float,
+    item_bytes: int,
+) -> Measurement:
+    # Strongly consistent reads: 1 unit per 4 KB; standard writes: 1 unit per 1 KB.
+    read_units = report.dynamodb_reads * max(1, math.ceil(item_bytes / 4096))
+    write_units = report.dynamodb_writes * max(1, math.ceil(item_bytes / 1024))
+    invocations = dict(report.invocations)
+    if "worker" in gb_seconds:
+        invocations["worker"] = len(report.worker_runs)
+    return Measurement(
+        design=design,
+        task_seconds=task_seconds,
+        outcome=_outcome(report),
+        total_wait_seconds=round(report.total_wait_seconds, 2),
+        longest_silence_seconds=round(report.longest_silence_seconds, 2),
+        longest_lambda_chain_seconds=round(report.longest_lambda_chain_seconds, 2),
+        detection_latency_ms=report.detection_latency_ms,
+        invocations=invocations,
+        gb_seconds={k: round(v, 4) for k, v in gb_seconds.items()},
+        overhead_gb_seconds=round(sum(gb_seconds.values()) - task_gb_seconds, 4),
+        read_units=read_units,
+        write_units=write_units,
+        price_per_1000=_price(invocations, gb_seconds, read_units, write_units),
+        connect_minutes_price_per_1000=round(
+            report.total_wait_seconds / 60 * PRICES["connect_voice_minute"] * 1000, 2
+        ),
+        limit_overruns=len(report.limit_overruns),
+    )
+
+
+def _item_bytes(table: str) -> int:
+    """The size of the largest item the run left (a JSON estimate of DynamoDB's item size)."""
+    items = boto3.client("dynamodb").scan(TableName=table)["Items"]
+    return max((len(json.dumps(item)) for item in items), default=0)
+
+
+def _quietly(simulator: CallSimulator, task_seconds: float) -> CallReport:
+    # Powertools flushes its metrics (EMF lines) to stdout every 100 values: keep them out.
+    with contextlib.redirect_stdout(io.StringIO()):
+        return simulator.run(Scenario(work_seconds=task_seconds))
+
+
+def measure_module(
+    name: str, flows: dict[str, str], settings: SimulatorSettings, task_seconds: float
+) -> Measurement:
+    with moto.mock_aws():
+        create_tracker_table(settings.table_name)
+        simulator = CallSimulator(
+            flows["inbound_flow"],
+            functions={demo.START_ARN: "start", demo.CHECK_ARN: "check"},
+            settings=settings,
+            modules={demo.FLOW_MODULE_ID: flows["wait_module"]},
+        )
+        report = _quietly(simulator, task_seconds)
+        item_bytes = _item_bytes(settings.table_name)
+    memory = settings.memory_mb
+    gb_seconds = report.gb_seconds(memory)
+    worker_ms = sum(end - begin for _, begin, end in report.worker_runs)
+    gb_seconds["worker"] = worker_ms / 1000 * memory["worker"] / 1024
+    task_gb_seconds = task_seconds * memory["worker"] / 1024
+    return _finish(
+        name,
+        task_seconds,
+        report,
+        gb_seconds=gb_seconds,
+        task_gb_seconds=task_gb_seconds,
+        item_bytes=item_bytes,
+    )
+
+
+def _text(flow: str, identifier: str) -> str:
+    action = next(a for a in json.loads(flow)["Actions"] if a["Identifier"] == identifier)
+    return str(action["Parameters"]["Text"])
+
+
+def measure_naive(settings: SimulatorSettings, flows: dict[str, str], task_seconds: float) -> Measurement:
+    memory = {"work": settings.memory_mb["worker"], "status": settings.memory_mb["check"]}
+    with moto.mock_aws():
+        create_tracker_table(settings.table_name)
+        simulator = CallSimulator(
+            # The same success and fallback texts as the module's flow.
+            naive_flow(_text(flows["inbound_flow"], "Success"), _text(flows["inbound_flow"], "Fallback")),
+            functions={WORK_ARN: "work", STATUS_ARN: "status"},
+            settings=settings,
+            custom_functions=naive_functions(task_seconds),
+        )
+        report = _quietly(simulator, task_seconds)
+        item_bytes = _item_bytes(settings.table_name)
+    if report.detection_latency_ms is None and task_seconds * 1000 <= WORK_TIMEOUT_MS:
+        # The baseline has no worker for the simulator to watch: the result lands at the task's end.
+        seen = [e.at_ms for e in report.events if e.actor == "status" and "completed" in e.text]
+        if seen:
+            report.detection_latency_ms = seen[0] - (START_MS + int(task_seconds * 1000))
+    gb_seconds = report.gb_seconds(memory)
+    # The work function runs the task itself: only its run beyond the task is overhead.
+    task_gb_seconds = min(task_seconds, 30) * memory["work"] / 1024
+    return _finish(
+        "naive",
+        task_seconds,
+        report,
+        gb_seconds=gb_seconds,
+        task_gb_seconds=task_gb_seconds,
+        item_bytes=item_bytes,
+    )
+
+
+def measure(tfvars: list[Path]) -> list[Measurement]:
+    results: list[Measurement] = []
+    tunings: list[tuple[str, Path | None]] = [("module defaults", None)]
+    tunings += [(f"module ({path.name})", path) for path in tfvars]
+    rendered = [(name, *demo.render(path)) for name, path in tunings]
+    for name, plan, flows in rendered:
+        settings = demo.simulator_settings(plan, _memory(plan))
+        results += [measure_module(name, flows, settings, seconds) for seconds in TASK_SECONDS]
+    # The baseline runs with the module's default memory sizes (work = worker, status = check).
+    _, plan, flows = rendered[0]
+    settings = demo.simulator_settings(plan, _memory(plan))
+    results += [measure_naive(settings, flows, seconds) for seconds in TASK_SECONDS]
+    return results
+
+
+def _memory(plan: dict[str, Any]) -> dict[str, int]:
+    return {name: int(mb) for name, mb in plan["memory_mb"].items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tfvars", type=Path, action="append", default=[])
+    parser.add_argument("--json", type=Path, help="write the measurements here")
+    args = parser.parse_args(argv)
+    results = measure(args.tfvars)
+    document = {"prices": PRICES, "prices_date": PRICES_DATE, "measurements": [asdict(m) for m in results]}
+    if args.json:
+        args.json.write_text(json.dumps(document, indent=2) + "\n")
+    for m in results:
+        print(
+            f"{m.design:<32} {m.task_seconds:>5g}s  {m.outcome:<28} wait {m.total_wait_seconds:>6.1f}s "
+            f"silence {m.longest_silence_seconds:>5.1f}s chain {m.longest_lambda_chain_seconds:>5.1f}s "
+            f"detect {m.detection_latency_ms!s:>6} overhead {m.overhead_gb_seconds:>7.3f} GB-s "
+            f"${m.price_per_1000:>7.4f}/1000"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
