@@ -117,7 +117,7 @@ def lambda_python(version: str) -> str:
     ]
     for candidate in filter(None, candidates):
         probe = [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]
-        done = subprocess.run(probe, capture_output=True, text=True, check=False)  # noqa: S603
+        done = subprocess.run(probe, capture_output=True, text=True, check=False)
         if done.returncode == 0 and done.stdout.strip() == version:
             return candidate
     raise SystemExit(
@@ -146,7 +146,7 @@ def _bytecode(entries: dict[str, bytes]) -> dict[str, bytes]:
                 }
                 if tracing == "true":
                     env["AWS_LAMBDA_FUNCTION_NAME"] = "build"  # Powertools patches only inside Lambda
-                listed = subprocess.run(  # noqa: S603
+                listed = subprocess.run(
                     [python, "-S", "-c", _LIST_IMPORTS, str(task), str(runtime), *_ENTRY_MODULES],
                     capture_output=True,
                     text=True,
@@ -155,7 +155,7 @@ def _bytecode(entries: dict[str, bytes]) -> dict[str, bytes]:
                 )
                 imported.update(json.loads(listed.stdout))
             files = sorted(name for name in imported if name in entries)
-            subprocess.run([python, "-S", "-c", _COMPILE, str(task), json.dumps(files)], check=True)  # noqa: S603
+            subprocess.run([python, "-S", "-c", _COMPILE, str(task), json.dumps(files)], check=True)
         for path in sorted(task.rglob("*.pyc")):
             compiled[path.relative_to(task).as_posix()] = path.read_bytes()
     return compiled
