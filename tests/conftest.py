@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +38,9 @@ from connect_async.worker import WorkerService
 from flowkit.simulator import create_tracker_table
 
 TABLE = "connect-async-tracker"
+# Personal data the fixtures put into every event: no log line may ever carry them.
+CUSTOMER_PHONE = "+447700900123"
+CUSTOMER_INPUT_CANARY = "canary-said-my-pin-is-4921"
 WORKER_FUNCTION = "connect-async-worker"
 START_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 FAST_RETRY = RetryPolicy(max_attempts=4, base_delay_ms=10, max_delay_ms=100)
@@ -85,8 +90,8 @@ def connect_event(
                 "InstanceARN": "arn:aws:connect:eu-west-2:123456789012:instance/abc",
                 "InitiationMethod": "INBOUND",
                 "LanguageCode": "en-GB",
-                "Attributes": {},
-                "CustomerEndpoint": {"Address": "+447700900123", "Type": "TELEPHONE_NUMBER"},
+                "Attributes": {"customer_said": CUSTOMER_INPUT_CANARY},
+                "CustomerEndpoint": {"Address": CUSTOMER_PHONE, "Type": "TELEPHONE_NUMBER"},
                 "SystemEndpoint": {"Address": "+442079460000", "Type": "TELEPHONE_NUMBER"},
             },
             "Parameters": parameters,
@@ -95,18 +100,25 @@ def connect_event(
 
 
 class ErrorInjector:
-    """Makes chosen AWS calls fail with a given error code, ``times`` times, then pass through.
+    """Makes chosen AWS calls fail, ``times`` times (after ``after`` calls that pass), then pass.
 
     Hooks ``before-call`` (where botocore's Stubber works): the request never reaches moto, as
-    a throttled request never reaches DynamoDB.
+    a throttled request never reaches DynamoDB. A failure is an error response (code and HTTP
+    status) or an exception to raise (a timeout, a dropped connection).
     """
 
     def __init__(self) -> None:
-        self.plans: dict[str, list[tuple[int, str]]] = {}
+        self.plans: dict[str, list[tuple[int, str] | BaseException | None]] = {}
         self.calls: dict[str, int] = {}
 
-    def fail(self, operation: str, code: str, times: int = 1, status: int = 400) -> None:
-        self.plans.setdefault(operation, []).extend([(status, code)] * times)
+    def fail(self, operation: str, code: str, times: int = 1, status: int = 400, after: int = 0) -> None:
+        self.plans.setdefault(operation, []).extend([None] * after + [(status, code)] * times)
+
+    def raise_(self, operation: str, error: BaseException, times: int = 1, after: int = 0) -> None:
+        self.plans.setdefault(operation, []).extend([None] * after + [error] * times)
+
+    def clear(self) -> None:
+        self.plans.clear()
 
     def attach(self, client: Any) -> None:
         client.meta.events.register("before-call", self._before_call)
@@ -117,7 +129,12 @@ class ErrorInjector:
         plan = self.plans.get(operation)
         if not plan:
             return None
-        status, code = plan.pop(0)
+        step = plan.pop(0)
+        if step is None:
+            return None
+        if isinstance(step, BaseException):
+            raise step
+        status, code = step
         parsed = {
             "Error": {"Code": code, "Message": f"injected {code}"},
             "ResponseMetadata": {"HTTPStatusCode": status},
@@ -221,6 +238,61 @@ def create_worker_function(client: Any, iam: Any) -> None:
         Handler="connect_async.handlers.worker.handler",
         Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},  # an empty zip: moto never runs it
     )
+
+
+class LogCapture(logging.Handler):
+    """Every log line produced during the whole test session, formatted as CloudWatch gets it.
+
+    pytest_sessionfinish scans them all for personal data (issue: no phone number or customer
+    input in any log line); the reliability report shows the count.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+        self._formatters: dict[str, logging.Formatter] = {}
+
+    def install(self) -> None:
+        from connect_async.observability import logger
+
+        self._formatters[logger.name] = logger.registered_formatter
+        logging.getLogger(logger.name).addHandler(self)
+        logging.getLogger().addHandler(self)  # everything else that propagates to the root
+
+    def emit(self, record: logging.LogRecord) -> None:
+        formatter = self._formatters.get(record.name) or logging.Formatter(
+            "%(name)s %(levelname)s %(message)s"
+        )
+        try:
+            self.lines.append(formatter.format(record))
+        except Exception:  # a broken record must not break the test that logged it
+            self.lines.append(f"{record.name} {record.getMessage()!r}")
+
+    def leaks(self) -> list[str]:
+        """Lines that carry a phone number (E.164 or the fixtures' own) or the customer canary."""
+        phone = re.compile(r"\+\d{7,15}")
+        secrets = (CUSTOMER_PHONE, "7700 900123", "7700900999", CUSTOMER_INPUT_CANARY)
+        return [line for line in self.lines if phone.search(line) or any(s in line for s in secrets)]
+
+
+LOG_CAPTURE = LogCapture()
+LOG_CAPTURE.install()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    problems: list[str] = []
+    leaks = LOG_CAPTURE.leaks()
+    if leaks:
+        problems.append(f"{len(leaks)} log line(s) carry personal data, for example:")
+        problems += [f"  {line}" for line in leaks[:5]]
+    if session.testscollected > 50 and not LOG_CAPTURE.lines:
+        problems.append("the session's log capture saw no line at all: it is broken")
+    if problems:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        for line in ["", *problems]:
+            if reporter is not None:
+                reporter.write_line(line, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(autouse=True)
