@@ -57,6 +57,7 @@ bench: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python scripts/terraform_docs.py
 	$(BIN)/python scripts/flow_docs.py
+	RELIABILITY_REPORT=write $(BIN)/pytest -q tests/reliability
 
 # Re-resolve requirements/*.in into the fully pinned requirements/*.txt.
 lock:

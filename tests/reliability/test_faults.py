@@ -1,0 +1,262 @@
+"""Faults at every AWS call site of every function, each with its expected outcome written down.
+
+For every case the same invariants hold afterwards (``_settle``): start and check answered with
+a string map (no exception reaches Connect); the run's record is final, or becomes final for
+every reader at its deadline (a state the flow can leave); the task ran at most once; and
+replaying every delivery and call afterwards changes nothing in a final record.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
+
+from connect_async.tasks import TaskContext
+from tests.conftest import FAST_RETRY, Stack, connect_event
+from tests.reliability.conftest import Recorder
+
+CONTACT = "0f5f6f7f-1111-4222-8333-444455556666"
+TASK_ID = f"{CONTACT}#default"
+PERSISTENT = 1_000  # "keeps failing": more than any retry policy attempts
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    dynamodb: Callable[[], tuple[str, int] | BaseException]
+    lambda_: Callable[[], tuple[str, int] | BaseException]
+
+
+FAULTS = [
+    Fault("throttling", lambda: ("ThrottlingException", 400), lambda: ("TooManyRequestsException", 429)),
+    Fault("5xx", lambda: ("InternalServerError", 500), lambda: ("ServiceException", 500)),
+    Fault(
+        "timeout",
+        lambda: ReadTimeoutError(endpoint_url="https://dynamodb.eu-west-2.amazonaws.com"),
+        lambda: ConnectTimeoutError(endpoint_url="https://lambda.eu-west-2.amazonaws.com"),
+    ),
+]
+
+
+def _inject(stack: Stack, fault: Fault, operation: str, times: int, after: int = 0) -> None:
+    make = fault.lambda_ if operation == "Invoke" else fault.dynamodb
+    for _ in range(times):
+        failure = make()
+        if isinstance(failure, BaseException):
+            stack.injector.raise_(operation, failure, after=after)
+        else:
+            stack.injector.fail(operation, failure[0], status=failure[1], after=after)
+        after = 0
+
+
+class Runs:
+    """The task: one progress report, then a result; counts how often it really ran."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, context: TaskContext) -> dict[str, str]:
+        with self._lock:
+            self.count += 1
+        context.report_progress(50, "Half way")
+        return {"answer": "42"}
+
+
+@dataclass
+class Observed:
+    flow_saw: str = ""  # what start or check told the flow during the fault
+    worker: str = ""  # how the worker invocation ended during the fault
+    record: str = ""  # the record's final status / error code, as check reports it after the fault
+
+
+def _answer(response: dict[str, str]) -> str:
+    assert isinstance(response, dict) and all(isinstance(v, str) for v in response.values())
+    code = response.get("error_code", "")
+    return f"{response['status']}/{code}" if code else response["status"]
+
+
+def _deliver(stack: Stack, request_id: str) -> str:
+    try:
+        return stack.run_worker(request_id=request_id)
+    except Exception as exc:  # the worker may raise: Lambda then retries the event
+        return f"raised {type(exc).__name__}"
+
+
+def _settle(stack: Stack, runs: Runs, observed: Observed, max_runs: int = 1) -> dict[str, Any] | None:
+    """The invariants every case ends with; returns the final record."""
+    stack.injector.clear()
+    event = connect_event(contact_id=CONTACT)
+    seen = stack.check(event, remaining_ms=8000)
+    if seen["status"] == "in_progress":
+        # Nothing will write again (a crash, a lost final write): at the deadline every reader
+        # reports the run failed, so the flow can always leave its loop.
+        stack.clock.advance(stack.run_deadline_seconds + 1)
+        seen = stack.check(event)
+    assert seen["status"] in {"completed", "failed", "not_found"}, seen
+    observed.record = _answer(seen)
+    assert runs.count <= max_runs, "the task ran more than once per attempt"
+    final = stack.item(TASK_ID)
+    # Replays: every delivery again, start again: a final record never changes.
+    for index in range(len(stack.invoked)):
+        _deliver(stack, request_id=f"replay-{index}")
+    stack.start(event)
+    if final and final["status"]["S"] != "in_progress":
+        assert stack.item(TASK_ID) == final, "a final record was overwritten"
+    return final
+
+
+def _flow(stack: Stack) -> Runs:
+    runs = Runs()
+    stack.task = runs
+    stack.check_budget_ms = 0  # answer at once: the worker runs in this same thread
+    return runs
+
+
+CASES: list[tuple[str, str, str, int, str, str]] = [
+    # (function, call site, operation, after N passing calls, fault lasts, expected outcome)
+    ("start", "write the run", "UpdateItem", 0, "once", "retried: completed"),
+    (
+        "start",
+        "write the run",
+        "UpdateItem",
+        0,
+        "persistent",
+        "start answers error/tracker_unavailable, nothing written; the flow's start retry then completes",
+    ),
+    ("start", "invoke the worker", "Invoke", 0, "once", "retried: completed"),
+    (
+        "start",
+        "invoke the worker",
+        "Invoke",
+        0,
+        "persistent",
+        "start answers failed/dispatch_failed at once; the record is failed",
+    ),
+    ("check", "read the run", "GetItem", 0, "once", "retried within the budget: completed"),
+    (
+        "check",
+        "read the run",
+        "GetItem",
+        0,
+        "persistent",
+        "check answers error/tracker_unavailable; the flow retries check, which then reads completed",
+    ),
+    ("worker", "claim the run", "UpdateItem", 0, "once", "retried: completed"),
+    (
+        "worker",
+        "claim the run",
+        "UpdateItem",
+        0,
+        "persistent",
+        "the worker raises before running the task; Lambda's retry runs it: completed",
+    ),
+    ("worker", "report progress", "UpdateItem", 1, "once", "progress skipped: completed"),
+    ("worker", "report progress", "UpdateItem", 1, "persistent", "progress skipped: completed"),
+    ("worker", "write the result", "UpdateItem", 2, "once", "retried: completed"),
+    (
+        "worker",
+        "write the result",
+        "UpdateItem",
+        2,
+        "persistent",
+        "the result cannot be written; no retry runs the task again; "
+        "readers report failed/worker_timeout at the deadline",
+    ),
+]
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=lambda f: f.name)
+@pytest.mark.parametrize(("function", "site", "operation", "after", "lasts", "expected"), CASES)
+def test_fault_at_a_call_site(
+    stack: Stack,
+    recorder: Recorder,
+    fault: Fault,
+    function: str,
+    site: str,
+    operation: str,
+    after: int,
+    lasts: str,
+    expected: str,
+) -> None:
+    runs = _flow(stack)
+    event = connect_event(contact_id=CONTACT)
+    times = 1 if lasts == "once" else PERSISTENT
+    if lasts == "persistent" and site == "report progress":
+        times = FAST_RETRY.max_attempts  # every attempt of that call, and no more: the result write passes
+    observed = Observed()
+    if function == "start":
+        _inject(stack, fault, operation, times, after)
+        observed.flow_saw = _answer(stack.start(event))
+        stack.injector.clear()
+        if observed.flow_saw.startswith("error"):
+            observed.flow_saw += "; retried: " + _answer(stack.start(event))
+        if stack.invoked:
+            observed.worker = _deliver(stack, "req-1")
+            if observed.flow_saw.startswith("failed"):
+                # The failed Invoke may still have been delivered (a lost response): it finds the
+                # run final and does nothing.
+                observed.worker += " (a delivery that got through anyway)"
+    elif function == "check":
+        stack.start(event)
+        observed.worker = _deliver(stack, "req-1")
+        stack.check_budget_ms = 1000  # the module's default: time to retry a read
+        _inject(stack, fault, operation, times, after)
+        observed.flow_saw = _answer(stack.check(event))
+    else:
+        stack.start(event)
+        _inject(stack, fault, operation, times, after)
+        observed.worker = _deliver(stack, "req-1")
+        stack.injector.clear()
+        if observed.worker.startswith("raised"):
+            observed.worker += "; Lambda's retry: " + _deliver(stack, "req-2")
+    _settle(stack, runs, observed)
+
+    _assert_expected(function, site, operation, expected, observed, runs)
+    recorder.add(
+        "faults",
+        function=function,
+        site=f"{site} ({operation})",
+        fault=fault.name,
+        lasts=lasts,
+        expected=expected,
+        flow=observed.flow_saw or "-",
+        worker=observed.worker or "-",
+        record=observed.record,
+        task_runs=runs.count,
+    )
+
+
+def _assert_expected(
+    function: str, site: str, operation: str, expected: str, observed: Observed, runs: Runs
+) -> None:
+    """The expected outcome of each case, as written in CASES."""
+    simple = {
+        "retried: completed": lambda: observed.record == "completed" and runs.count == 1,
+        "retried within the budget: completed": lambda: observed.flow_saw == "completed",
+        "progress skipped: completed": lambda: (
+            observed.worker == "completed" and observed.record == "completed"
+        ),
+    }
+    if expected in simple:
+        assert simple[expected](), observed
+    elif function == "start" and operation == "UpdateItem":
+        assert observed.flow_saw.startswith("error/tracker_unavailable; retried: in_progress"), observed
+        assert observed.record == "completed" and runs.count == 1
+    elif function == "start":
+        assert observed.flow_saw == "failed/dispatch_failed", observed
+        assert observed.record == "failed/dispatch_failed" and runs.count == 0
+    elif function == "check":
+        assert observed.flow_saw == "error/tracker_unavailable", observed
+        assert observed.record == "completed"
+    elif site == "claim the run":
+        assert observed.worker.startswith("raised") and observed.worker.endswith("completed"), observed
+        assert observed.record == "completed" and runs.count == 1
+    else:
+        assert runs.count == 1, observed
+        assert observed.record == "failed/worker_timeout", observed
