@@ -121,7 +121,8 @@ class ErrorInjector:
         self.plans.clear()
 
     def attach(self, client: Any) -> None:
-        client.meta.events.register("before-call", self._before_call)
+        # First among before-call handlers, ahead of a Stubber's (a fault comes before any answer).
+        client.meta.events.register_first("before-call.*.*", self._before_call)
 
     def _before_call(self, model: Any, **kwargs: Any) -> tuple[Any, dict[str, Any]] | None:
         operation = model.name

@@ -13,11 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import boto3
 import pytest
 from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
+from botocore.stub import Stubber
 
 from connect_async.tasks import TaskContext
-from tests.conftest import FAST_RETRY, Stack, connect_event
+from connect_async.tasks.bedrock import BedrockSettings, answer_question
+from tests.conftest import FAST_RETRY, ErrorInjector, Stack, connect_event
 from tests.reliability.conftest import Recorder
 
 CONTACT = "0f5f6f7f-1111-4222-8333-444455556666"
@@ -260,3 +263,69 @@ def _assert_expected(
     else:
         assert runs.count == 1, observed
         assert observed.record == "failed/worker_timeout", observed
+
+
+BEDROCK_ANSWER = {
+    "output": {"message": {"role": "assistant", "content": [{"text": "Your parcel arrives tomorrow."}]}},
+    "stopReason": "end_turn",
+    "usage": {"inputTokens": 12, "outputTokens": 6, "totalTokens": 18},
+    "metrics": {"latencyMs": 300},
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=lambda f: f.name)
+@pytest.mark.parametrize(
+    ("lasts", "expected"),
+    [
+        ("once", "the worker retries the task (TASK_RETRY_ATTEMPTS): completed"),
+        ("persistent", "after its retries the run fails with task_error; never re-run"),
+    ],
+)
+def test_fault_in_the_tasks_own_aws_call(
+    stack: Stack, recorder: Recorder, fault: Fault, lasts: str, expected: str
+) -> None:
+    # The shipped Bedrock task's Converse call (the worker's third-party call site).
+    client = boto3.client("bedrock-runtime", region_name="eu-west-2")
+    injector = ErrorInjector()
+    injector.attach(client)
+    failure = fault.lambda_() if fault.name == "timeout" else fault.dynamodb()
+    for _ in range(1 if lasts == "once" else PERSISTENT):
+        if isinstance(failure, BaseException):
+            injector.raise_("Converse", failure)
+        else:
+            injector.fail(
+                "Converse",
+                "ThrottlingException" if fault.name == "throttling" else "InternalServerException",
+                status=failure[1] if fault.name != "throttling" else 429,
+            )
+    stubber = Stubber(client)
+    stubber.add_response("converse", BEDROCK_ANSWER)
+    settings = BedrockSettings.from_env(
+        {"BEDROCK_MODEL_ID": "m", "BEDROCK_PROMPT_TEMPLATE": "Answer: $question"}
+    )
+    stack.task = lambda context: answer_question(client, settings, {"question": "where is my parcel?"})
+    stack.check_budget_ms = 0
+    event = connect_event(contact_id=CONTACT)
+    stack.start(event)
+    with stubber:
+        worker = _deliver(stack, "req-1")
+    observed = Observed(worker=worker)
+    runs = Runs()  # the claim-level run count is the worker's own (one delivery)
+    _settle(stack, runs, observed)
+    if lasts == "once":
+        assert worker == "completed" and observed.record == "completed", observed
+    else:
+        assert worker == "failed" and observed.record == "failed/task_error", observed
+        assert injector.calls["Converse"] == stack.task_retry_attempts + 1
+    recorder.add(
+        "faults",
+        function="worker (Bedrock task)",
+        site="ask the model (Converse)",
+        fault=fault.name,
+        lasts=lasts,
+        expected=expected,
+        flow="-",
+        worker=worker,
+        record=observed.record,
+        task_runs=f"1 run, {injector.calls['Converse']} Converse calls",
+    )
