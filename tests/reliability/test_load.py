@@ -147,7 +147,7 @@ def test_two_hundred_contacts_with_duplicate_starts_and_deliveries(
         starts=len(answers),
         new_runs=new_runs,
         worker_deliveries=sum(outcomes.values()),
-        delivery_outcomes=dict(outcomes),
+        delivery_outcomes=", ".join(f"{name} {count}" for name, count in sorted(outcomes.items())),
         task_runs=sum(runs.values()),
         final_completed=len(finals),
         overwritten_after_replay=0,
