@@ -28,33 +28,53 @@ TASK_ID = f"{CONTACT}#default"
 PERSISTENT = 1_000  # "keeps failing": more than any retry policy attempts
 
 
+Failure = Callable[[], tuple[str, int] | BaseException]  # an error (code, HTTP status) or an exception
+
+
 @dataclass(frozen=True)
 class Fault:
+    """One kind of fault, as each service reports it."""
+
     name: str
-    dynamodb: Callable[[], tuple[str, int] | BaseException]
-    lambda_: Callable[[], tuple[str, int] | BaseException]
+    dynamodb: Failure
+    lambda_: Failure
+    bedrock: Failure
 
 
 FAULTS = [
-    Fault("throttling", lambda: ("ThrottlingException", 400), lambda: ("TooManyRequestsException", 429)),
-    Fault("5xx", lambda: ("InternalServerError", 500), lambda: ("ServiceException", 500)),
+    Fault(
+        "throttling",
+        lambda: ("ThrottlingException", 400),
+        lambda: ("TooManyRequestsException", 429),
+        lambda: ("ThrottlingException", 429),
+    ),
+    Fault(
+        "5xx",
+        lambda: ("InternalServerError", 500),
+        lambda: ("ServiceException", 500),
+        lambda: ("InternalServerException", 500),
+    ),
     Fault(
         "timeout",
         lambda: ReadTimeoutError(endpoint_url="https://dynamodb.eu-west-2.amazonaws.com"),
         lambda: ConnectTimeoutError(endpoint_url="https://lambda.eu-west-2.amazonaws.com"),
+        lambda: ReadTimeoutError(endpoint_url="https://bedrock-runtime.eu-west-2.amazonaws.com"),
     ),
 ]
 
 
-def _inject(stack: Stack, fault: Fault, operation: str, times: int, after: int = 0) -> None:
-    make = fault.lambda_ if operation == "Invoke" else fault.dynamodb
+def _plan(injector: ErrorInjector, make: Failure, operation: str, times: int, after: int = 0) -> None:
     for _ in range(times):
         failure = make()
         if isinstance(failure, BaseException):
-            stack.injector.raise_(operation, failure, after=after)
+            injector.raise_(operation, failure, after=after)
         else:
-            stack.injector.fail(operation, failure[0], status=failure[1], after=after)
+            injector.fail(operation, failure[0], status=failure[1], after=after)
         after = 0
+
+
+def _inject(stack: Stack, fault: Fault, operation: str, times: int, after: int = 0) -> None:
+    _plan(stack.injector, fault.lambda_ if operation == "Invoke" else fault.dynamodb, operation, times, after)
 
 
 class Runs:
@@ -288,16 +308,7 @@ def test_fault_in_the_tasks_own_aws_call(
     client = boto3.client("bedrock-runtime", region_name="eu-west-2")
     injector = ErrorInjector()
     injector.attach(client)
-    failure = fault.lambda_() if fault.name == "timeout" else fault.dynamodb()
-    for _ in range(1 if lasts == "once" else PERSISTENT):
-        if isinstance(failure, BaseException):
-            injector.raise_("Converse", failure)
-        else:
-            injector.fail(
-                "Converse",
-                "ThrottlingException" if fault.name == "throttling" else "InternalServerException",
-                status=failure[1] if fault.name != "throttling" else 429,
-            )
+    _plan(injector, fault.bedrock, "Converse", 1 if lasts == "once" else PERSISTENT)
     stubber = Stubber(client)
     stubber.add_response("converse", BEDROCK_ANSWER)
     settings = BedrockSettings.from_env(
