@@ -151,14 +151,6 @@ def _contact_id(data: Mapping[str, object], key: str, where: str) -> str:
     return value
 
 
-def _is_text(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _parameters(raw: object) -> dict[str, str]:
     where = "Details.Parameters"
     if raw is None:
@@ -172,11 +164,12 @@ def _parameters(raw: object) -> dict[str, str]:
             # Connect sends every parameter as a string; anything else is not from a flow.
             shown = key if TASK_NAME_PATTERN.fullmatch(key) else "a parameter"
             raise InvalidEventError(f"{where}: {shown} must be a string")
-        if not (_is_text(key) and _is_text(value)):
-            # A lone surrogate (a JSON "\ud800" escape) cannot be sent on to the worker or stored.
-            raise InvalidEventError(f"{where} holds text that is not valid Unicode")
         result[key] = value
-    size = len(json.dumps(result, ensure_ascii=False).encode("utf-8"))
+    try:
+        size = len(json.dumps(result, ensure_ascii=False).encode("utf-8"))
+    except UnicodeEncodeError:
+        # A lone surrogate (a JSON "\ud800" escape) cannot be sent on to the worker or stored.
+        raise InvalidEventError(f"{where} holds text that is not valid Unicode") from None
     if size > MAX_PARAMETERS_BYTES:
         raise InvalidEventError(f"{where} is {size} bytes; the limit is {MAX_PARAMETERS_BYTES}")
     return result
