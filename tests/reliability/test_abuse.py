@@ -18,6 +18,7 @@ import pytest
 from connect_async.contract import TrackingIdSource
 from tests.conftest import Stack, connect_event
 from tests.reliability.conftest import Recorder
+from tests.reliability.runs import status_of
 
 CONTACT = "1a2b3c4d-1111-4222-8333-444455556666"
 WRITES = ("UpdateItem", "PutItem", "DeleteItem")
@@ -178,12 +179,6 @@ START_CASES: list[tuple[str, dict[str, Any] | Any, TrackingIdSource, str]] = [
 ]
 
 
-def _answer(response: dict[str, str]) -> str:
-    assert isinstance(response, dict) and all(isinstance(v, str) for v in response.values()), response
-    code = response.get("error_code", "")
-    return f"{response['status']}/{code}" if code else str(response["status"])
-
-
 def _event_size(event: object) -> int:
     try:
         return len(json.dumps(event, ensure_ascii=False).encode("utf-8", "surrogatepass"))
@@ -201,7 +196,7 @@ def test_hostile_start_events(
     before = dict(stack.injector.calls)
     tracemalloc.start()
     try:
-        answer = _answer(stack.start(copy.deepcopy(event)))
+        answer = status_of(stack.start(copy.deepcopy(event)))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -251,7 +246,7 @@ def test_hostile_tuning_values_the_flow_passes_to_the_task(
     stack.start(event)
     slept_before = sum(stack.clock.slept)
     outcome = stack.run_worker()
-    answer = _answer(stack.check(event))
+    answer = status_of(stack.check(event))
     assert (outcome, answer) == ("failed", "failed/invalid_parameter"), case
     assert sum(stack.clock.slept) - slept_before == 0, "the task waited before rejecting its input"
     recorder.add(
@@ -276,7 +271,7 @@ def test_a_huge_spoken_progress_value_is_answered_in_bounded_size(stack: Stack, 
         "abuse",
         input="spoken_progress of 30,000 characters",
         expected="answered, nothing echoed",
-        answer=_answer(answer),
+        answer=status_of(answer),
         aws_calls=1,
         writes=0,
         memory="-",

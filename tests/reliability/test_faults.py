@@ -8,23 +8,19 @@ replaying every delivery and call afterwards changes nothing in a final record.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 from botocore.stub import Stubber
 
-from connect_async.tasks import TaskContext
 from connect_async.tasks.bedrock import BedrockSettings, answer_question
 from tests.conftest import FAST_RETRY, ErrorInjector, Stack, connect_event
 from tests.reliability.conftest import Recorder
+from tests.reliability.runs import CONTACT, Observed, Runs, deliver, settle, start_flow, status_of
 
-CONTACT = "0f5f6f7f-1111-4222-8333-444455556666"
-TASK_ID = f"{CONTACT}#default"
 PERSISTENT = 1_000  # "keeps failing": more than any retry policy attempts
 
 
@@ -75,70 +71,6 @@ def _plan(injector: ErrorInjector, make: Failure, operation: str, times: int, af
 
 def _inject(stack: Stack, fault: Fault, operation: str, times: int, after: int = 0) -> None:
     _plan(stack.injector, fault.lambda_ if operation == "Invoke" else fault.dynamodb, operation, times, after)
-
-
-class Runs:
-    """The task: one progress report, then a result; counts how often it really ran."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self._lock = threading.Lock()
-
-    def __call__(self, context: TaskContext) -> dict[str, str]:
-        with self._lock:
-            self.count += 1
-        context.report_progress(50, "Half way")
-        return {"answer": "42"}
-
-
-@dataclass
-class Observed:
-    flow_saw: str = ""  # what start or check told the flow during the fault
-    worker: str = ""  # how the worker invocation ended during the fault
-    record: str = ""  # the record's final status / error code, as check reports it after the fault
-
-
-def _answer(response: dict[str, str]) -> str:
-    assert isinstance(response, dict) and all(isinstance(v, str) for v in response.values())
-    code = response.get("error_code", "")
-    return f"{response['status']}/{code}" if code else response["status"]
-
-
-def _deliver(stack: Stack, request_id: str) -> str:
-    try:
-        return stack.run_worker(request_id=request_id)
-    except Exception as exc:  # the worker may raise: Lambda then retries the event
-        return f"raised {type(exc).__name__}"
-
-
-def _settle(stack: Stack, runs: Runs, observed: Observed, max_runs: int = 1) -> dict[str, Any] | None:
-    """The invariants every case ends with; returns the final record."""
-    stack.injector.clear()
-    event = connect_event(contact_id=CONTACT)
-    seen = stack.check(event, remaining_ms=8000)
-    if seen["status"] == "in_progress":
-        # Nothing will write again (a crash, a lost final write): at the deadline every reader
-        # reports the run failed, so the flow can always leave its loop.
-        stack.clock.advance(stack.run_deadline_seconds + 1)
-        seen = stack.check(event)
-    assert seen["status"] in {"completed", "failed", "not_found"}, seen
-    observed.record = _answer(seen)
-    assert runs.count <= max_runs, "the task ran more than once per attempt"
-    final = stack.item(TASK_ID)
-    # Replays: every delivery again, start again: a final record never changes.
-    for index in range(len(stack.invoked)):
-        _deliver(stack, request_id=f"replay-{index}")
-    stack.start(event)
-    if final and final["status"]["S"] != "in_progress":
-        assert stack.item(TASK_ID) == final, "a final record was overwritten"
-    return final
-
-
-def _flow(stack: Stack) -> Runs:
-    runs = Runs()
-    stack.task = runs
-    stack.check_budget_ms = 0  # answer at once: the worker runs in this same thread
-    return runs
 
 
 CASES: list[tuple[str, str, str, int, str, str]] = [
@@ -207,7 +139,7 @@ def test_fault_at_a_call_site(
     lasts: str,
     expected: str,
 ) -> None:
-    runs = _flow(stack)
+    runs = start_flow(stack)
     event = connect_event(contact_id=CONTACT)
     times = 1 if lasts == "once" else PERSISTENT
     if lasts == "persistent" and site == "report progress":
@@ -215,30 +147,30 @@ def test_fault_at_a_call_site(
     observed = Observed()
     if function == "start":
         _inject(stack, fault, operation, times, after)
-        observed.flow_saw = _answer(stack.start(event))
+        observed.flow_saw = status_of(stack.start(event))
         stack.injector.clear()
         if observed.flow_saw.startswith("error"):
-            observed.flow_saw += "; retried: " + _answer(stack.start(event))
+            observed.flow_saw += "; retried: " + status_of(stack.start(event))
         if stack.invoked:
-            observed.worker = _deliver(stack, "req-1")
+            observed.worker = deliver(stack, "req-1")
             if observed.flow_saw.startswith("failed"):
                 # The failed Invoke may still have been delivered (a lost response): it finds the
                 # run final and does nothing.
                 observed.worker += " (a delivery that got through anyway)"
     elif function == "check":
         stack.start(event)
-        observed.worker = _deliver(stack, "req-1")
+        observed.worker = deliver(stack, "req-1")
         stack.check_budget_ms = 1000  # the module's default: time to retry a read
         _inject(stack, fault, operation, times, after)
-        observed.flow_saw = _answer(stack.check(event))
+        observed.flow_saw = status_of(stack.check(event))
     else:
         stack.start(event)
         _inject(stack, fault, operation, times, after)
-        observed.worker = _deliver(stack, "req-1")
+        observed.worker = deliver(stack, "req-1")
         stack.injector.clear()
         if observed.worker.startswith("raised"):
-            observed.worker += "; Lambda's retry: " + _deliver(stack, "req-2")
-    _settle(stack, runs, observed)
+            observed.worker += "; Lambda's retry: " + deliver(stack, "req-2")
+    settle(stack, runs, observed)
 
     _assert_expected(function, site, operation, expected, observed, runs)
     recorder.add(
@@ -319,10 +251,10 @@ def test_fault_in_the_tasks_own_aws_call(
     event = connect_event(contact_id=CONTACT)
     stack.start(event)
     with stubber:
-        worker = _deliver(stack, "req-1")
+        worker = deliver(stack, "req-1")
     observed = Observed(worker=worker)
     runs = Runs()  # the claim-level run count is the worker's own (one delivery)
-    _settle(stack, runs, observed)
+    settle(stack, runs, observed)
     if lasts == "once":
         assert worker == "completed" and observed.record == "completed", observed
     else:

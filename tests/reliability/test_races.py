@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from connect_async.tasks import TaskContext
 from tests.conftest import FakeClock, Stack, connect_event
 from tests.reliability.conftest import Recorder
-from tests.reliability.test_faults import CONTACT, TASK_ID, Observed, Runs, _answer, _deliver, _flow, _settle
+from tests.reliability.runs import (
+    CONTACT,
+    TASK_ID,
+    Observed,
+    Runs,
+    at_once,
+    deliver,
+    settle,
+    start_flow,
+    status_of,
+)
 
 
 class _Killed(BaseException):
@@ -57,25 +66,14 @@ def _record(recorder: Recorder, case: str, expected: str, observed: Observed, ru
 
 
 def test_concurrent_starts_for_one_contact_make_one_run(stack: Stack, recorder: Recorder) -> None:
-    runs = _flow(stack)
+    runs = start_flow(stack)
     event = connect_event(contact_id=CONTACT)
-    barrier = threading.Barrier(4)
-    answers: list[dict[str, str]] = []
-
-    def start() -> None:
-        barrier.wait()
-        answers.append(stack.start(event))
-
-    threads = [threading.Thread(target=start) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    answers = at_once(4, lambda _: stack.start(event))
     assert [a["status"] for a in answers] == ["in_progress"] * 4
     assert sorted(a["new_run"] for a in answers) == ["false", "false", "false", "true"]
     assert len(stack.invoked) == 1  # the losers of the conditional write did not dispatch
-    observed = Observed(flow_saw="4 x in_progress, 1 new run", worker=_deliver(stack, "req-1"))
-    _settle(stack, runs, observed)
+    observed = Observed(flow_saw="4 x in_progress, 1 new run", worker=deliver(stack, "req-1"))
+    settle(stack, runs, observed)
     assert observed.record == "completed" and runs.count == 1
     _record(
         recorder, "4 concurrent starts (Connect's retries)", "one run, one worker invocation", observed, runs
@@ -83,23 +81,12 @@ def test_concurrent_starts_for_one_contact_make_one_run(stack: Stack, recorder: 
 
 
 def test_concurrent_duplicate_deliveries_run_the_task_once(stack: Stack, recorder: Recorder) -> None:
-    runs = _flow(stack)
+    runs = start_flow(stack)
     stack.start(connect_event(contact_id=CONTACT))
-    outcomes: list[str] = []
-    barrier = threading.Barrier(3)
-
-    def deliver(index: int) -> None:
-        barrier.wait()
-        outcomes.append(_deliver(stack, f"req-{index}"))
-
-    threads = [threading.Thread(target=deliver, args=(i,)) for i in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    outcomes = at_once(3, lambda index: deliver(stack, f"req-{index}"))
     assert sorted(outcomes) == ["completed", "duplicate", "duplicate"]
     observed = Observed(worker=", ".join(sorted(outcomes)))
-    _settle(stack, runs, observed)
+    settle(stack, runs, observed)
     assert observed.record == "completed" and runs.count == 1
     _record(
         recorder,
@@ -122,7 +109,7 @@ def test_an_old_workers_result_loses_to_the_restarted_run(stack: Stack, recorder
             # While attempt 1 works, its deadline passes and the caller's flow starts attempt 2,
             # which runs to completion first.
             stack.clock.advance(stack.run_deadline_seconds + 1)
-            late["restart"] = _answer(stack.start(event))
+            late["restart"] = status_of(stack.start(event))
             late["attempt 2"] = stack.run_worker(request_id="req-2")
         return {"answer": f"from attempt {context.attempt}"}
 
@@ -134,7 +121,7 @@ def test_an_old_workers_result_loses_to_the_restarted_run(stack: Stack, recorder
     observed = Observed(
         flow_saw=late["restart"], worker=f"attempt 1: {first}; attempt 2: {late['attempt 2']}"
     )
-    _settle(stack, runs, observed, max_runs=2)
+    settle(stack, runs, observed, max_runs=2)
     assert observed.record == "completed"
     assert runs.count == 2  # once per attempt; the record holds attempt 2's result
     _record(
@@ -162,11 +149,11 @@ def test_a_worker_killed_mid_task_is_never_run_twice_and_the_flow_can_leave(
     with contextlib.suppress(_Killed):
         stack.run_worker(request_id="req-1")
     stack.task = runs
-    retry = _deliver(stack, "req-2")  # Lambda retries the event
+    retry = deliver(stack, "req-2")  # Lambda retries the event
     assert retry == "duplicate"
-    assert _answer(stack.check(event)) == "in_progress"  # before the deadline the run is still live
+    assert status_of(stack.check(event)) == "in_progress"  # before the deadline the run is still live
     observed = Observed(flow_saw="in_progress until the deadline", worker=f"killed; Lambda's retry: {retry}")
-    _settle(stack, runs, observed)
+    settle(stack, runs, observed)
     assert observed.record == "failed/worker_timeout" and runs.count == 1
     _record(
         recorder,
@@ -188,18 +175,18 @@ CLOCK_CASES = [
 
 def test_clock_skew_between_functions(stack: Stack, recorder: Recorder) -> None:
     for index, (function, offset_ms, expected) in enumerate(CLOCK_CASES):
-        runs = _flow(stack)
+        runs = start_flow(stack)
         event = connect_event(contact_id=f"0f5f6f7f-1111-4222-8333-{index:012d}")  # a contact per case
         stack.invoked.clear()
         with _skewed(stack, offset_ms if function == "start" else 0):
             stack.start(event)
         with _skewed(stack, offset_ms if function == "worker" else 0):
-            worker = _deliver(stack, f"req-{function}-{offset_ms}")
+            worker = deliver(stack, f"req-{function}-{offset_ms}")
         with _skewed(stack, offset_ms if function == "check" else 0):
-            seen = _answer(stack.check(event))
+            seen = status_of(stack.check(event))
         if seen == "in_progress":
             stack.clock.advance(stack.run_deadline_seconds + 1)
-            seen = _answer(stack.check(event))
+            seen = status_of(stack.check(event))
         assert seen == expected, (function, offset_ms, worker)
         assert worker == expected.split("/")[0], (function, offset_ms, worker)  # the worker's own verdict
         assert runs.count == (1 if expected == "completed" else 0)
