@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -13,7 +12,7 @@ import pytest
 from connect_async.handlers import check as check_handler
 from connect_async.handlers import start as start_handler
 from connect_async.handlers import worker as worker_handler
-from tests.conftest import TABLE, WORKER_FUNCTION, Stack, connect_event
+from tests.conftest import LOG_CAPTURE, TABLE, WORKER_FUNCTION, Stack, connect_event
 from tests.support.lambda_context import LambdaContext
 
 HANDLER_ENV = {
@@ -90,24 +89,20 @@ def test_worker_with_a_bad_task_handler_records_configuration_error(
 
 
 @pytest.fixture
-def log_lines() -> Iterator[io.StringIO]:
-    """Every line the runtime's logger emits, formatted as CloudWatch would receive it."""
+def log_lines() -> Iterator[Callable[[], str]]:
+    """The lines the runtime logs during the test, DEBUG included, from the session's capture."""
     from connect_async.observability import logger
 
-    sink = io.StringIO()
-    collector = logging.StreamHandler(sink)
-    collector.setFormatter(logger.registered_formatter)
     target = logging.getLogger(logger.name)
-    target.addHandler(collector)
     previous = target.level
     target.setLevel(logging.DEBUG)
-    yield sink
+    first = len(LOG_CAPTURE.lines)
+    yield lambda: "\n".join(LOG_CAPTURE.lines[first:])
     target.setLevel(previous)
-    target.removeHandler(collector)
 
 
 def test_no_log_line_carries_a_phone_number_or_customer_input(
-    configured: Stack, log_lines: io.StringIO, monkeypatch: pytest.MonkeyPatch
+    configured: Stack, log_lines: Callable[[], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     event = connect_event(duration_seconds="0", steps="1", customer_note="my number is +447700900999")
     start_handler.handler(event, LambdaContext())
@@ -119,7 +114,7 @@ def test_no_log_line_carries_a_phone_number_or_customer_input(
     bad = connect_event(task_name="other", note="x")
     start_handler.handler(bad, LambdaContext())
     assert worker_handler.handler(configured.invoked[-1], LambdaContext()) == {"outcome": "failed"}
-    text = log_lines.getvalue()
+    text = log_lines()
     assert text.count("correlation_id") >= 5  # the lines were captured at all
     assert "the task raised" in text and "[redacted]" in text
     for secret in ("+447700900123", "+442079460000", "+447700900999", "my number is", "7700 900777"):
