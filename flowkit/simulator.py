@@ -382,6 +382,21 @@ class _Call:
         # Per flow run (a module gets its own): loop counters and flow attributes.
         self.loops: dict[str, int] = {}
         self.flow_attributes: dict[str, str] = {}
+        # What each action type does; the others (Set voice, ...) just pass on.
+        self.handlers: dict[str, Callable[[str, str, Mapping[str, Any], Mapping[str, Any]], str | None]] = {
+            "InvokeLambdaFunction": self._invoke,
+            "MessageParticipant": self._message,
+            "Compare": self._compare,
+            "Loop": self._loop,
+            "UpdateContactAttributes": self._set_attributes,
+            "UpdateFlowAttributes": self._set_flow_attributes,
+            "UpdateContactTargetQueue": self._set_queue,
+            "InvokeFlowModule": self._invoke_module,
+            "EndFlowModuleExecution": self._return_from_module,
+            "Wait": self._wait,
+            "DisconnectParticipant": self._end,
+            "TransferContactToQueue": self._end,
+        }
 
     def play(self) -> None:
         self._run_flow(self.simulator.flow, prefix="")
@@ -408,22 +423,8 @@ class _Call:
         kind = str(action.get("Type"))
         transitions: Mapping[str, Any] = action.get("Transitions") or {}
         parameters: Mapping[str, Any] = action.get("Parameters") or {}
-        handlers: dict[str, Callable[[str, str, Mapping[str, Any], Mapping[str, Any]], str | None]] = {
-            "InvokeLambdaFunction": self._invoke,
-            "MessageParticipant": self._message,
-            "Compare": self._compare,
-            "Loop": self._loop,
-            "UpdateContactAttributes": self._set_attributes,
-            "UpdateFlowAttributes": self._set_flow_attributes,
-            "UpdateContactTargetQueue": self._set_queue,
-            "InvokeFlowModule": self._invoke_module,
-            "EndFlowModuleExecution": self._return_from_module,
-            "Wait": self._wait,
-            "DisconnectParticipant": self._end,
-            "TransferContactToQueue": self._end,
-        }
-        handler = handlers.get(kind)
-        if handler is None:  # actions with no effect on timing (Set voice, ...) just pass on
+        handler = self.handlers.get(kind)
+        if handler is None:
             return _next(transitions)
         return handler(identifier, kind, parameters, transitions)
 
