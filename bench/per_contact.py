@@ -38,7 +38,7 @@ from flowkit.simulator import (  # noqa: E402
     create_tracker_table,
 )
 
-__all__ = ["PRICES", "TASK_SECONDS", "Measurement", "measure"]
+__all__ = ["PRICES", "TASK_SECONDS", "Measurement", "measure", "render_tunings"]
 
 TASK_SECONDS: Final = (1, 5, 15, 30, 60, 120)
 # Public on-demand prices, US East (N. Virginia), as published on 2026-11-23 (aws.amazon.com
@@ -194,7 +194,7 @@ def measure_naive(settings: SimulatorSettings, flows: dict[str, str], task_secon
             report.detection_latency_ms = seen[0] - (START_MS + int(task_seconds * 1000))
     gb_seconds = report.gb_seconds(memory)
     # The work function runs the task itself: only its run beyond the task is overhead.
-    task_gb_seconds = min(task_seconds, 30) * memory["work"] / 1024
+    task_gb_seconds = min(task_seconds, WORK_TIMEOUT_MS / 1000) * memory["work"] / 1024
     return _finish(
         "naive",
         task_seconds,
@@ -205,18 +205,24 @@ def measure_naive(settings: SimulatorSettings, flows: dict[str, str], task_secon
     )
 
 
-def measure(tfvars: list[Path]) -> list[Measurement]:
-    results: list[Measurement] = []
+Rendered = list[tuple[str, dict[str, Any], dict[str, str]]]  # (tuning, timing plan, flows)
+
+
+def render_tunings(tfvars: list[Path]) -> Rendered:
+    """The module's defaults first, then each tfvars file, rendered by Terraform."""
     tunings: list[tuple[str, Path | None]] = [("module defaults", None)]
     tunings += [(f"module ({path.name})", path) for path in tfvars]
-    rendered = [(name, *demo.render(path)) for name, path in tunings]
+    return [(name, *demo.render(path)) for name, path in tunings]
+
+
+def measure(rendered: Rendered) -> list[Measurement]:
+    results: list[Measurement] = []
     for name, plan, flows in rendered:
         settings = demo.simulator_settings(plan, _memory(plan))
         results += [measure_module(name, flows, settings, seconds) for seconds in TASK_SECONDS]
-    # The baseline runs with the module's default memory sizes (work = worker, status = check).
-    _, plan, flows = rendered[0]
-    settings = demo.simulator_settings(plan, _memory(plan))
-    results += [measure_naive(settings, flows, seconds) for seconds in TASK_SECONDS]
+        if name == "module defaults":
+            # The baseline runs with the module's default memory sizes (work = worker, status = check).
+            results += [measure_naive(settings, flows, seconds) for seconds in TASK_SECONDS]
     return results
 
 
@@ -229,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tfvars", type=Path, action="append", default=[])
     parser.add_argument("--json", type=Path, help="write the measurements here")
     args = parser.parse_args(argv)
-    results = measure(args.tfvars)
+    results = measure(render_tunings(args.tfvars))
     document = {"prices": PRICES, "prices_date": PRICES_DATE, "measurements": [asdict(m) for m in results]}
     if args.json:
         args.json.write_text(json.dumps(document, indent=2) + "\n")
