@@ -10,6 +10,15 @@ locals {
       threshold   = 0
       dimensions  = { QueueName = aws_sqs_queue.dead_letter.name }
     }
+    lost_runs = {
+      description = "A worker died after claiming a run (crash, out of memory, Lambda's hard timeout): callers heard the fallback; the run is failed/worker_lost and its event is in the dead-letter queue."
+      namespace   = var.metrics_namespace
+      metric      = "RunsLost"
+      statistic   = "Sum"
+      threshold   = 0
+      # Powertools' Metrics adds the service dimension (POWERTOOLS_SERVICE_NAME = var.name).
+      dimensions = { service = var.name }
+    }
     worker_errors = {
       description = "The worker function failed (crash, out of memory, timeout, or DynamoDB unreachable)."
       namespace   = "AWS/Lambda"

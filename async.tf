@@ -1,8 +1,9 @@
 # The worker's asynchronous handling. Lambda retries an event whose invocation failed, then
-# sends it (request and response payloads) to the dead-letter queue. A run that dies outside
-# the task's own code (crash, out of memory, hard timeout) still ends as failed for the flow:
-# the worker's claim keeps it from running twice, and readers report any in-progress run past
-# its deadline as failed/worker_timeout. See README "When the worker dies".
+# sends it (request and response payloads) to the dead-letter queue. A worker that dies after
+# claiming its run (crash, out of memory, hard timeout) stops renewing its lease: readers report
+# the run failed/worker_lost within worker_lease_ms, and Lambda's retries of the event record it
+# (metric RunsLost), never run the task again, and fail, so the event reaches the queue. See
+# README "When the worker dies".
 
 resource "aws_sqs_queue" "dead_letter" {
   name                      = "${var.name}-worker-dlq"

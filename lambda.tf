@@ -12,10 +12,12 @@ locals {
     RECORD_TTL_SECONDS           = tostring(local.timing.record_ttl_seconds)
     CHECK_BUDGET_MS              = tostring(local.timing.check_budget_ms)
     CHECK_POLL_INTERVAL_MS       = tostring(local.timing.check_poll_interval_ms)
+    RESULT_KEYS                  = join(",", var.result_attribute_keys)
     TASK_HANDLER                 = var.task_handler
     TASK_RETRY_ATTEMPTS          = tostring(var.task_retry_attempts)
     WORKER_SAFETY_MARGIN_MS      = tostring(local.timing.worker_safety_margin_ms)
     MAX_RESULT_BYTES             = tostring(var.max_result_bytes)
+    WORKER_LEASE_MS              = tostring(var.worker_lease_ms)
     BEDROCK_MODEL_ID             = try(var.bedrock.model_id, "")
     BEDROCK_PROMPT_TEMPLATE      = try(var.bedrock.prompt_template, "")
     BEDROCK_SYSTEM_PROMPT        = try(var.bedrock.system_prompt, "")

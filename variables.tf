@@ -286,6 +286,17 @@ variable "max_result_bytes" {
   }
 }
 
+variable "worker_lease_ms" {
+  description = "How long the worker's claim on a run lives without renewal (1000-60000 ms). The worker renews it every third of this while the task runs; a worker that dies (crash, out of memory, Lambda's hard timeout) is read as failed/worker_lost by the flow this long after its last renewal, instead of at the run's deadline. Shorter is heard sooner; each renewal is one DynamoDB write."
+  type        = number
+  default     = 5000
+
+  validation {
+    condition     = var.worker_lease_ms >= 1000 && var.worker_lease_ms <= 60000 && floor(var.worker_lease_ms) == var.worker_lease_ms
+    error_message = "worker_lease_ms must be a whole number of milliseconds from 1000 to 60000."
+  }
+}
+
 variable "tracking_id_source" {
   description = "What identifies a run: initial_contact_id (a transferred contact finds the same run), contact_id, or parameter (the flow passes tracking_id; anyone who can set it can read that run's result)."
   type        = string
@@ -565,16 +576,21 @@ variable "voice_hold_prompt_arn" {
 }
 
 variable "voice" {
-  description = "Amazon Polly voice the flow speaks with (Set voice: UpdateContactTextToSpeechVoice), and its engine. Chat contacts are unaffected."
+  description = "Amazon Polly voice the flow speaks with (Set voice: UpdateContactTextToSpeechVoice), and its engine, written as the Connect console writes it: Standard, Neural or Generative. Chat contacts are unaffected."
   type = object({
     id     = optional(string, "Joanna")
-    engine = optional(string, "neural")
+    engine = optional(string, "Neural")
   })
   default = {}
 
   validation {
-    condition     = can(regex("^[A-Z][A-Za-z]{1,30}$", var.voice.id)) && contains(["standard", "neural", "generative", "long-form"], var.voice.engine)
-    error_message = "voice.id must be an Amazon Polly voice name (for example Joanna or Amy) and voice.engine one of standard, neural, generative, long-form."
+    condition     = can(regex("^[A-Z][A-Za-z]{1,30}$", var.voice.id))
+    error_message = "voice.id must be an Amazon Polly voice name (for example Joanna or Amy)."
+  }
+
+  validation {
+    condition     = contains(["Standard", "Neural", "Generative"], var.voice.engine)
+    error_message = "voice.engine must be Standard, Neural or Generative, capitalised as the Connect console writes it (\"neural\" is not accepted by the flow language)."
   }
 }
 

@@ -30,6 +30,7 @@ from connect_async.check import CheckService
 from connect_async.config import CheckSettings, StartSettings, WorkerSettings
 from connect_async.contract import Attr, TrackingIdSource
 from connect_async.dispatch import LambdaDispatcher
+from connect_async.lease import no_background_renewal
 from connect_async.observability import metrics
 from connect_async.retry import RetryPolicy
 from connect_async.start import StartService
@@ -206,7 +207,11 @@ class Stack:
                 return load_task("connect_async.tasks.demo:run")
             return task
 
-        return WorkerService(settings, self.tracker(), self.clock, task_loader=loader)
+        # No renewal thread: this clock moves only when told, so the lease is renewed by the
+        # task's own sleep and progress calls (tests/unit/test_lease.py covers the thread).
+        return WorkerService(
+            settings, self.tracker(), self.clock, task_loader=loader, keep_alive=no_background_renewal
+        )
 
     # -- one-call helpers ----------------------------------------------------------------------
 

@@ -6,27 +6,40 @@ is also capped by the Lambda's own remaining time, so check never runs into eith
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from connect_async.clock import Clock
 from connect_async.config import CheckSettings
-from connect_async.contract import ErrorCode, ResponseKey, ResponseStatus
+from connect_async.contract import CHECK_RESPONSE_KEYS, RESULT_PREFIX, ErrorCode, ResponseKey, ResponseStatus
 from connect_async.events import InvalidEventError, parse_contact_event
 from connect_async.observability import count, logger
-from connect_async.results import error_response, prefixed_result
+from connect_async.results import complete_response, error_response, prefixed_result
 from connect_async.tracker import Observation, TrackerTable, TrackerUnavailableError, observe
 
-__all__ = ["CheckService", "observation_response"]
+__all__ = ["CheckService", "answer_keys", "observation_response"]
 
 # Leave this much of the Lambda's remaining time for answering.
 _RESPONSE_MARGIN_MS: Final = 300
+# The first read of a call may retry a throttled request for this long, whatever the budget.
+_READ_RETRY_FLOOR_MS: Final = 1_000
+
+
+def answer_keys(result_keys: Sequence[str] = ()) -> tuple[str, ...]:
+    """Every key of check's answer: the contract's, and result_<key> for each configured key."""
+    return (*CHECK_RESPONSE_KEYS, *(f"{RESULT_PREFIX}{key}" for key in result_keys))
 
 
 def observation_response(
-    task_id: str, seen: Observation, now_ms: int, spoken_progress: str | None = None
+    task_id: str,
+    seen: Observation,
+    now_ms: int,
+    spoken_progress: str | None = None,
+    result_keys: Sequence[str] = (),
 ) -> dict[str, str]:
-    """The flow's view of a run. Every key is always present, so flow references never dangle.
+    """The flow's view of a run. Every key is always present, so flow references never dangle:
+    the contract's keys, and result_<key> for each of ``result_keys`` (empty unless completed).
 
     ``spoken_progress`` is the progress message the caller last heard, when the flow passes it:
     ``progress_changed`` is then "true" only for a new, non-empty message of a running task, so
@@ -54,7 +67,7 @@ def observation_response(
         response[ResponseKey.ELAPSED_SECONDS] = str(max(end_ms - record.created_at_ms, 0) // 1000)
         if seen.status is ResponseStatus.COMPLETED:
             response.update(prefixed_result(record.result))
-    return response
+    return complete_response(response, answer_keys(result_keys))
 
 
 @dataclass(frozen=True)
@@ -69,17 +82,23 @@ class CheckService:
             request = parse_contact_event(event, self.settings.tracking_id_source)
         except InvalidEventError as exc:
             logger.warning("check rejected an invalid event", extra={"reason": str(exc)})
-            return error_response(ErrorCode.INVALID_EVENT, str(exc))
+            return self._complete(error_response(ErrorCode.INVALID_EVENT, str(exc)))
         logger.set_correlation_id(request.contact.contact_id)
         logger.append_keys(task_name=request.task_name)
 
-        budget_ms = min(self.settings.budget_ms, max(remaining_ms - _RESPONSE_MARGIN_MS, 0))
+        usable_ms = max(remaining_ms - _RESPONSE_MARGIN_MS, 0)
+        budget_ms = min(self.settings.budget_ms, usable_ms)
         stop_at_ms = started_ms + budget_ms
+        # A throttled read is retried even when the polling budget is small (or 0): the first
+        # read may take up to _READ_RETRY_FLOOR_MS, within the Lambda's own time.
+        read_until_ms = max(stop_at_ms, started_ms + min(_READ_RETRY_FLOOR_MS, usable_ms))
         interval_ms = self.settings.poll_interval_ms
         polls = 0
         try:
             while True:
-                record = self.tracker.get(request.task_id, give_up_at_ms=stop_at_ms)
+                record = self.tracker.get(
+                    request.task_id, give_up_at_ms=read_until_ms if polls == 0 else stop_at_ms
+                )
                 polls += 1
                 now_ms = self.clock.now_ms()
                 seen = observe(record, now_ms)
@@ -89,11 +108,18 @@ class CheckService:
                 self.clock.sleep_ms(interval_ms)
         except TrackerUnavailableError as exc:
             logger.error("check could not read the tracker", extra={"reason": str(exc)})
-            return error_response(
-                ErrorCode.TRACKER_UNAVAILABLE, str(exc), **{ResponseKey.TASK_ID: request.task_id}
+            return self._complete(
+                error_response(
+                    ErrorCode.TRACKER_UNAVAILABLE, str(exc), **{ResponseKey.TASK_ID: request.task_id}
+                )
             )
         finally:
             count("CheckPolls", polls)
 
         logger.info("check answered", extra={"status": seen.status, "polls": polls})
-        return observation_response(request.task_id, seen, now_ms, request.spoken_progress)
+        return observation_response(
+            request.task_id, seen, now_ms, request.spoken_progress, self.settings.result_keys
+        )
+
+    def _complete(self, response: dict[str, str]) -> dict[str, str]:
+        return complete_response(response, answer_keys(self.settings.result_keys))

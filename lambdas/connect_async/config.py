@@ -11,20 +11,23 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final, TypeVar
 
-from connect_async.contract import TrackingIdSource
+from connect_async.contract import RESULT_KEY_PATTERN, TrackingIdSource
 
 __all__ = [
     "DEFAULT_METRICS_NAMESPACE",
     "FUNCTION_ENV_VARS",
     "HANDLERS",
+    "LOG_LEVELS",
     "CheckSettings",
     "ConfigurationError",
     "EnvVar",
     "StartSettings",
     "WorkerSettings",
+    "check_shared",
     "read_bool",
     "read_float",
     "read_int",
+    "read_log_level",
     "read_str",
 ]
 
@@ -45,11 +48,14 @@ class EnvVar(StrEnum):
     # check.
     CHECK_BUDGET_MS = "CHECK_BUDGET_MS"
     CHECK_POLL_INTERVAL_MS = "CHECK_POLL_INTERVAL_MS"
+    # The result keys the flow saves (result_attribute_keys): check always answers each one.
+    RESULT_KEYS = "RESULT_KEYS"
     # worker.
     TASK_HANDLER = "TASK_HANDLER"
     TASK_RETRY_ATTEMPTS = "TASK_RETRY_ATTEMPTS"
     WORKER_SAFETY_MARGIN_MS = "WORKER_SAFETY_MARGIN_MS"
     MAX_RESULT_BYTES = "MAX_RESULT_BYTES"
+    WORKER_LEASE_MS = "WORKER_LEASE_MS"
     # The shipped Bedrock task (read only when TASK_HANDLER points at it).
     BEDROCK_MODEL_ID = "BEDROCK_MODEL_ID"
     BEDROCK_PROMPT_TEMPLATE = "BEDROCK_PROMPT_TEMPLATE"
@@ -81,6 +87,7 @@ FUNCTION_ENV_VARS: Final[Mapping[str, tuple[EnvVar, ...]]] = {
         EnvVar.TRACKING_ID_SOURCE,
         EnvVar.CHECK_BUDGET_MS,
         EnvVar.CHECK_POLL_INTERVAL_MS,
+        EnvVar.RESULT_KEYS,
     ),
     "worker": (
         *_COMMON,
@@ -88,6 +95,7 @@ FUNCTION_ENV_VARS: Final[Mapping[str, tuple[EnvVar, ...]]] = {
         EnvVar.TASK_RETRY_ATTEMPTS,
         EnvVar.WORKER_SAFETY_MARGIN_MS,
         EnvVar.MAX_RESULT_BYTES,
+        EnvVar.WORKER_LEASE_MS,
     ),
     "bedrock_task": (
         EnvVar.BEDROCK_MODEL_ID,
@@ -158,6 +166,26 @@ def read_bool(env: Mapping[str, str], name: EnvVar, default: bool) -> bool:
     raise ConfigurationError(f"{name} must be true or false, got {raw[:40]!r}")
 
 
+LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def read_log_level(env: Mapping[str, str]) -> str:
+    """POWERTOOLS_LOG_LEVEL, upper-cased; INFO when unset."""
+    level = read_str(env, EnvVar.POWERTOOLS_LOG_LEVEL, "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise ConfigurationError(
+            f"{EnvVar.POWERTOOLS_LOG_LEVEL} must be one of {', '.join(LOG_LEVELS)}, got {level[:40]!r}"
+        )
+    return level
+
+
+def check_shared(env: Mapping[str, str]) -> None:
+    """The settings every function reads outside its own Settings class: a bad value is a
+    configuration error (named), never a crash at import nor a silent default."""
+    read_log_level(env)
+    read_bool(env, EnvVar.TRACING_ENABLED, default=False)
+
+
 def _read_tracking_source(env: Mapping[str, str]) -> TrackingIdSource:
     raw = read_str(env, EnvVar.TRACKING_ID_SOURCE, TrackingIdSource.INITIAL_CONTACT_ID.value)
     try:
@@ -179,6 +207,7 @@ class StartSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> StartSettings:
+        check_shared(env)
         deadline = read_int(env, EnvVar.RUN_DEADLINE_SECONDS, 900, 1, 86_400)
         ttl = read_int(env, EnvVar.RECORD_TTL_SECONDS, 86_400, 60, 31_536_000)
         if ttl <= deadline:
@@ -195,15 +224,30 @@ class StartSettings:
         )
 
 
+def _read_result_keys(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = env.get(EnvVar.RESULT_KEYS, "").strip()
+    keys = tuple(key.strip() for key in raw.split(",") if key.strip()) if raw else ()
+    for key in keys:
+        if not RESULT_KEY_PATTERN.fullmatch(key):
+            raise ConfigurationError(
+                f"{EnvVar.RESULT_KEYS} must be comma-separated keys of 1-64 letters, digits or underscores, "
+                f"got {key[:40]!r}"
+            )
+    return keys
+
+
 @dataclass(frozen=True)
 class CheckSettings:
     table_name: str
     tracking_id_source: TrackingIdSource
     budget_ms: int
     poll_interval_ms: int
+    # Keys the flow saves as result_<key>: always present in check's answer (empty unless completed).
+    result_keys: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> CheckSettings:
+        check_shared(env)
         # The flow allows at most 8 s per invocation; the budget must leave a margin under it.
         budget = read_int(env, EnvVar.CHECK_BUDGET_MS, 1_000, 0, 7_500)
         interval = read_int(env, EnvVar.CHECK_POLL_INTERVAL_MS, 250, 20, 5_000)
@@ -217,6 +261,7 @@ class CheckSettings:
             tracking_id_source=_read_tracking_source(env),
             budget_ms=budget,
             poll_interval_ms=interval,
+            result_keys=_read_result_keys(env),
         )
 
 
@@ -227,9 +272,12 @@ class WorkerSettings:
     task_retry_attempts: int
     safety_margin_ms: int
     max_result_bytes: int
+    # How long a claim stays alive without renewal; the worker renews it every third of that.
+    lease_ms: int = 5_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> WorkerSettings:
+        check_shared(env)
         return cls(
             table_name=read_str(env, EnvVar.TRACKER_TABLE_NAME),
             task_handler=read_str(env, EnvVar.TASK_HANDLER),
@@ -237,4 +285,5 @@ class WorkerSettings:
             safety_margin_ms=read_int(env, EnvVar.WORKER_SAFETY_MARGIN_MS, 3_000, 500, 60_000),
             # Connect caps the whole check response at 32 KB; keep room for the control keys.
             max_result_bytes=read_int(env, EnvVar.MAX_RESULT_BYTES, 16_384, 64, 30_720),
+            lease_ms=read_int(env, EnvVar.WORKER_LEASE_MS, 5_000, 1_000, 60_000),
         )

@@ -12,13 +12,16 @@ from enum import StrEnum
 from typing import Final
 
 __all__ = [
+    "CHECK_RESPONSE_KEYS",
     "CONNECT_RESPONSE_LIMIT_BYTES",
     "DEFAULT_TASK_NAME",
     "MAX_ERROR_MESSAGE_CHARS",
     "MAX_PARAMETERS_BYTES",
     "MAX_PROGRESS_MESSAGE_CHARS",
+    "RESPONSE_DEFAULTS",
     "RESULT_KEY_PATTERN",
     "RESULT_PREFIX",
+    "START_RESPONSE_KEYS",
     "TASK_ID_SEPARATOR",
     "TASK_NAME_PATTERN",
     "TOKEN_PATTERN",
@@ -66,11 +69,16 @@ class ErrorCode(StrEnum):
     TRACKER_UNAVAILABLE = "tracker_unavailable"
     DISPATCH_FAILED = "dispatch_failed"
     WORKER_TIMEOUT = "worker_timeout"
+    # The worker that claimed the run stopped renewing its lease (crash, out of memory, Lambda's
+    # hard timeout): read as failed within WORKER_LEASE_MS, and the task is never run again.
+    WORKER_LOST = "worker_lost"
     TASK_ERROR = "task_error"
     RESULT_TOO_LARGE = "result_too_large"
     INVALID_RESULT = "invalid_result"
     RESPONSE_TOO_LARGE = "response_too_large"
     INTERNAL_ERROR = "internal_error"
+    # The run's tracker record cannot be read as a record (edited by hand, or another writer).
+    CORRUPT_RECORD = "corrupt_record"
     # Set by the flows, never by a function: the caller's wait ran out while the task went on,
     # or a Lambda call from the flow kept failing after its retries.
     WAIT_EXCEEDED = "wait_exceeded"
@@ -101,6 +109,9 @@ class Attr(StrEnum):
     # Request id of the worker invocation that claimed the run; held until the run is final, so
     # a duplicate or retried delivery never runs the task a second time for the same attempt.
     LEASE_OWNER = "lease_owner"
+    # Epoch ms until which the claiming worker is known to be alive: it renews this while the
+    # task runs. An in-progress, claimed run past it has lost its worker (worker_lost).
+    LEASE_EXPIRES_AT_MS = "lease_expires_at_ms"
     WORKER_RUNS = "worker_runs"  # how many worker invocations claimed this attempt
 
 
@@ -128,6 +139,37 @@ class ResponseKey(StrEnum):
     ELAPSED_SECONDS = "elapsed_seconds"
     ERROR_CODE = "error_code"
     ERROR_MESSAGE = "error_message"
+
+
+# The keys each function's answer always holds, whatever happened (an error included), so a flow
+# that reads $.External.<key> after a successful call never reads a missing key. check also
+# always answers result_<key> for every key in RESULT_KEYS (empty unless completed).
+START_RESPONSE_KEYS: Final = (
+    ResponseKey.STATUS,
+    ResponseKey.TASK_ID,
+    ResponseKey.ATTEMPT,
+    ResponseKey.NEW_RUN,
+    ResponseKey.ERROR_CODE,
+    ResponseKey.ERROR_MESSAGE,
+)
+CHECK_RESPONSE_KEYS: Final = (
+    ResponseKey.STATUS,
+    ResponseKey.TASK_ID,
+    ResponseKey.PROGRESS_PERCENT,
+    ResponseKey.PROGRESS_MESSAGE,
+    ResponseKey.PROGRESS_CHANGED,
+    ResponseKey.ELAPSED_SECONDS,
+    ResponseKey.ERROR_CODE,
+    ResponseKey.ERROR_MESSAGE,
+)
+# What a key holds when the answer has nothing to say about it.
+RESPONSE_DEFAULTS: Final[dict[str, str]] = {
+    ResponseKey.ATTEMPT: "0",
+    ResponseKey.NEW_RUN: "false",
+    ResponseKey.PROGRESS_PERCENT: "0",
+    ResponseKey.PROGRESS_CHANGED: "false",
+    ResponseKey.ELAPSED_SECONDS: "0",
+}
 
 
 class FlowAttr(StrEnum):

@@ -35,7 +35,7 @@ class LambdaDispatcher:
         self._policy = retry_policy
 
     def dispatch(self, job: WorkerJob, *, give_up_at_ms: int) -> None:
-        payload = json.dumps(job.to_payload(), ensure_ascii=False).encode("utf-8", "surrogatepass")
+        payload = json.dumps(job.to_payload(), ensure_ascii=False).encode("utf-8")
 
         def invoke() -> int:
             response = self._client.invoke(

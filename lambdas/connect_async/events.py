@@ -141,6 +141,11 @@ def _optional_str(data: Mapping[str, object], key: str, where: str) -> str:
         raise InvalidEventError(f"{where}.{key} must be a string")
     if len(value) > _METADATA_VALUE_MAX:
         raise InvalidEventError(f"{where}.{key} is longer than {_METADATA_VALUE_MAX} characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate could be neither stored nor sent on to the worker.
+        raise InvalidEventError(f"{where}.{key} is not valid Unicode text") from None
     return value
 
 
@@ -217,10 +222,11 @@ def parse_contact_event(event: object, tracking_id_source: TrackingIdSource) -> 
     params.pop(Param.RESTART_TOKEN, None)
     spoken_progress = params.pop(Param.SPOKEN_PROGRESS, None)
     # A caller-supplied tracking id is honoured only when the operator chose that source:
-    # otherwise a flow parameter could point a contact at another contact's run.
-    supplied = _token(params, Param.TRACKING_ID)
-    params.pop(Param.TRACKING_ID, None)
+    # otherwise a flow parameter could point a contact at another contact's run. With the other
+    # sources it is ignored, whatever it holds (never validated, never passed to the task).
+    raw_tracking_id = params.pop(Param.TRACKING_ID, "")
     if tracking_id_source is TrackingIdSource.PARAMETER:
+        supplied = _token({Param.TRACKING_ID: raw_tracking_id}, Param.TRACKING_ID)
         if supplied is None:
             raise InvalidEventError(
                 f"parameter {Param.TRACKING_ID} is required (TRACKING_ID_SOURCE is parameter)"

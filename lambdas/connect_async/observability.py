@@ -13,7 +13,13 @@ from typing import Any, Final, TypeVar
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-from connect_async.config import DEFAULT_METRICS_NAMESPACE, ConfigurationError, EnvVar, read_bool
+from connect_async.config import (
+    DEFAULT_METRICS_NAMESPACE,
+    ConfigurationError,
+    EnvVar,
+    read_bool,
+    read_log_level,
+)
 from connect_async.redaction import RedactingFilter
 
 __all__ = ["SERVICE_NAME", "count", "count_failure", "instrument", "logger", "metrics", "timing"]
@@ -23,7 +29,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 SERVICE_NAME: Final = os.environ.get(EnvVar.POWERTOOLS_SERVICE_NAME) or "connect-async"
 NAMESPACE: Final = os.environ.get(EnvVar.POWERTOOLS_METRICS_NAMESPACE) or DEFAULT_METRICS_NAMESPACE
 
-logger: Final = Logger(service=SERVICE_NAME)
+
+def _log_level() -> str:
+    # A bad POWERTOOLS_LOG_LEVEL must not crash the import (Powertools raises on it): log at
+    # INFO, and each function's Settings.from_env reports it as a configuration error.
+    try:
+        return read_log_level(os.environ)
+    except ConfigurationError:
+        return "INFO"
+
+
+logger: Final = Logger(service=SERVICE_NAME, level=_log_level())
 logger.addFilter(RedactingFilter())
 metrics: Final = Metrics(namespace=NAMESPACE, service=SERVICE_NAME)
 

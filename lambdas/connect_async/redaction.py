@@ -13,9 +13,11 @@ from typing import Final
 __all__ = ["REDACTED", "RedactingFilter", "redact", "trim"]
 
 REDACTED: Final = "[redacted]"
-# Seven or more digits, optionally led by "+" and separated by spaces, dots, dashes or brackets:
-# phone numbers in any common notation (and, deliberately, long account-like numbers too).
-_PHONE_LIKE: Final = re.compile(r"\+?\(?\d(?:[\s().-]{0,2}\d){6,}")
+# Seven or more digits, optionally led by a plus, with up to three separators between digits:
+# spaces, dots, slashes, brackets and any dash (hyphen, en and em dashes, minus sign). Phone
+# numbers in any common notation (and, deliberately, long account-like numbers too).
+_SEPARATORS: Final = r"[\s()./\-\u2010-\u2015\u2212]"
+_PHONE_LIKE: Final = re.compile(rf"[+\uff0b]?\(?\d(?:{_SEPARATORS}{{0,3}}\d){{6,}}")
 
 
 def redact(text: str) -> str:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from connect_async.contract import (
     CONNECT_RESPONSE_LIMIT_BYTES,
+    RESPONSE_DEFAULTS,
     RESULT_KEY_PATTERN,
     RESULT_PREFIX,
     ErrorCode,
@@ -24,11 +25,14 @@ from connect_async.contract import (
 __all__ = [
     "InvalidResultError",
     "ResultTooLargeError",
+    "complete_response",
     "encoded_size",
     "error_response",
     "guard_response",
+    "is_unicode",
     "normalize_result",
     "prefixed_result",
+    "safe_text",
 ]
 
 
@@ -43,11 +47,18 @@ class ResultTooLargeError(ValueError):
 def _to_string(key: str, value: object) -> str:
     # bool before int: bool is a subclass of int, and "True" is not what a flow compares with.
     if isinstance(value, str):
+        if not is_unicode(value):
+            raise InvalidResultError(
+                f"result key {key!r} holds text that is not valid Unicode (a lone surrogate)"
+            )
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
-        return str(value)
+        try:
+            return str(value)
+        except ValueError:  # more digits than Python will print (sys.get_int_max_str_digits)
+            raise InvalidResultError(f"result key {key!r} is an integer too large to write out") from None
     if isinstance(value, float):
         if not math.isfinite(value):
             raise InvalidResultError(f"result key {key!r} is {value}, which is not a number")
@@ -89,9 +100,23 @@ def prefixed_result(result: Mapping[str, str]) -> dict[str, str]:
     return {f"{RESULT_PREFIX}{key}": value for key, value in result.items()}
 
 
+def is_unicode(text: str) -> bool:
+    """False for text Lambda cannot send as UTF-8 (a lone surrogate from a JSON "\\ud800")."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def safe_text(text: str) -> str:
+    """``text`` with anything that is not valid Unicode replaced, so it can always be sent."""
+    return text if is_unicode(text) else text.encode("utf-8", "replace").decode("utf-8")
+
+
 def encoded_size(response: Mapping[str, str]) -> int:
-    """Bytes of the JSON document Lambda returns to Connect."""
-    return len(json.dumps(response, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    """Bytes of the JSON document Lambda returns to Connect (its text must be valid Unicode)."""
+    return len(json.dumps(response, ensure_ascii=False).encode("utf-8"))
 
 
 def error_response(code: str, message: str, **extra: str) -> dict[str, str]:
@@ -103,10 +128,18 @@ def error_response(code: str, message: str, **extra: str) -> dict[str, str]:
     }
 
 
+def complete_response(response: Mapping[str, str], keys: Iterable[str]) -> dict[str, str]:
+    """``response`` with every one of ``keys`` present: what it says, else the key's default."""
+    completed = {str(key): RESPONSE_DEFAULTS.get(key, "") for key in keys}
+    completed.update({str(k): v for k, v in response.items()})
+    return completed
+
+
 def guard_response(response: Mapping[str, str]) -> dict[str, str]:
     """Last check before a response leaves: flat, all strings, under Connect's 32 KB."""
-    # str() also turns the contract's StrEnum members into plain strings.
-    flat = {str(k): str(v) for k, v in response.items()}
+    # str() also turns the contract's StrEnum members into plain strings; safe_text makes sure
+    # Lambda can encode every character.
+    flat = {safe_text(str(k)): safe_text(str(v)) for k, v in response.items()}
     if encoded_size(flat) > CONNECT_RESPONSE_LIMIT_BYTES:
         return error_response(
             ErrorCode.RESPONSE_TOO_LARGE,

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, TypeVar
 
-from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from connect_async.clock import Clock
 
@@ -52,15 +53,19 @@ class TransientError(Exception):
 
 
 def is_transient(exc: BaseException) -> bool:
-    """Throttling, 5xx and connection errors; never a validation or condition failure."""
+    """Throttling, 5xx and connection errors; never a validation or condition failure.
+
+    Connection errors are botocore's (EndpointConnectionError, ReadTimeoutError, ...) and
+    Python's own (ConnectionResetError, ConnectionRefusedError, TimeoutError from a socket), which
+    a task's HTTP client raises.
+    """
     if isinstance(exc, TransientError):
         return True
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         return error.get("Code", "") in _TRANSIENT_CODES or status >= 500
-    # EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError...
-    return isinstance(exc, ConnectionError | HTTPClientError)
+    return isinstance(exc, BotocoreConnectionError | HTTPClientError | ConnectionError | TimeoutError)
 
 
 @dataclass(frozen=True)

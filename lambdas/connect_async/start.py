@@ -11,11 +11,11 @@ from typing import Final
 
 from connect_async.clock import Clock
 from connect_async.config import StartSettings
-from connect_async.contract import ErrorCode, ResponseKey, ResponseStatus
+from connect_async.contract import START_RESPONSE_KEYS, ErrorCode, ResponseKey, ResponseStatus
 from connect_async.dispatch import Dispatcher, DispatchError
 from connect_async.events import InvalidEventError, WorkerJob, parse_contact_event
 from connect_async.observability import count, count_failure, logger
-from connect_async.results import error_response
+from connect_async.results import complete_response, error_response
 from connect_async.tracker import Observation, TrackerTable, TrackerUnavailableError, observe
 
 __all__ = ["StartService"]
@@ -32,6 +32,10 @@ class StartService:
     clock: Clock
 
     def handle(self, event: object, remaining_ms: int) -> dict[str, str]:
+        """start's answer to the flow: every key of START_RESPONSE_KEYS, whatever happened."""
+        return complete_response(self._handle(event, remaining_ms), START_RESPONSE_KEYS)
+
+    def _handle(self, event: object, remaining_ms: int) -> dict[str, str]:
         now_ms = self.clock.now_ms()
         give_up_at_ms = now_ms + max(remaining_ms - _RESPONSE_MARGIN_MS, 0)
         try:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BeginOutcome",
     "ClaimOutcome",
+    "CorruptRecordError",
     "Observation",
     "TrackerRecord",
     "TrackerTable",
@@ -34,13 +35,18 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-# Who may make a run final: the claiming worker, anyone while unclaimed, anyone once overdue.
-_Guard = Literal["owner", "unclaimed", "overdue"]
+# Who may make a run final: the claiming worker while its lease and the deadline hold, anyone
+# while unclaimed, anyone once overdue, and anyone once the claiming worker's lease has lapsed.
+_Guard = Literal["owner", "unclaimed", "overdue", "lost"]
 _CONDITION_FAILED: Final = "ConditionalCheckFailedException"
 
 
 class TrackerUnavailableError(Exception):
     """DynamoDB could not be reached or kept throttling until the caller's time ran out."""
+
+
+class CorruptRecordError(Exception):
+    """The run's item exists but is not a tracker record (an unknown status, a malformed field)."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,7 @@ class TrackerRecord:
     initial_contact_id: str = ""
     restart_token: str = ""
     lease_owner: str = ""
+    lease_expires_at_ms: int = 0
     worker_runs: int = 0
     finished_at_ms: int = 0
 
@@ -72,6 +79,14 @@ class TrackerRecord:
 
     def is_overdue(self, now_ms: int) -> bool:
         return self.status is RunStatus.IN_PROGRESS and self.deadline_at_ms <= now_ms
+
+    def is_lost(self, now_ms: int) -> bool:
+        """Claimed and in progress, but the worker stopped renewing its lease: it is gone."""
+        return (
+            self.status is RunStatus.IN_PROGRESS
+            and bool(self.lease_owner)
+            and 0 < self.lease_expires_at_ms <= now_ms
+        )
 
 
 @dataclass(frozen=True)
@@ -85,9 +100,17 @@ class Observation:
 
 
 def observe(record: TrackerRecord | None, now_ms: int) -> Observation:
-    """Apply the read-side rules: expired means not found, overdue means failed."""
+    """Apply the read-side rules: expired means not found; a lost worker or an overdue run
+    means failed."""
     if record is None or record.is_expired(now_ms):
         return Observation(ResponseStatus.NOT_FOUND, None)
+    if record.is_lost(now_ms):
+        return Observation(
+            ResponseStatus.FAILED,
+            record,
+            ErrorCode.WORKER_LOST,
+            "the worker running the task stopped (crash, out of memory or Lambda's timeout)",
+        )
     if record.is_overdue(now_ms):
         return Observation(
             ResponseStatus.FAILED,
@@ -131,6 +154,14 @@ def _get_int(item: Mapping[str, Any], name: Attr) -> int:
 
 
 def record_from_item(item: Mapping[str, Any]) -> TrackerRecord:
+    """Read an item; raises ``CorruptRecordError`` (naming the attribute) when it is not a record."""
+    try:
+        return _record(item)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise CorruptRecordError(f"the tracker record is malformed ({type(exc).__name__})") from None
+
+
+def _record(item: Mapping[str, Any]) -> TrackerRecord:
     result_attr = item.get(Attr.RESULT, {}).get("M", {})
     return TrackerRecord(
         task_id=_get_str(item, Attr.TASK_ID),
@@ -151,6 +182,7 @@ def record_from_item(item: Mapping[str, Any]) -> TrackerRecord:
         initial_contact_id=_get_str(item, Attr.INITIAL_CONTACT_ID),
         restart_token=_get_str(item, Attr.RESTART_TOKEN),
         lease_owner=_get_str(item, Attr.LEASE_OWNER),
+        lease_expires_at_ms=_get_int(item, Attr.LEASE_EXPIRES_AT_MS),
         worker_runs=_get_int(item, Attr.WORKER_RUNS),
         finished_at_ms=_get_int(item, Attr.FINISHED_AT_MS),
     )
@@ -198,6 +230,8 @@ class TrackerTable:
             return call_with_retry(
                 operation, policy=self._policy, clock=self._clock, give_up_at_ms=give_up_at_ms
             )
+        except CorruptRecordError:
+            raise
         except Exception as exc:
             raise TrackerUnavailableError(_describe(exc)) from exc
 
@@ -288,6 +322,7 @@ class TrackerTable:
             Attr.ERROR_CODE,
             Attr.ERROR_MESSAGE,
             Attr.LEASE_OWNER,
+            Attr.LEASE_EXPIRES_AT_MS,
             Attr.FINISHED_AT_MS,
         ]
         conditions = [
@@ -299,9 +334,11 @@ class TrackerTable:
         if request.restart_token is not None:
             token = e.value("token", _s(request.restart_token))
             sets.append(f"{token_attr} = {token}")
+            # A run whose worker is lost reads as failed, so it may be restarted like one.
             conditions.append(
-                f"({status} IN ({e.value('completed', _s(RunStatus.COMPLETED))}, "
-                f"{e.value('failed', _s(RunStatus.FAILED))}) AND "
+                f"(({status} IN ({e.value('completed', _s(RunStatus.COMPLETED))}, "
+                f"{e.value('failed', _s(RunStatus.FAILED))}) OR "
+                f"({status} = {in_progress} AND {e.name(Attr.LEASE_EXPIRES_AT_MS)} <= :now)) AND "
                 f"(attribute_not_exists({token_attr}) OR {token_attr} <> {token}))"
             )
         else:
@@ -320,13 +357,16 @@ class TrackerTable:
 
     # -- worker ----------------------------------------------------------------------------
 
-    def claim(self, task_id: str, attempt: int, owner: str, *, give_up_at_ms: int) -> ClaimOutcome:
+    def claim(
+        self, task_id: str, attempt: int, owner: str, *, lease_ms: int, give_up_at_ms: int
+    ) -> ClaimOutcome:
         """Take the run for one worker invocation: at most one execution per attempt.
 
         A claim succeeds only while the run is in progress, on the same attempt, before its
-        deadline, and unclaimed. The claim is never released: a worker that crashes after it
-        leaves the run to end as worker_timeout at its deadline rather than run the task twice
-        (a retried money transfer is worse than a fallback).
+        deadline, and unclaimed. It is never released: a worker that dies after it leaves its
+        lease to lapse, readers then see the run as failed (worker_lost), and nothing runs the
+        task again (a retried money transfer is worse than a fallback). The lease lasts
+        ``lease_ms``; the worker renews it while the task runs (``renew_lease``).
         """
         now_ms = self._clock.now_ms()
         e = _Expression()
@@ -334,6 +374,7 @@ class TrackerTable:
         runs = e.name(Attr.WORKER_RUNS)
         update = (
             f"SET {lease} = {e.value('owner', _s(owner))}, "
+            f"{e.name(Attr.LEASE_EXPIRES_AT_MS)} = {e.value('lease_end', _n(now_ms + lease_ms))}, "
             f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', _n(now_ms))}, "
             f"{runs} = if_not_exists({runs}, {e.value('zero', _n(0))}) + {e.value('one', _n(1))}"
         )
@@ -346,6 +387,23 @@ class TrackerTable:
         )
         applied, item = self._conditional_update(task_id, update, condition, e, give_up_at_ms)
         return ClaimOutcome(applied, record_from_item(item) if item else None)
+
+    def renew_lease(
+        self, task_id: str, attempt: int, owner: str, *, lease_ms: int, give_up_at_ms: int
+    ) -> bool:
+        """Extend the claiming worker's lease; False when the run is no longer its own (finished,
+        restarted, or the lease already lapsed, so readers may have been told it failed)."""
+        now_ms = self._clock.now_ms()
+        e = _Expression()
+        update = (
+            f"SET {e.name(Attr.LEASE_EXPIRES_AT_MS)} = {e.value('lease_end', _n(now_ms + lease_ms))}, "
+            f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', _n(now_ms))}"
+        )
+        condition = self._owned_condition(e, attempt, owner) + (
+            f" AND {e.name(Attr.LEASE_EXPIRES_AT_MS)} > :now AND {e.name(Attr.DEADLINE_AT_MS)} > :now"
+        )
+        applied, _ = self._conditional_update(task_id, update, condition, e, give_up_at_ms)
+        return applied
 
     def _owned_condition(self, e: _Expression, attempt: int, owner: str | None) -> str:
         condition = (
@@ -373,7 +431,9 @@ class TrackerTable:
             f"{e.name(Attr.PROGRESS_MESSAGE)} = {e.value('message', _s(message))}, "
             f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', _n(self._clock.now_ms()))}"
         )
-        condition = self._owned_condition(e, attempt, owner)
+        condition = self._owned_condition(e, attempt, owner) + (
+            f" AND {e.name(Attr.LEASE_EXPIRES_AT_MS)} > :now AND {e.name(Attr.DEADLINE_AT_MS)} > :now"
+        )
         applied, _ = self._conditional_update(task_id, update, condition, e, give_up_at_ms)
         return applied
 
@@ -405,16 +465,24 @@ class TrackerTable:
         error_message: str,
         give_up_at_ms: int,
         only_if_overdue: bool = False,
+        only_if_lost: bool = False,
     ) -> bool:
         """Write the final, failed state; False if the run was already final or taken.
 
-        Who may fail a run: its ``owner`` (the worker that claimed it); with ``owner=None``,
-        start after a dispatch failure, but only while no worker has claimed the run (the
-        invoke may have gone through with only its answer lost); and, with
-        ``only_if_overdue``, anyone once the run is past its deadline.
+        Who may fail a run: its ``owner`` (the worker that claimed it) while its lease and the
+        deadline hold; with ``owner=None``, start after a dispatch failure, but only while no
+        worker has claimed the run (the invoke may have gone through with only its answer lost);
+        with ``only_if_overdue``, anyone once the run is past its deadline; and with
+        ``only_if_lost``, anyone once ``owner``'s lease has lapsed (its worker is gone).
         """
         fields = {Attr.ERROR_CODE: _s(error_code), Attr.ERROR_MESSAGE: _s(error_message)}
-        guard: _Guard = "overdue" if only_if_overdue else ("owner" if owner is not None else "unclaimed")
+        guard: _Guard
+        if only_if_overdue:
+            guard = "overdue"
+        elif only_if_lost:
+            guard = "lost"
+        else:
+            guard = "owner" if owner is not None else "unclaimed"
         return self._finish(
             task_id,
             attempt,
@@ -444,11 +512,19 @@ class TrackerTable:
             f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', _n(self._clock.now_ms()))}",
             f"{e.name(Attr.FINISHED_AT_MS)} = :now",
         ]
-        condition = self._owned_condition(e, attempt, owner if guard == "owner" else None)
-        if guard == "overdue":
+        condition = self._owned_condition(e, attempt, owner if guard in ("owner", "lost") else None)
+        # (Names are added only where used: DynamoDB rejects unused expression names.)
+        if guard == "owner":
+            # Never after a reader could have been told the run failed (deadline or lost lease).
+            condition += (
+                f" AND {e.name(Attr.DEADLINE_AT_MS)} > :now AND {e.name(Attr.LEASE_EXPIRES_AT_MS)} > :now"
+            )
+        elif guard == "overdue":
             condition += f" AND {e.name(Attr.DEADLINE_AT_MS)} <= :now"
         elif guard == "unclaimed":
             condition += f" AND attribute_not_exists({e.name(Attr.LEASE_OWNER)})"
+        else:  # lost: the named owner's lease has lapsed
+            condition += f" AND {e.name(Attr.LEASE_EXPIRES_AT_MS)} <= :now"
         applied, _ = self._conditional_update(task_id, "SET " + ", ".join(sets), condition, e, give_up_at_ms)
         return applied
 

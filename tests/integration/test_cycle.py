@@ -9,6 +9,7 @@ import pytest
 
 from connect_async.contract import ErrorCode, ResponseStatus, TrackingIdSource
 from connect_async.tasks import TaskContext, TaskFailed, TransientError
+from connect_async.worker import LostRunError
 from tests.conftest import Stack, connect_event
 
 CONTACT = "11111111-2222-3333-4444-555555555555"
@@ -144,12 +145,27 @@ def test_crashed_worker_is_reported_failed_once_its_deadline_passes(stack: Stack
 
 
 def test_a_claimed_run_is_never_executed_twice_even_after_a_crash(stack: Stack) -> None:
+    ran: list[bool] = []
+    stack.task = lambda context: ran.append(True)
+    stack.check_budget_ms = 0  # one read per check: the clock moves only here
     stack.start()
-    # The first invocation claims the run and dies (no final write): simulate with a claim only.
-    stack.tracker().claim(TASK_ID, 1, "req-crashed", give_up_at_ms=stack.clock.now_ms() + 1000)
-    stack.clock.advance(70)  # Lambda's asynchronous retry arrives a minute later
-    assert stack.run_worker(request_id="req-retry") == "duplicate"
-    assert _status(stack.item(TASK_ID)) == "in_progress"
+    # The first invocation claims the run and dies (no final write, no renewal): a claim only.
+    stack.tracker().claim(
+        TASK_ID, 1, "req-crashed", lease_ms=5_000, give_up_at_ms=stack.clock.now_ms() + 1000
+    )
+    stack.clock.advance(4)
+    assert stack.check()["status"] == "in_progress"  # the lease still holds
+    stack.clock.advance(2)
+    lost = stack.check()
+    assert (lost["status"], lost["error_code"]) == ("failed", "worker_lost")  # read as failed at once
+    stack.clock.advance(60)  # Lambda's asynchronous retry arrives a minute later
+    with pytest.raises(LostRunError):  # the event goes on to the dead-letter queue
+        stack.run_worker(request_id="req-retry")
+    assert ran == []  # never run again
+    item = stack.item(TASK_ID)
+    assert (_status(item), item["error_code"]["S"]) == ("failed", "worker_lost")
+    with pytest.raises(LostRunError):  # and so does every later delivery of that event
+        stack.run_worker(request_id="req-retry-2")
 
 
 def test_start_after_a_crashed_run_passes_its_deadline_begins_attempt_two(stack: Stack) -> None:
@@ -501,6 +517,7 @@ def test_tracker_record_holds_no_personal_data(stack: Stack) -> None:
     for secret in ("+447700900123", "+442079460000", "12345678", "account_number"):
         assert secret not in text
     assert set(item) <= {
+        "lease_expires_at_ms",
         "task_id", "task_name", "status", "attempt", "created_at_ms", "updated_at_ms", "finished_at_ms",
         "deadline_at_ms", "expires_at", "progress_percent", "progress_message", "result", "error_code",
         "error_message", "channel", "contact_id", "initial_contact_id", "restart_token", "lease_owner",

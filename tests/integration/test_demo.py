@@ -34,6 +34,7 @@ def _demo(*args: str) -> subprocess.CompletedProcess[str]:
         ("hangup", "Ending: caller hung up; the tracker says completed"),
         ("duplicates", "the task ran 1 time(s)"),
         ("requeue", "Ending: transferred to a queue; the tracker says completed"),
+        ("crash", "check   -> failed worker_lost"),
     ],
 )
 def test_demo_plays_a_call(scenario: str, expected: str) -> None:
@@ -42,11 +43,13 @@ def test_demo_plays_a_call(scenario: str, expected: str) -> None:
     assert expected in done.stdout
     assert "caller  hears" in done.stdout or "caller  reads" in done.stdout
     assert "longest silence:" in done.stdout
+    assert "warning:" not in done.stderr  # the rendered flows pass the checker without a warning
 
 
 def test_demo_takes_an_operators_tfvars() -> None:
     done = _demo("--scenario", "slow", "--tfvars", str(ROOT / "examples" / "ops.tfvars"))
     assert done.returncode == 0, done.stderr[-2000:]
+    assert "warning:" not in done.stderr
     assert "Tuning: " in done.stdout and "ops.tfvars" in done.stdout
     assert "We will text you when it is done." in done.stdout  # ops.tfvars' own timeout message
     assert "TakingLonger" in done.stdout

@@ -8,6 +8,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from connect_async.check import answer_keys
+from connect_async.contract import CHECK_RESPONSE_KEYS, START_RESPONSE_KEYS
 from connect_async.handlers._boundary import answer_connect
 from connect_async.results import encoded_size
 from tests.conftest import Stack, connect_event
@@ -72,11 +74,13 @@ def _assert_flat_small(response: dict[str, str]) -> None:
 )
 @given(event=hostile_events())
 def test_start_and_check_answer_every_event(stack: Stack, event: Any) -> None:
-    started = answer_connect(lambda: stack.start_service().handle(event, 8000))
+    started = answer_connect(lambda: stack.start_service().handle(event, 8000), lambda: START_RESPONSE_KEYS)
     _assert_flat_small(started)
+    assert set(started) >= set(START_RESPONSE_KEYS)  # every key, whatever the answer
     stack.check_budget_ms = 0
-    checked = answer_connect(lambda: stack.check_service().handle(event, 8000))
+    checked = answer_connect(lambda: stack.check_service().handle(event, 8000), answer_keys)
     _assert_flat_small(checked)
+    assert set(checked) >= set(CHECK_RESPONSE_KEYS)
     if started["status"] == "error":
         assert started["error_code"] in {"invalid_event"}
         assert len(started["error_message"]) < 300

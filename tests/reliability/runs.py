@@ -12,6 +12,7 @@ from tests.conftest import Stack, connect_event
 
 __all__ = [
     "CONTACT",
+    "LAMBDA_FIRST_RETRY_SECONDS",
     "TASK_ID",
     "Observed",
     "Runs",
@@ -24,6 +25,8 @@ __all__ = [
 
 T = TypeVar("T")
 CONTACT = "0f5f6f7f-1111-4222-8333-444455556666"
+# Lambda retries an asynchronous event whose invocation failed after about a minute (documented).
+LAMBDA_FIRST_RETRY_SECONDS = 60
 TASK_ID = f"{CONTACT}#default"
 
 

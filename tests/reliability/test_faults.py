@@ -19,7 +19,16 @@ from botocore.stub import Stubber
 from connect_async.tasks.bedrock import BedrockSettings, answer_question
 from tests.conftest import FAST_RETRY, ErrorInjector, Stack, connect_event
 from tests.reliability.conftest import Recorder
-from tests.reliability.runs import CONTACT, Observed, Runs, deliver, settle, start_flow, status_of
+from tests.reliability.runs import (
+    CONTACT,
+    LAMBDA_FIRST_RETRY_SECONDS,
+    Observed,
+    Runs,
+    deliver,
+    settle,
+    start_flow,
+    status_of,
+)
 
 PERSISTENT = 1_000  # "keeps failing": more than any retry policy attempts
 
@@ -120,8 +129,8 @@ CASES: list[tuple[str, str, str, int, str, str]] = [
         "UpdateItem",
         2,
         "persistent",
-        "the result cannot be written; no retry runs the task again; "
-        "readers report failed/worker_timeout at the deadline",
+        "the result cannot be written; the lease lapses, readers report failed/worker_lost; "
+        "Lambda's retry records it and never runs the task again",
     ),
 ]
 
@@ -169,6 +178,7 @@ def test_fault_at_a_call_site(
         observed.worker = deliver(stack, "req-1")
         stack.injector.clear()
         if observed.worker.startswith("raised"):
+            stack.clock.advance(LAMBDA_FIRST_RETRY_SECONDS)  # Lambda retries a failed event after a minute
             observed.worker += "; Lambda's retry: " + deliver(stack, "req-2")
     settle(stack, runs, observed)
 
@@ -214,7 +224,8 @@ def _assert_expected(
         assert observed.record == "completed" and runs.count == 1
     else:
         assert runs.count == 1, observed
-        assert observed.record == "failed/worker_timeout", observed
+        assert observed.worker.endswith("Lambda's retry: raised LostRunError"), observed
+        assert observed.record == "failed/worker_lost", observed
 
 
 BEDROCK_ANSWER = {

@@ -6,11 +6,13 @@ import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from connect_async.config import WorkerSettings
 from connect_async.tasks import TaskContext
 from tests.conftest import FakeClock, Stack, connect_event
 from tests.reliability.conftest import Recorder
 from tests.reliability.runs import (
     CONTACT,
+    LAMBDA_FIRST_RETRY_SECONDS,
     TASK_ID,
     Observed,
     Runs,
@@ -20,6 +22,9 @@ from tests.reliability.runs import (
     start_flow,
     status_of,
 )
+
+# The worker's lease (WORKER_LEASE_MS, the default the test stack uses) in seconds.
+LEASE_SECONDS = WorkerSettings.__dataclass_fields__["lease_ms"].default / 1000
 
 
 class _Killed(BaseException):
@@ -149,16 +154,21 @@ def test_a_worker_killed_mid_task_is_never_run_twice_and_the_flow_can_leave(
     with contextlib.suppress(_Killed):
         stack.run_worker(request_id="req-1")
     stack.task = runs
-    retry = deliver(stack, "req-2")  # Lambda retries the event
-    assert retry == "duplicate"
-    assert status_of(stack.check(event)) == "in_progress"  # before the deadline the run is still live
-    observed = Observed(flow_saw="in_progress until the deadline", worker=f"killed; Lambda's retry: {retry}")
+    assert status_of(stack.check(event)) == "in_progress"  # within its lease the run is live
+    stack.clock.advance(LEASE_SECONDS)
+    assert status_of(stack.check(event)) == "failed/worker_lost"  # a lease later, every reader knows
+    stack.clock.advance(LAMBDA_FIRST_RETRY_SECONDS)
+    retry = deliver(stack, "req-2")  # Lambda retries the failed event a minute later
+    assert retry == "raised LostRunError"  # recorded, not run; the event goes to the dead-letter queue
+    observed = Observed(
+        flow_saw="failed/worker_lost a lease after the kill", worker=f"killed; Lambda's retry: {retry}"
+    )
     settle(stack, runs, observed)
-    assert observed.record == "failed/worker_timeout" and runs.count == 1
+    assert observed.record == "failed/worker_lost" and runs.count == 1
     _record(
         recorder,
         "worker killed mid-task (after its claim)",
-        "not run again; failed/worker_timeout for every reader at the deadline",
+        "not run again; failed/worker_lost for every reader once its lease lapses; event dead-lettered",
         observed,
         runs,
     )

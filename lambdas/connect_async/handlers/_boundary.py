@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from connect_async.config import ConfigurationError
 from connect_async.contract import ErrorCode
 from connect_async.observability import count, logger
-from connect_async.results import error_response, guard_response
+from connect_async.results import complete_response, error_response, guard_response
+from connect_async.tracker import CorruptRecordError
 
 __all__ = ["answer_connect"]
 
 
-def answer_connect(respond: Callable[[], Mapping[str, str]]) -> dict[str, str]:
+def answer_connect(
+    respond: Callable[[], Mapping[str, str]], keys: Callable[[], Sequence[str]]
+) -> dict[str, str]:
     """Run ``respond``; turn any exception into an error response instead of raising.
 
-    An exception would send the flow down its error branch with no information at all.
+    An exception would send the flow down its error branch with no information at all. The
+    answer always holds every key of ``keys()`` (the function's contract), errors included.
     """
     try:
-        return guard_response(respond())
+        response: Mapping[str, str] = respond()
     except ConfigurationError as exc:
         logger.error("the function is misconfigured", extra={"reason": str(exc)})
         count("ConfigurationErrors")
-        return error_response(ErrorCode.CONFIGURATION_ERROR, str(exc))
+        response = error_response(ErrorCode.CONFIGURATION_ERROR, str(exc))
+    except CorruptRecordError as exc:
+        logger.error("the run's tracker record is unreadable", extra={"reason": str(exc)})
+        count("InternalErrors")
+        response = error_response(ErrorCode.CORRUPT_RECORD, str(exc))
     except Exception as exc:
         logger.exception("unexpected error", extra={"error_type": type(exc).__name__})
         count("InternalErrors")
-        return error_response(ErrorCode.INTERNAL_ERROR, f"unexpected {type(exc).__name__}")
+        response = error_response(ErrorCode.INTERNAL_ERROR, f"unexpected {type(exc).__name__}")
+    return guard_response(complete_response(response, keys()))

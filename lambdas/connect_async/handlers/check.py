@@ -9,9 +9,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from connect_async.aws import dynamodb_client
-from connect_async.check import CheckService
+from connect_async.check import CheckService, answer_keys
 from connect_async.clock import SystemClock
-from connect_async.config import CheckSettings
+from connect_async.config import CheckSettings, ConfigurationError
 from connect_async.handlers._boundary import answer_connect
 from connect_async.observability import instrument
 from connect_async.retry import FLOW_CALL_RETRY
@@ -35,4 +35,14 @@ def _service() -> CheckService:
 
 @instrument
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
-    return answer_connect(lambda: _service().handle(event, context.get_remaining_time_in_millis()))
+    return answer_connect(
+        lambda: _service().handle(event, context.get_remaining_time_in_millis()),
+        _answer_keys,
+    )
+
+
+def _answer_keys() -> tuple[str, ...]:
+    try:
+        return answer_keys(_service().settings.result_keys)
+    except ConfigurationError:  # answered as configuration_error; the contract's keys still hold
+        return answer_keys()

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from connect_async.aws import dynamodb_client, lambda_client
 from connect_async.clock import SystemClock
 from connect_async.config import StartSettings
+from connect_async.contract import START_RESPONSE_KEYS
 from connect_async.dispatch import LambdaDispatcher
 from connect_async.handlers._boundary import answer_connect
 from connect_async.observability import instrument
@@ -39,4 +40,6 @@ def _service() -> StartService:
 
 @instrument
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
-    return answer_connect(lambda: _service().handle(event, context.get_remaining_time_in_millis()))
+    return answer_connect(
+        lambda: _service().handle(event, context.get_remaining_time_in_millis()), lambda: START_RESPONSE_KEYS
+    )

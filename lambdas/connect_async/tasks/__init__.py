@@ -97,6 +97,10 @@ def load_task(handler: str) -> Task:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise ConfigurationError(f"TASK_HANDLER module {module_name!r} cannot be imported: {exc}") from exc
+    except (Exception, SystemExit) as exc:  # the module itself fails while importing
+        raise ConfigurationError(
+            f"TASK_HANDLER module {module_name!r} failed while importing: {type(exc).__name__}"
+        ) from exc
     function = getattr(module, function_name, None)
     if not callable(function):
         raise ConfigurationError(f"TASK_HANDLER {handler!r}: {function_name!r} is not a function")

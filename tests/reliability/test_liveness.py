@@ -1,0 +1,596 @@
+"""Worker liveness and the contract's gaps: every failure reaches the flow as an answer, soon.
+
+Liveness: a worker that dies after its claim (crash, out of memory, Lambda's hard timeout) stops
+renewing its lease, so readers answer failed/worker_lost within WORKER_LEASE_MS, and Lambda's
+retry of the event records it and fails, so the event reaches the dead-letter queue. Any other
+failure after the claim ends the run at once with its own error code.
+
+The contract cases are the classes an independent adversarial suite found (each with more than
+the one example it reported): keys missing from error answers, a task module that fails while
+importing, exceptions after the claim, a result written after the deadline, a tracking id the
+settings say to ignore, a throttled read with no polling budget, Python's own connection errors,
+a task that replaces the worker's alarm, phone numbers with other separators, text that is not
+valid Unicode, bad shared settings, and a corrupt record.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from connect_async.check import CheckService, answer_keys
+from connect_async.clock import SystemClock
+from connect_async.config import CheckSettings, ConfigurationError, StartSettings, WorkerSettings
+from connect_async.contract import START_RESPONSE_KEYS, Attr, TrackingIdSource
+from connect_async.handlers._boundary import answer_connect
+from connect_async.lease import thread_keep_alive
+from connect_async.start import StartService
+from connect_async.tasks import TaskContext, TaskFailed, load_task
+from connect_async.tracker import TrackerTable
+from connect_async.worker import LostRunError, WorkerService
+from tests.conftest import FAST_RETRY, TABLE, WORKER_FUNCTION, FakeInvocation, Stack, connect_event
+from tests.reliability.conftest import Recorder
+from tests.reliability.runs import CONTACT, LAMBDA_FIRST_RETRY_SECONDS, TASK_ID, deliver, status_of
+
+LEASE_SECONDS = WorkerSettings.__dataclass_fields__["lease_ms"].default / 1000
+WRITES = ("UpdateItem", "PutItem", "DeleteItem")
+
+
+def _row(recorder: Recorder, section: str, case: str, expected: str, observed: str) -> None:
+    recorder.add(section, case=case, expected=expected, observed=observed)
+
+
+def _event(**parameters: str) -> dict[str, Any]:
+    return connect_event(contact_id=CONTACT, **parameters)
+
+
+class _Died(BaseException):
+    """The worker's process ends here (a crash, running out of memory, Lambda's hard timeout)."""
+
+
+# -- liveness ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("case", "when"),
+    [
+        ("crashes right after its claim", "claim"),
+        ("runs out of memory mid-task, after a progress report", "progress"),
+        ("hits Lambda's hard timeout in blocking code", "blocking"),
+    ],
+)
+def test_a_dead_worker_is_failed_worker_lost_within_one_lease(
+    stack: Stack, recorder: Recorder, case: str, when: str
+) -> None:
+    ran: list[str] = []
+
+    def task(context: TaskContext) -> None:
+        ran.append(when)
+        if when == "progress":
+            context.report_progress(40, "Checking your details.")
+        raise _Died
+
+    stack.task = task
+    stack.check_budget_ms = 0
+    event = _event()
+    stack.start(event)
+    with contextlib.suppress(_Died):
+        stack.run_worker(request_id="req-1")
+    alive = status_of(stack.check(event))
+    stack.clock.advance(LEASE_SECONDS)
+    heard = status_of(stack.check(event))
+    stack.clock.advance(LAMBDA_FIRST_RETRY_SECONDS)
+    retries = [deliver(stack, f"req-retry-{i}") for i in (1, 2)]
+    record = stack.item(TASK_ID)
+    assert record is not None
+    assert (alive, heard) == ("in_progress", "failed/worker_lost")
+    assert retries == ["raised LostRunError"] * 2  # both retries fail: the event is dead-lettered
+    assert (record["status"]["S"], record["error_code"]["S"]) == ("failed", "worker_lost")
+    assert ran == [when]  # never run again
+    _row(
+        recorder,
+        "liveness",
+        f"the worker {case}",
+        "failed/worker_lost within one lease; Lambda's retries record it, never run the task, "
+        "and fail (dead-letter queue)",
+        f"{alive} before, {heard} {LEASE_SECONDS:g} s later; "
+        f"retries: {', '.join(retries)}; task ran {len(ran)}x",
+    )
+
+
+def test_a_live_worker_keeps_its_lease_through_a_long_task(stack: Stack, recorder: Recorder) -> None:
+    stack.check_budget_ms = 0
+    seen: list[str] = []
+
+    def long_task(context: TaskContext) -> dict[str, str]:
+        context.sleep(40)  # eight leases long: renewed in slices while it sleeps
+        seen.append(status_of(stack.check(_event())))
+        return {"answer": "42"}
+
+    stack.task = long_task
+    stack.start(_event())
+    outcome = stack.run_worker()
+    assert (outcome, seen) == ("completed", ["in_progress"])
+    _row(
+        recorder,
+        "liveness",
+        "a live worker runs 8 leases long",
+        "in_progress throughout, then completed",
+        f"{seen[0]}, then {outcome}",
+    )
+
+
+def test_throttled_renewals_do_not_lose_a_live_run_until_its_lease_lapses(
+    stack: Stack, recorder: Recorder
+) -> None:
+    stack.check_budget_ms = 0
+
+    def task(context: TaskContext) -> dict[str, str]:
+        stack.injector.fail("UpdateItem", "ProvisionedThroughputExceededException", times=2)
+        context.sleep(3)  # renewals in this stretch are throttled, then retried
+        return {"answer": "42"}
+
+    stack.task = task
+    stack.start(_event())
+    outcome = stack.run_worker()
+    answer = status_of(stack.check(_event()))
+    assert (outcome, answer) == ("completed", "completed")
+    _row(
+        recorder,
+        "liveness",
+        "lease renewals throttled twice",
+        "renewal retried; completed",
+        f"{outcome}; check: {answer}",
+    )
+
+
+def test_a_worker_that_lost_its_lease_cannot_complete_afterwards(stack: Stack, recorder: Recorder) -> None:
+    stack.check_budget_ms = 0
+    told: list[str] = []
+
+    def task(context: TaskContext) -> dict[str, str]:
+        stack.injector.fail("UpdateItem", "ProvisionedThroughputExceededException", times=1_000)
+        stack.clock.advance(LEASE_SECONDS + 1)  # frozen past its lease, no renewal got through
+        told.append(status_of(stack.check(_event())))
+        stack.injector.clear()
+        return {"answer": "42"}
+
+    stack.task = task
+    stack.start(_event())
+    outcome = stack.run_worker()
+    after = status_of(stack.check(_event()))
+    assert told == ["failed/worker_lost"]
+    assert outcome == "superseded" and after == "failed/worker_lost"  # told failed: stays failed
+    _row(
+        recorder,
+        "liveness",
+        "a worker stalls past its lease, then finishes",
+        "the flow was told failed/worker_lost; the late result is refused",
+        f"told {told[0]}; worker {outcome}; record {after}",
+    )
+
+
+# -- 1. every key in every answer ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("case", "call"),
+    [
+        ("start: invalid event", lambda s: s.start({"Details": {}})),
+        ("check: invalid event", lambda s: s.check({"Details": {}})),
+        (
+            "start: tracker unavailable",
+            lambda s: (s.injector.fail("UpdateItem", "InternalServerError", times=99, status=500), s.start())[
+                1
+            ],
+        ),
+        (
+            "check: tracker unavailable",
+            lambda s: (s.injector.fail("GetItem", "InternalServerError", times=99, status=500), s.check())[1],
+        ),
+    ],
+)
+def test_error_answers_hold_every_documented_key(
+    stack: Stack, recorder: Recorder, case: str, call: Callable[[Stack], dict[str, str]]
+) -> None:
+    answer = call(stack)
+    keys = START_RESPONSE_KEYS if case.startswith("start") else answer_keys()
+    assert answer["status"] == "error"
+    assert set(answer) >= {str(k) for k in keys}, sorted(answer)
+    _row(
+        recorder,
+        "contract",
+        f"1. {case}",
+        "error, with every key the README lists",
+        f"{status_of(answer)}, {len(answer)} keys",
+    )
+
+
+def test_a_misconfigured_function_still_answers_every_key(recorder: Recorder) -> None:
+    def broken() -> dict[str, str]:
+        raise ConfigurationError("TRACKER_TABLE_NAME is required but not set")
+
+    answer = answer_connect(broken, lambda: START_RESPONSE_KEYS)
+    assert status_of(answer) == "error/configuration_error"
+    assert set(answer) >= {str(k) for k in START_RESPONSE_KEYS}
+    _row(
+        recorder,
+        "contract",
+        "1. start: configuration error",
+        "error, every key",
+        f"{status_of(answer)}, {len(answer)} keys",
+    )
+
+
+# -- 2. a task module that fails while importing ----------------------------------------------
+
+
+@pytest.fixture
+def broken_modules(tmp_path: Path) -> Iterator[str]:
+    package = tmp_path / "broken_tasks"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "key_error.py").write_text(
+        "SETTINGS = {}\nTOKEN = SETTINGS['token']\n\ndef run(context):\n    return None\n"
+    )
+    (package / "syntax_error.py").write_text("def run(context):\n    return {\n")
+    (package / "runtime_error.py").write_text("raise RuntimeError('no config file at /etc/app.ini')\n")
+    (package / "exits.py").write_text("import sys\nsys.exit(3)\n")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        yield "broken_tasks"
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in [m for m in sys.modules if m.startswith("broken_tasks")]:
+            del sys.modules[name]
+
+
+@pytest.mark.parametrize("module", ["key_error", "syntax_error", "runtime_error", "exits"])
+def test_a_task_module_that_fails_to_import_fails_the_run_at_once(
+    stack: Stack, recorder: Recorder, broken_modules: str, module: str
+) -> None:
+    handler = f"{broken_modules}.{module}:run"
+    worker = stack.worker_service()
+    worker = WorkerService(
+        WorkerSettings(TABLE, handler, 0, 2_000, 16_384),
+        worker.tracker,
+        stack.clock,
+        task_loader=load_task,
+        keep_alive=worker.keep_alive,
+    )
+    stack.start(_event())
+    outcome = worker.handle(stack.invoked[-1], FakeInvocation()).value
+    answer = stack.check(_event())
+    assert (outcome, status_of(answer)) == ("failed", "failed/configuration_error")
+    assert module in answer["error_message"]
+    _row(
+        recorder,
+        "contract",
+        f"2. task module {module} at import",
+        "failed/configuration_error at once",
+        f"worker {outcome}; check {status_of(answer)}",
+    )
+
+
+# -- 3. exceptions after the claim ------------------------------------------------------------
+
+
+class _UnprintableError(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("even the message is broken")
+
+
+def _task_raising(error: BaseException) -> Callable[[TaskContext], None]:
+    def task(context: TaskContext) -> None:
+        raise error
+
+    return task
+
+
+AFTER_CLAIM: list[tuple[str, Callable[[TaskContext], object], str]] = [
+    ("result with an integer too large to print", lambda c: {"n": 10**5000}, "failed/invalid_result"),
+    ("task exception whose __str__ raises", _task_raising(_UnprintableError()), "failed/task_error"),
+    ("lone surrogate in a result value", lambda c: {"answer": "caf\ud800"}, "failed/invalid_result"),
+    (
+        "lone surrogate in TaskFailed's message",
+        _task_raising(TaskFailed("no \ud800 funds", "insufficient_funds")),
+        "failed/insufficient_funds",
+    ),
+    (
+        "lone surrogate in a progress message",
+        lambda c: (c.report_progress(50, "half \udfff way"), {"a": "1"})[1],
+        "completed",
+    ),
+    ("SystemExit from the task", _task_raising(SystemExit(2)), "failed/task_error"),
+]
+
+
+@pytest.mark.parametrize(("case", "task", "expected"), AFTER_CLAIM, ids=[c[0] for c in AFTER_CLAIM])
+def test_every_exception_after_the_claim_ends_the_run_at_once(
+    stack: Stack, recorder: Recorder, case: str, task: Callable[[TaskContext], object], expected: str
+) -> None:
+    stack.task = task
+    stack.task_retry_attempts = 0
+    stack.start(_event())
+    outcome = stack.run_worker()
+    answer = stack.check(_event())
+    assert status_of(answer) == expected
+    answer["error_message"].encode("utf-8")  # always sendable
+    _row(recorder, "contract", f"3. {case}", expected, f"worker {outcome}; check {status_of(answer)}")
+
+
+def test_a_failure_in_the_workers_own_code_after_the_claim_ends_the_run(
+    stack: Stack, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import connect_async.worker as worker_module
+
+    def broken(raw: object, max_bytes: int) -> dict[str, str]:
+        raise LookupError("an unexpected bug")
+
+    monkeypatch.setattr(worker_module, "normalize_result", broken)
+    stack.start(_event())
+    outcome = stack.run_worker()
+    answer = stack.check(_event())
+    assert (outcome, status_of(answer)) == ("failed", "failed/internal_error")
+    _row(
+        recorder,
+        "contract",
+        "3. the worker's own code raises after the claim",
+        "failed/internal_error at once",
+        f"worker {outcome}; check {status_of(answer)}",
+    )
+
+
+# -- 4. nothing flips a run the flow was told had failed ---------------------------------------
+
+
+def test_a_result_after_the_deadline_never_flips_a_failed_run(stack: Stack, recorder: Recorder) -> None:
+    stack.run_deadline_seconds = 30
+    stack.check_budget_ms = 0
+    stack.task = lambda context: context.sleep(3600)
+    stack.start(_event())
+    # The event waited in Lambda's queue: the worker has far more time than the run has left.
+    outcome = stack.run_worker(remaining_ms=900_000)
+    budget_end = stack.clock.now_ms()
+    record = stack.item(TASK_ID)
+    assert record is not None and budget_end < int(record[Attr.DEADLINE_AT_MS]["N"])  # stopped before it
+    told = status_of(stack.check(_event()))
+    # Past the deadline, a late completion by the same owner is refused; a new start is not attempt 2.
+    stack.clock.advance(31)
+    late = stack.tracker().complete(
+        TASK_ID, 1, "req-1", result={"answer": "late"}, give_up_at_ms=stack.clock.now_ms() + 1000
+    )
+    again = stack.start(_event())
+    after = status_of(stack.check(_event()))
+    assert (outcome, told, late, after) == ("failed", "failed/worker_timeout", False, "failed/worker_timeout")
+    assert again["attempt"] == "1" and again["new_run"] == "false"
+    _row(
+        recorder,
+        "contract",
+        "4. the task's budget meets the run's deadline",
+        "budget ends before the deadline; a late result is refused; no second attempt",
+        f"told {told}; late write applied: {late}; start: attempt {again['attempt']}; record {after}",
+    )
+
+
+# -- 5. a tracking id the settings say to ignore ----------------------------------------------
+
+
+@pytest.mark.parametrize("value", [",", "customer 42", "a#b", "x" * 300])
+def test_a_tracking_id_parameter_is_ignored_with_the_default_source(
+    stack: Stack, recorder: Recorder, value: str
+) -> None:
+    answer = stack.start(_event(tracking_id=value))
+    assert (answer["status"], answer["task_id"]) == ("in_progress", TASK_ID)
+    assert "tracking_id" not in stack.invoked[-1]["parameters"]
+    _row(
+        recorder,
+        "contract",
+        f"5. tracking_id={value[:20]!r} with initial_contact_id",
+        "ignored: in_progress on the contact's own run",
+        status_of(answer),
+    )
+
+
+# -- 6. a throttled read with no polling budget -------------------------------------------------
+
+
+def test_a_throttled_read_is_retried_even_with_check_budget_0(stack: Stack, recorder: Recorder) -> None:
+    stack.check_budget_ms = 0
+    stack.start(_event())
+    stack.injector.fail("GetItem", "ProvisionedThroughputExceededException", times=1)
+    answer = stack.check(_event())
+    assert status_of(answer) == "in_progress"
+    _row(
+        recorder,
+        "contract",
+        "6. one throttled read, CHECK_BUDGET_MS=0",
+        "retried: in_progress",
+        status_of(answer),
+    )
+
+
+# -- 7. Python's own connection errors ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "error", [ConnectionResetError, ConnectionRefusedError, ConnectionAbortedError, TimeoutError]
+)
+def test_pythons_connection_errors_from_a_task_are_retried(
+    stack: Stack, recorder: Recorder, error: type[Exception]
+) -> None:
+    calls: list[int] = []
+
+    def flaky(context: TaskContext) -> dict[str, str]:
+        calls.append(1)
+        if len(calls) == 1:
+            raise error("peer went away")
+        return {"answer": "42"}
+
+    stack.task = flaky
+    stack.start(_event())
+    outcome = stack.run_worker()
+    assert (outcome, len(calls)) == ("completed", 2)
+    _row(
+        recorder,
+        "contract",
+        f"7. the task raises {error.__name__} once",
+        "retried: completed",
+        f"{outcome} after {len(calls)} calls",
+    )
+
+
+# -- 8. a task that replaces the worker's alarm -------------------------------------------------
+
+
+def test_a_task_that_cancels_the_workers_alarm_still_ends_at_its_budget(
+    stack: Stack, recorder: Recorder
+) -> None:
+    # Real time here: the watchdog is a thread. Budget: 2.5 s of Lambda time - 0.5 s margin = 2 s.
+    clock = SystemClock()
+    tracker = TrackerTable(stack.dynamodb, TABLE, clock=clock, retry_policy=FAST_RETRY)
+    start = StartService(
+        StartSettings(TABLE, WORKER_FUNCTION, TrackingIdSource.INITIAL_CONTACT_ID, 60, 3600),
+        tracker,
+        stack.start_service().dispatcher,
+        clock,
+    )
+    start.handle(_event(), 8000)
+
+    def stubborn(context: TaskContext) -> dict[str, str]:
+        signal.setitimer(signal.ITIMER_REAL, 0)  # the task's own timeout handling cancels ours
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)
+        time.sleep(4)  # blocking work past its budget
+        return {"answer": "too late"}
+
+    worker = WorkerService(
+        WorkerSettings(TABLE, "x:y", 0, 500, 16_384, lease_ms=1_500),
+        tracker,
+        clock,
+        task_loader=lambda _: stubborn,
+        keep_alive=thread_keep_alive,
+    )
+    outcome = worker.handle(stack.invoked[-1], FakeInvocation("req-1", remaining_ms=2_500)).value
+    check = CheckService(CheckSettings(TABLE, TrackingIdSource.INITIAL_CONTACT_ID, 0, 250), tracker, clock)
+    answer = status_of(check.handle(_event(), 8000))
+    assert (outcome, answer) == ("failed", "failed/worker_timeout")
+    _row(
+        recorder,
+        "contract",
+        "8. the task cancels the worker's SIGALRM and blocks",
+        "the watchdog records worker_timeout; the late result is refused",
+        f"worker {outcome}; check {answer}",
+    )
+
+
+# -- 9. phone numbers in any notation ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "+44 - 7700 - 900456",
+        "+44/7700/900456",
+        "+44 7700\u2013900456",
+        "(0)7700.900.456",
+        "+44\u20117700\u2011900456",
+    ],
+)
+def test_phone_numbers_with_any_separator_are_masked(stack: Stack, recorder: Recorder, number: str) -> None:
+    stack.task = _task_raising(RuntimeError(f"call the customer on {number}"))
+    stack.task_retry_attempts = 0
+    stack.start(_event())
+    stack.run_worker()
+    answer = stack.check(_event())
+    assert "900456" not in answer["error_message"] and "[redacted]" in answer["error_message"]
+    _row(
+        recorder,
+        "contract",
+        f"9. {number!r} in a task's error",
+        "masked in error_message and logs",
+        answer["error_message"],
+    )
+
+
+# -- 10. text that is not valid Unicode in ContactData -------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["LanguageCode", "Channel", "InitiationMethod", "InstanceARN"])
+def test_lone_surrogates_in_contact_data_are_rejected_before_any_write(
+    stack: Stack, recorder: Recorder, field: str
+) -> None:
+    event = _event()
+    event["Details"]["ContactData"][field] = "en-\ud800"
+    before = sum(stack.injector.calls.get(op, 0) for op in WRITES)
+    answer = stack.start(event)
+    writes = sum(stack.injector.calls.get(op, 0) for op in WRITES) - before
+    assert (status_of(answer), writes) == ("error/invalid_event", 0)
+    _row(
+        recorder,
+        "contract",
+        f"10. a lone surrogate in ContactData.{field}",
+        "error/invalid_event, no write",
+        f"{status_of(answer)}, {writes} writes",
+    )
+
+
+# -- 11. bad shared settings --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("POWERTOOLS_LOG_LEVEL", "LOUD"), ("TRACING_ENABLED", "perhaps")]
+)
+def test_bad_shared_settings_are_configuration_errors(recorder: Recorder, name: str, value: str) -> None:
+    env = {"TRACKER_TABLE_NAME": TABLE, "WORKER_FUNCTION_NAME": "w", "TASK_HANDLER": "a.b:c", name: value}
+    problems = []
+    for settings in (StartSettings, CheckSettings, WorkerSettings):
+        with pytest.raises(ConfigurationError, match=name):
+            settings.from_env(env)
+        problems.append(settings.__name__)
+    answer = answer_connect(lambda: StartSettings.from_env(env) and {}, lambda: START_RESPONSE_KEYS)
+    assert status_of(answer) == "error/configuration_error" and name in answer["error_message"]
+    _row(
+        recorder,
+        "contract",
+        f"11. {name}={value}",
+        "configuration_error naming the variable",
+        f"{status_of(answer)}: {answer['error_message']}",
+    )
+
+
+# -- 12. a corrupt record ------------------------------------------------------------------------
+
+
+def test_a_corrupt_record_is_the_same_answer_from_start_and_check(stack: Stack, recorder: Recorder) -> None:
+    stack.dynamodb.put_item(
+        TableName=TABLE,
+        Item={"task_id": {"S": TASK_ID}, "status": {"S": "sleeping"}, "attempt": {"S": "one"}},
+    )
+    started = answer_connect(lambda: stack.start(_event()), lambda: START_RESPONSE_KEYS)
+    checked = answer_connect(lambda: stack.check(_event()), answer_keys)
+    assert status_of(started) == status_of(checked) == "error/corrupt_record"
+    assert "DynamoDB" not in checked["error_message"]
+    _row(
+        recorder,
+        "contract",
+        "12. a record with an unknown status",
+        "error/corrupt_record from start and check",
+        f"start {status_of(started)}; check {status_of(checked)}",
+    )
+
+
+def test_the_lost_run_exception_is_raised_only_for_lost_runs(stack: Stack) -> None:
+    # A duplicate of a run a live worker holds is a quiet no-op, not a dead-letter.
+    stack.start(_event())
+    stack.tracker().claim(TASK_ID, 1, "req-live", lease_ms=5_000, give_up_at_ms=stack.clock.now_ms() + 1000)
+    assert stack.run_worker(request_id="req-dup") == "duplicate"
+    stack.clock.advance(6)
+    with pytest.raises(LostRunError):
+        stack.run_worker(request_id="req-late")
