@@ -1,130 +1,147 @@
-"""Check Amazon Connect flow-language JSON against the rules a flow must meet.
+"""Check Amazon Connect flow-language JSON the way Connect validates it, plus the rules callers feel.
 
-Each rule comes from the project's Connect facts (shared/CONNECT_FACTS.md): the version, the
-start action, identifier rules, transitions that lead nowhere, unreachable actions, the
-250-action limit, synchronous Lambda time limits, Loop and Compare shapes, error branches on
-every Lambda call, exactly one prompt source per message, and the 20-second limit on a chain
-of Lambda calls with no prompt between them.
+Two severities:
 
-It accepts real exported flows: numbers written as strings, ``Metadata``, and action types it
-has no rule for (those are only checked for their transitions).
+- **error**: Connect would reject the flow at CreateContactFlow / CreateContactFlowModule, or a
+  caller is certainly hurt (a reference nothing sets, a voice-only prompt on chat, a loop of
+  Lambda calls with no prompt and no bound).
+- **warning**: Connect accepts it but it is risky: an orphan block, a retry loop whose worst-case
+  silence passes Connect's 20 s Lambda-chain limit (stated in seconds), a contact attribute that
+  must come from upstream.
 
-    python -m flowkit.checker flow.json     # prints one line per violation; exit 1 if any
+The per-action rules are data (``connect_rules.json``, beside this file), each with its source: the
+console-exported reference corpus (``tests/corpus/connect_flows``) or the flow-language reference.
+Whatever the input, the checker never raises: malformed parts are violations that name the place.
+
+    python -m flowkit.checker [--json] [--strict] [--flow-type T] [--channels VOICE,CHAT] FLOW.json...
+
+Exit codes: 0 no errors (warnings allowed), 1 errors (or warnings with ``--strict``), 2 a file
+could not be read or the arguments are wrong.
 """
 
 from __future__ import annotations
 
+import argparse
+import difflib
 import json
+import math
 import sys
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Set
+from dataclasses import asdict, dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
-__all__ = ["CHAIN_LIMIT_SECONDS", "Violation", "check_flow", "main"]
+from flowkit.analysis import ALL_CHANNELS, lambda_chains, unset_reads, voice_only_on_chat
+from flowkit.graph import FlowGraph, as_list, as_mapping, as_number, condition_operands
 
-VERSION: Final = "2019-10-30"
-MAX_ACTIONS: Final = 250
-MAX_IDENTIFIER: Final = 50
-FORBIDDEN_IN_IDENTIFIER: Final = set("%:()\\/)=$,;[]{}")
-SYNC_LIMIT_SECONDS: Final = (1, 8)
-CHAIN_LIMIT_SECONDS: Final = 20
-LOOP_COUNT: Final = (0, 100)
-PROMPT_SOURCES: Final = ("Text", "SSML", "PromptId", "Media")
-# Actions that play something to the participant: a Lambda chain is broken by one of these.
-PROMPT_TYPES: Final = frozenset(
-    {"MessageParticipant", "MessageParticipantIteratively", "GetParticipantInput"}
-)
-# Actions that end the flow, so they need no NextAction.
-TERMINAL_TYPES: Final = frozenset(
-    {
-        "DisconnectParticipant",
-        "EndFlowExecution",
-        "EndFlowModuleExecution",
-        "TransferToFlow",
-        "TransferContactToQueue",
-    }
-)
+__all__ = [
+    "CHAIN_LIMIT_SECONDS",
+    "ERROR",
+    "WARNING",
+    "Violation",
+    "check_flow",
+    "errors",
+    "main",
+    "rules",
+]
+
+ERROR: Final = "error"
+WARNING: Final = "warning"
+_RULES_FILE: Final = Path(__file__).with_name("connect_rules.json")
+
+
+@cache
+def rules() -> Mapping[str, Any]:
+    """The rule table (connect_rules.json)."""
+    loaded: Mapping[str, Any] = json.loads(_RULES_FILE.read_text())
+    return loaded
+
+
+CHAIN_LIMIT_SECONDS: Final[int] = rules()["flow"]["lambda_chain_limit_seconds"]
 
 
 @dataclass(frozen=True, order=True)
 class Violation:
-    action: str  # the action's Identifier, or "" for the flow as a whole
+    action: str  # the action's Identifier, "#<index>" when it has none, or "" for the whole flow
     rule: str
     message: str
+    severity: str = ERROR
 
     def __str__(self) -> str:
-        where = self.action or "(flow)"
-        return f"{where}: [{self.rule}] {self.message}"
+        return f"{self.action or '(flow)'}: {self.severity} [{self.rule}] {self.message}"
 
 
-def _number(value: object) -> float | None:
-    """Exported flows write numbers as strings ("8")."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
+def errors(violations: list[Violation]) -> list[Violation]:
+    return [v for v in violations if v.severity == ERROR]
 
 
-def _transitions(action: Mapping[str, Any]) -> Mapping[str, Any]:
-    transitions = action.get("Transitions")
-    return transitions if isinstance(transitions, Mapping) else {}
+@dataclass(frozen=True)
+class _Options:
+    flow_type: str | None
+    channels: frozenset[str] | None
+    responses: Mapping[str, Set[str]]
+    upstream_attributes: frozenset[str]
 
 
-def _branches(action: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
-    branches = _transitions(action).get(key) or []
-    return [b for b in branches if isinstance(b, Mapping)] if isinstance(branches, list) else []
+_Check = Callable[[FlowGraph, _Options], Iterator[Violation]]
 
 
-def _targets(action: Mapping[str, Any]) -> Iterator[str]:
-    next_action = _transitions(action).get("NextAction")
-    if isinstance(next_action, str) and next_action:
-        yield next_action
-    for key in ("Errors", "Conditions"):
-        for branch in _branches(action, key):
-            target = branch.get("NextAction")
-            if isinstance(target, str) and target:
-                yield target
+def _action_rules() -> Mapping[str, Mapping[str, Any]]:
+    actions: Mapping[str, Mapping[str, Any]] = rules()["actions"]
+    return actions
 
 
-class _Flow:
-    def __init__(self, document: Mapping[str, Any]) -> None:
-        raw = document.get("Actions")
-        self.actions: list[Mapping[str, Any]] = (
-            [a for a in raw if isinstance(a, Mapping)] if isinstance(raw, list) else []
-        )
-        self.by_id: dict[str, Mapping[str, Any]] = {}
-        for action in self.actions:
-            identifier = action.get("Identifier")
-            if isinstance(identifier, str):
-                self.by_id.setdefault(identifier, action)
-        start = document.get("StartAction")
-        self.start = start if isinstance(start, str) else ""
-        self.document = document
+def _limits() -> Mapping[str, Any]:
+    limits: Mapping[str, Any] = rules()["limits"]
+    return limits
 
 
-def _check_flow_level(flow: _Flow) -> Iterator[Violation]:
-    if flow.document.get("Version") != VERSION:
-        yield Violation("", "version", f"Version must be {VERSION!r}")
-    if not flow.actions:
+# -- the flow as a whole ---------------------------------------------------------------------
+
+
+def _check_document(graph: FlowGraph, options: _Options) -> Iterator[Violation]:
+    flow = rules()["flow"]
+    if graph.document.get("Version") != flow["version"]:
+        yield Violation("", "version", f"Version must be {flow['version']!r}")
+    if not isinstance(graph.document.get("Actions"), list):
+        yield Violation("", "actions", "Actions must be a list of actions")
+    elif not graph.actions:
         yield Violation("", "actions", "the flow has no actions")
-    if len(flow.actions) > MAX_ACTIONS:
-        yield Violation("", "actions", f"{len(flow.actions)} actions; Connect allows at most {MAX_ACTIONS}")
-    if not flow.start:
+    if len(graph.actions) > flow["max_actions"]:
+        yield Violation(
+            "", "actions", f"{len(graph.actions)} actions; Connect allows at most {flow['max_actions']}"
+        )
+    if not graph.start:
         yield Violation("", "start-action", "StartAction is missing")
-    elif flow.start not in flow.by_id:
-        yield Violation("", "start-action", f"StartAction {flow.start!r} is not an action of the flow")
+    elif graph.start not in graph.by_id:
+        yield Violation("", "start-action", f"StartAction {graph.start!r} is not an action of the flow")
+    is_module = options.flow_type == "FLOW_MODULE"
+    settings = graph.document.get("Settings")
+    if is_module and not isinstance(settings, Mapping):
+        yield Violation(
+            "", "module", "a flow module needs Settings (InputParameters, OutputParameters, Transitions)"
+        )
+    if is_module and isinstance(settings, Mapping):
+        missing = [
+            k
+            for k in ("InputParameters", "OutputParameters", "Transitions")
+            if not isinstance(settings.get(k), list)
+        ]
+        if missing:
+            yield Violation("", "module", f"Settings needs the lists {', '.join(missing)}")
 
 
-def _check_identifiers(flow: _Flow) -> Iterator[Violation]:
+def _check_identifiers(graph: FlowGraph, options: _Options) -> Iterator[Violation]:
+    flow = rules()["flow"]
+    forbidden = set(flow["forbidden_identifier_chars"])
+    reserved = set(flow["reserved_identifiers"])
     seen: set[str] = set()
-    for index, action in enumerate(flow.actions):
+    raw = as_list(graph.document.get("Actions"))
+    for index, action in enumerate(raw):
+        if not isinstance(action, Mapping):
+            yield Violation(f"#{index}", "action", "an action must be a JSON object")
+            continue
         identifier = action.get("Identifier")
         if not isinstance(identifier, str) or not identifier:
             yield Violation(f"#{index}", "identifier", "the action has no Identifier")
@@ -132,207 +149,460 @@ def _check_identifiers(flow: _Flow) -> Iterator[Violation]:
         if identifier in seen:
             yield Violation(identifier, "identifier", "Identifier is used by more than one action")
         seen.add(identifier)
-        if len(identifier) > MAX_IDENTIFIER:
-            yield Violation(
-                identifier, "identifier", f"Identifier is longer than {MAX_IDENTIFIER} characters"
-            )
-        bad = sorted(FORBIDDEN_IN_IDENTIFIER.intersection(identifier))
-        if bad:
-            yield Violation(identifier, "identifier", f"Identifier contains {' '.join(bad)}")
-
-
-def _check_transitions(flow: _Flow) -> Iterator[Violation]:
-    for identifier, action in flow.by_id.items():
-        for target in _targets(action):
-            if target not in flow.by_id:
-                yield Violation(
-                    identifier, "transition", f"transition to {target!r}, which is not an action of the flow"
-                )
-        # Terminal actions end the flow; branching ones (Loop, Compare) may route by condition only.
-        ends_or_branches = action.get("Type") in TERMINAL_TYPES or _branches(action, "Conditions")
-        if not ends_or_branches and not _transitions(action).get("NextAction"):
-            yield Violation(
-                identifier, "transition", "the action has no NextAction: the flow would stop here"
-            )
-
-
-def _check_reachability(flow: _Flow) -> Iterator[Violation]:
-    if flow.start not in flow.by_id:
-        return
-    reached = {flow.start}
-    frontier = [flow.start]
-    while frontier:
-        for target in _targets(flow.by_id[frontier.pop()]):
-            if target in flow.by_id and target not in reached:
-                reached.add(target)
-                frontier.append(target)
-    for identifier in flow.by_id:
-        if identifier not in reached:
-            yield Violation(identifier, "unreachable", "no path from StartAction reaches this action")
-
-
-def _lambda_seconds(action: Mapping[str, Any]) -> float:
-    """Worst-case seconds a synchronous Lambda block can keep the caller waiting."""
-    parameters = action.get("Parameters") or {}
-    if parameters.get("InvocationType", "SYNCHRONOUS") != "SYNCHRONOUS":
-        return 0.0
-    limit = _number(parameters.get("InvocationTimeLimitSeconds"))
-    return limit if limit is not None else float(SYNC_LIMIT_SECONDS[1])
-
-
-def _check_lambda(identifier: str, action: Mapping[str, Any]) -> Iterator[Violation]:
-    parameters = action.get("Parameters") or {}
-    if not parameters.get("LambdaFunctionARN"):
-        yield Violation(identifier, "lambda", "LambdaFunctionARN is missing")
-    if parameters.get("InvocationType", "SYNCHRONOUS") == "SYNCHRONOUS":
-        limit = _number(parameters.get("InvocationTimeLimitSeconds"))
-        low, high = SYNC_LIMIT_SECONDS
-        if limit is None or not low <= limit <= high or limit != int(limit):
+        if len(identifier) > flow["max_identifier_chars"]:
             yield Violation(
                 identifier,
-                "lambda",
-                f"InvocationTimeLimitSeconds must be a whole number from {low} to {high}",
+                "identifier",
+                f"Identifier is longer than {flow['max_identifier_chars']} characters",
             )
-    if not _branches(action, "Errors"):
+        bad = sorted(forbidden.intersection(identifier))
+        if bad:
+            yield Violation(identifier, "identifier", f"Identifier contains {' '.join(bad)}")
+        if identifier in reserved:
+            yield Violation(
+                identifier, "identifier", f"{identifier!r} is a reserved string Connect does not allow"
+            )
+
+
+def _check_transitions(graph: FlowGraph, options: _Options) -> Iterator[Violation]:
+    for identifier, action in graph.by_id.items():
+        for edge in FlowGraph.edges(action):
+            if edge.target not in graph.by_id:
+                yield Violation(
+                    identifier,
+                    "transition",
+                    f"transition to {edge.target!r}, which is not an action of the flow",
+                )
+        transitions = action.get("Transitions")
+        if transitions is not None and not isinstance(transitions, Mapping):
+            yield Violation(identifier, "transition", "Transitions must be an object")
+        for key in ("Conditions", "Errors"):
+            value = as_mapping(transitions).get(key)
+            if value is not None and not isinstance(value, list):
+                yield Violation(identifier, "transition", f"Transitions.{key} must be a list")
+
+
+def _check_reachability(graph: FlowGraph, options: _Options) -> Iterator[Violation]:
+    if graph.start not in graph.by_id:
+        return
+    reached = graph.reachable()
+    for identifier in graph.by_id:
+        if identifier not in reached:
+            yield Violation(
+                identifier,
+                "unreachable",
+                "no path from StartAction reaches this block (Connect keeps it)",
+                WARNING,
+            )
+
+
+# -- each action against its rule ------------------------------------------------------------
+
+
+def _check_action_types(graph: FlowGraph, options: _Options) -> Iterator[Violation]:
+    known = set(_action_rules()) | set(rules()["other_known_types"]["types"])
+    for identifier, action in graph.by_id.items():
+        kind = FlowGraph.kind(action)
+        if not kind:
+            yield Violation(identifier, "type", "the action has no Type")
+        elif kind not in known:
+            close = difflib.get_close_matches(kind, known, n=1, cutoff=0.85)
+            lowered = {k.lower(): k for k in known}.get(kind.lower())
+            guess = lowered or (close[0] if close else None)
+            if guess:
+                yield Violation(identifier, "type", f"unknown action type {kind!r}: did you mean {guess!r}?")
+            else:
+                yield Violation(
+                    identifier, "type", f"action type {kind!r} is not one this checker knows", WARNING
+                )
+
+
+def _check_shape(
+    identifier: str, action: Mapping[str, Any], rule: Mapping[str, Any], options: _Options
+) -> Iterator[Violation]:
+    kind = FlowGraph.kind(action)
+    next_action = FlowGraph.next_action(action)
+    conditions = FlowGraph.branches(action, "Conditions")
+    errors_ = FlowGraph.branches(action, "Errors")
+    if rule["next_action"] == "required" and not next_action:
         yield Violation(
-            identifier, "lambda", "no error branch: a timeout or failure would have nowhere to go"
+            identifier, "transition", f"{kind} is missing the required property Transitions.NextAction"
+        )
+    if rule["next_action"] == "none" and (next_action or conditions or errors_):
+        yield Violation(
+            identifier, "transition", f"{kind} ends the flow: its Transitions should be {{}}", WARNING
+        )
+    if rule["next_action"] == "optional" and not next_action and not conditions:
+        yield Violation(
+            identifier,
+            "transition",
+            "the action has no NextAction and no conditions: the flow would stop here",
+        )
+    allowed = rule.get("errors")
+    for branch in errors_:
+        error_type = branch.get("ErrorType")
+        if allowed is not None and error_type not in allowed:
+            expected = ", ".join(allowed) or "no error types"
+            yield Violation(
+                identifier, "error-type", f"{kind} cannot route error type {error_type!r} (it has {expected})"
+            )
+    routed = {b.get("ErrorType") for b in errors_}
+    for required in rule.get("required_errors", []):
+        if required not in routed:
+            yield Violation(
+                identifier, "error-type", f"no {required} branch: a failure would have nowhere to go"
+            )
+    yield from _check_conditions(identifier, kind, conditions, rule["conditions"])
+    parameters = action.get("Parameters")
+    if parameters is not None and not isinstance(parameters, Mapping):
+        yield Violation(identifier, "parameters", "Parameters must be an object")
+    parameters = as_mapping(parameters)
+    for key in as_mapping(rule.get("parameters")).get("required", []):
+        if parameters.get(key) in (None, "", {}, []):
+            yield Violation(identifier, "parameters", f"{kind} needs Parameters.{key}")
+    one_of = as_mapping(rule.get("parameters")).get("one_of")
+    if one_of:
+        present = [k for k in one_of if k in parameters]
+        if len(present) != 1:
+            yield Violation(
+                identifier,
+                "parameters",
+                f"exactly one of {', '.join(one_of)} is allowed (found {', '.join(present) or 'none'})",
+            )
+    yield from _check_flow_type(identifier, kind, rule, options)
+
+
+def _check_conditions(
+    identifier: str, kind: str, conditions: list[Mapping[str, Any]], rule: object
+) -> Iterator[Violation]:
+    operands = sorted(o for b in conditions for o in condition_operands(b))
+    for branch in conditions:
+        condition = as_mapping(branch.get("Condition"))
+        if not condition.get("Operator") or not isinstance(condition.get("Operands"), list):
+            yield Violation(
+                identifier, "conditions", "each condition needs an Operator and a list of Operands"
+            )
+    if rule == "none" and conditions:
+        yield Violation(identifier, "conditions", f"{kind} supports no conditions")
+    elif rule == "required" and not conditions:
+        yield Violation(identifier, "conditions", f"{kind} needs at least one condition")
+    elif isinstance(rule, Mapping) and "exactly" in rule and operands != sorted(rule["exactly"]):
+        yield Violation(
+            identifier, "conditions", f"{kind} needs exactly the conditions {' and '.join(rule['exactly'])}"
+        )
+    elif isinstance(rule, Mapping) and "must_include" in rule:
+        for operand in rule["must_include"]:
+            if operand not in operands:
+                yield Violation(identifier, "conditions", f"{kind} needs a condition on {operand}")
+
+
+def _check_flow_type(
+    identifier: str, kind: str, rule: Mapping[str, Any], options: _Options
+) -> Iterator[Violation]:
+    types = as_mapping(rule.get("flow_types"))
+    flow_type = options.flow_type
+    only, never = types.get("only"), types.get("not")
+    if flow_type is None:
+        if only and "FLOW_MODULE" in only and only == ["FLOW_MODULE"]:
+            yield Violation(
+                identifier,
+                "flow-type",
+                f"{kind} is only allowed in a flow module (this flow has no Settings)",
+            )
+        elif only:
+            yield Violation(
+                identifier, "flow-type", f"{kind} is only allowed in {', '.join(only)} flows", WARNING
+            )
+        return
+    if (only and flow_type not in only) or (never and flow_type in never):
+        yield Violation(identifier, "flow-type", f"{kind} is not allowed in a {flow_type} flow")
+
+
+def _check_lambda(identifier: str, parameters: Mapping[str, Any]) -> Iterator[Violation]:
+    limits = _limits()
+    invocation = parameters.get("InvocationType", "SYNCHRONOUS")
+    if invocation not in limits["invocation_types"]:
+        yield Violation(
+            identifier, "lambda", f"InvocationType must be SYNCHRONOUS or ASYNCHRONOUS, not {invocation!r}"
+        )
+        return
+    low, high = limits[
+        "sync_time_limit_seconds" if invocation == "SYNCHRONOUS" else "async_time_limit_seconds"
+    ]
+    limit = as_number(parameters.get("InvocationTimeLimitSeconds"))
+    if limit is None or not low <= limit <= high or limit != int(limit):
+        yield Violation(
+            identifier,
+            "lambda",
+            f"InvocationTimeLimitSeconds must be a whole number from {low} to {high} ({invocation.lower()})",
+        )
+    response = as_mapping(parameters.get("ResponseValidation")).get("ResponseType", "STRING_MAP")
+    if response not in limits["response_types"]:
+        yield Violation(
+            identifier,
+            "lambda",
+            f"ResponseValidation.ResponseType must be STRING_MAP or JSON, not {response!r}",
         )
 
 
-def _check_loop(identifier: str, action: Mapping[str, Any]) -> Iterator[Violation]:
-    count = _number((action.get("Parameters") or {}).get("LoopCount"))
-    low, high = LOOP_COUNT
-    if count is None or not low <= count <= high:
-        yield Violation(identifier, "loop", f"LoopCount must be from {low} to {high}")
-    operands = sorted(
-        str((b.get("Condition") or {}).get("Operands", [""])[0]) for b in _branches(action, "Conditions")
-    )
-    if operands != ["ContinueLooping", "DoneLooping"]:
-        yield Violation(
-            identifier, "loop", "a Loop needs exactly the conditions ContinueLooping and DoneLooping"
-        )
-    if _branches(action, "Errors"):
-        yield Violation(identifier, "loop", "a Loop has no errors")
+def _check_loop(identifier: str, parameters: Mapping[str, Any]) -> Iterator[Violation]:
+    low, high = _limits()["loop_count"]
+    count = as_number(parameters.get("LoopCount"))
+    if count is None or not low <= count <= high or count != int(count):
+        yield Violation(identifier, "loop", f"LoopCount must be a whole number from {low} to {high}")
 
 
-def _check_compare(identifier: str, action: Mapping[str, Any]) -> Iterator[Violation]:
-    value = (action.get("Parameters") or {}).get("ComparisonValue")
+def _check_compare(identifier: str, parameters: Mapping[str, Any]) -> Iterator[Violation]:
+    value = parameters.get("ComparisonValue")
     if not isinstance(value, str) or not value.startswith("$."):
         yield Violation(
             identifier, "compare", "ComparisonValue must be one JSONPath such as $.External.status"
         )
-    conditions = _branches(action, "Conditions")
-    if not conditions:
-        yield Violation(identifier, "compare", "a Compare needs at least one condition")
-    for branch in conditions:
-        condition = branch.get("Condition") or {}
-        if not condition.get("Operator") or not isinstance(condition.get("Operands"), list):
-            yield Violation(identifier, "compare", "each condition needs an Operator and Operands")
-    if not any(b.get("ErrorType") == "NoMatchingCondition" for b in _branches(action, "Errors")):
+
+
+def _check_wait(identifier: str, parameters: Mapping[str, Any]) -> Iterator[Violation]:
+    limits = _limits()
+    timeout = parameters.get("TimeoutSeconds")
+    low, high = limits["wait_timeout_seconds"]
+    seconds = as_number(timeout)
+    dynamic = isinstance(timeout, str) and timeout.startswith("$.")
+    if not dynamic and (seconds is None or not low <= seconds <= high or seconds != int(seconds)):
+        yield Violation(
+            identifier, "wait", f"TimeoutSeconds must be a whole number from {low} to {high} (seven days)"
+        )
+    for event in as_list(parameters.get("Events")):
+        if event not in limits["wait_events"]:
+            yield Violation(
+                identifier,
+                "wait",
+                f"unknown Wait event {event!r} (known: {', '.join(limits['wait_events'])})",
+            )
+
+
+def _check_voice(identifier: str, parameters: Mapping[str, Any]) -> Iterator[Violation]:
+    engine = parameters.get("TextToSpeechEngine")
+    engines = _limits()["tts_engines"]
+    if engine is not None and engine not in engines:
         yield Violation(
             identifier,
-            "compare",
-            "no NoMatchingCondition branch: an unmatched value would have nowhere to go",
+            "voice",
+            f"TextToSpeechEngine must be one of {', '.join(engines)} "
+            f"(as the console spells it), got {engine!r}",
         )
 
 
-def _check_message(identifier: str, action: Mapping[str, Any]) -> Iterator[Violation]:
-    parameters = action.get("Parameters") or {}
-    sources = [key for key in PROMPT_SOURCES if key in parameters]
-    if len(sources) != 1:
-        found = ", ".join(sources) or "none"
-        yield Violation(
-            identifier, "message", f"exactly one of Text, SSML, PromptId, Media is allowed (found {found})"
-        )
-
-
-_ACTION_RULES = {
+_PARAMETER_RULES: Final[Mapping[str, Callable[[str, Mapping[str, Any]], Iterator[Violation]]]] = {
     "InvokeLambdaFunction": _check_lambda,
     "Loop": _check_loop,
     "Compare": _check_compare,
-    "MessageParticipant": _check_message,
+    "Wait": _check_wait,
+    "UpdateContactTextToSpeechVoice": _check_voice,
 }
 
 
-def _check_actions(flow: _Flow) -> Iterator[Violation]:
-    for identifier, action in flow.by_id.items():
-        rule = _ACTION_RULES.get(str(action.get("Type")))
-        if rule:
-            yield from rule(identifier, action)
+def _check_actions(graph: FlowGraph, options: _Options) -> Iterator[Violation]:
+    for identifier, action in graph.by_id.items():
+        kind = FlowGraph.kind(action)
+        rule = _action_rules().get(kind)
+        if rule is None:
+            continue
+        yield from _check_shape(identifier, action, rule, options)
+        special = _PARAMETER_RULES.get(kind)
+        if special:
+            yield from special(identifier, FlowGraph.parameters(action))
 
 
-def _check_lambda_chains(flow: _Flow) -> Iterator[Violation]:
-    """Worst-case seconds of Lambda calls in a row with no prompt between them (limit 20 s)."""
-    worst: dict[str, float] = {}
-    on_path: set[str] = set()
-    cyclic: set[str] = set()
-
-    def chain_from(identifier: str) -> float:
-        action = flow.by_id.get(identifier)
-        if action is None or action.get("Type") in PROMPT_TYPES:
-            return 0.0
-        if identifier in worst:
-            return worst[identifier]
-        if identifier in on_path:
-            if any(flow.by_id[i].get("Type") == "InvokeLambdaFunction" for i in on_path):
-                cyclic.add(identifier)
-            return 0.0
-        on_path.add(identifier)
-        here = _lambda_seconds(action) if action.get("Type") == "InvokeLambdaFunction" else 0.0
-        longest_next = max((chain_from(t) for t in _targets(action)), default=0.0)
-        on_path.discard(identifier)
-        worst[identifier] = here + longest_next
-        return worst[identifier]
-
-    for identifier, action in flow.by_id.items():
-        if action.get("Type") == "InvokeLambdaFunction":
-            seconds = chain_from(identifier)
-            if seconds > CHAIN_LIMIT_SECONDS:
+def _check_wait_events_routed(graph: FlowGraph, options: _Options) -> Iterator[Violation]:
+    for identifier, action in graph.by_id.items():
+        if FlowGraph.kind(action) != "Wait":
+            continue
+        operands = {o for b in FlowGraph.branches(action, "Conditions") for o in condition_operands(b)}
+        for event in as_list(FlowGraph.parameters(action).get("Events")):
+            if isinstance(event, str) and event not in operands:
                 yield Violation(
-                    identifier,
-                    "lambda-chain",
-                    f"Lambda calls from here can run {seconds:g} s with no prompt between them; "
-                    f"Connect allows {CHAIN_LIMIT_SECONDS} s",
+                    identifier, "wait", f"every Wait event needs its condition: {event!r} has none"
                 )
-    for identifier in sorted(cyclic):
+
+
+# -- whole-flow analyses ---------------------------------------------------------------------
+
+
+def _check_data_flow(graph: FlowGraph, options: _Options) -> Iterator[Violation]:
+    for read in unset_reads(
+        graph, responses=options.responses, upstream_attributes=options.upstream_attributes
+    ):
+        reference = f"$.{read.scope}.{read.name}"
+        if read.scope == "Attributes":
+            yield Violation(
+                read.action,
+                "data-flow",
+                f"{reference} is not set on every path here: it must come from upstream",
+                WARNING,
+            )
+        elif read.scope == "FlowAttributes":
+            yield Violation(
+                read.action, "data-flow", f"{reference} is read before any block sets it on some path"
+            )
+        elif read.reason == "after_error":
+            yield Violation(
+                read.action,
+                "data-flow",
+                f"{reference} is read after a Lambda's error branch on some path: that call returned nothing",
+                WARNING,
+            )
+        elif read.reason == "no_lambda":
+            yield Violation(
+                read.action, "data-flow", f"{reference} is read where no Lambda has answered on some path"
+            )
+        else:
+            yield Violation(
+                read.action,
+                "data-flow",
+                f"{reference} is read after a Lambda that does not always return {read.name!r}",
+            )
+
+
+def _check_channels(graph: FlowGraph, options: _Options) -> Iterator[Violation]:
+    channels = options.channels if options.channels is not None else ALL_CHANNELS
+    if "CHAT" not in channels:
+        return
+    voice_only = {kind: set(rule.get("voice_only_keys", [])) for kind, rule in _action_rules().items()}
+    severity = ERROR if options.channels is not None else WARNING
+    for identifier, key in voice_only_on_chat(graph, channels, voice_only):
         yield Violation(
-            identifier, "lambda-chain", "a loop of Lambda calls with no prompt in it: no bound on the silence"
+            identifier,
+            "channel",
+            f"a chat contact can reach this {key} prompt, which Connect plays on voice only "
+            "(branch on $.Channel first, or use Text)",
+            severity,
         )
 
 
-def check_flow(content: str | Mapping[str, Any]) -> list[Violation]:
-    """Every violation in a flow (JSON text or a parsed document), sorted by action."""
-    if isinstance(content, str):
+def _check_lambda_chains(graph: FlowGraph, options: _Options) -> Iterator[Violation]:
+    prompt_types = {kind for kind, rule in _action_rules().items() if rule.get("plays_prompt")}
+    default_limit = float(_limits()["sync_time_limit_seconds"][1])
+    for chain in lambda_chains(graph, prompt_types, default_limit):
+        if math.isinf(chain.seconds):
+            yield Violation(
+                chain.action,
+                "lambda-chain",
+                "a loop of Lambda calls with no prompt and no Loop block bounding it: silence without bound",
+            )
+        elif chain.seconds > CHAIN_LIMIT_SECONDS:
+            why = "through a Loop-bounded retry loop " if chain.bounded_loop else ""
+            yield Violation(
+                chain.action,
+                "lambda-chain",
+                f"Lambda calls from here can run {chain.seconds:g} s {why}with no prompt between them; "
+                f"Connect ends such a chain at {CHAIN_LIMIT_SECONDS} s (its error branch)",
+                WARNING,
+            )
+
+
+_CHECKS: Final[tuple[_Check, ...]] = (
+    _check_document,
+    _check_identifiers,
+    _check_transitions,
+    _check_reachability,
+    _check_action_types,
+    _check_actions,
+    _check_wait_events_routed,
+    _check_data_flow,
+    _check_channels,
+    _check_lambda_chains,
+)
+
+
+def check_flow(
+    content: str | Mapping[str, Any],
+    *,
+    flow_type: str | None = None,
+    channels: Set[str] | None = None,
+    lambda_responses: Mapping[str, Set[str]] | None = None,
+    upstream_attributes: Set[str] = frozenset(),
+) -> list[Violation]:
+    """Every violation in a flow (JSON text or a parsed document), sorted by action.
+
+    ``flow_type``: the type it is created as (CONTACT_FLOW, CUSTOMER_QUEUE, ..., FLOW_MODULE); None
+    infers a module from ``Settings`` and leaves type-only rules as warnings. ``channels``: the
+    channels the flow serves (voice-only prompts reachable on CHAT are then errors; None: all,
+    as warnings). ``lambda_responses``: for Lambda ARNs whose answers are known, the keys they
+    always return (other Lambdas may return anything). ``upstream_attributes``: contact
+    attributes set before this flow runs (a module's inputs).
+    """
+    text = content if isinstance(content, str) else None
+    if text is not None:
         try:
-            parsed: object = json.loads(content)
-        except ValueError as exc:
+            parsed: object = json.loads(text)
+        except (ValueError, RecursionError) as exc:
             return [Violation("", "json", f"not valid JSON: {exc}")]
     else:
         parsed = content
     if not isinstance(parsed, Mapping):
         return [Violation("", "json", "a flow must be a JSON object")]
-    flow = _Flow(parsed)
-    checks = (
-        _check_flow_level,
-        _check_identifiers,
-        _check_transitions,
-        _check_reachability,
-        _check_actions,
-        _check_lambda_chains,
+    found: list[Violation] = []
+    limit = rules()["flow"]["max_content_chars"]
+    if text is not None and len(text) > limit:
+        found.append(Violation("", "size", f"the content is {len(text)} characters; Connect allows {limit}"))
+    if flow_type is None and isinstance(parsed.get("Settings"), Mapping):
+        flow_type = "FLOW_MODULE"
+    if flow_type is not None and flow_type not in rules()["flow_types"]:
+        found.append(Violation("", "flow-type", f"unknown flow type {flow_type!r}"))
+        flow_type = None
+    options = _Options(
+        flow_type=flow_type,
+        channels=frozenset(channels) if channels is not None else None,
+        responses=dict(lambda_responses or {}),
+        upstream_attributes=frozenset(upstream_attributes),
     )
-    return sorted({violation for check in checks for violation in check(flow)})
+    graph = FlowGraph(parsed)
+    for check in _CHECKS:
+        found.extend(check(graph, options))
+    return sorted(set(found))
 
 
 def main(argv: list[str] | None = None) -> int:
-    paths = argv if argv is not None else sys.argv[1:]
-    if not paths:
-        print("usage: python -m flowkit.checker FLOW.json [...]", file=sys.stderr)  # noqa: T201 - CLI
+    parser = argparse.ArgumentParser(prog="python -m flowkit.checker", description=__doc__.split("\n\n")[0])
+    parser.add_argument("flows", nargs="+", metavar="FLOW.json")
+    parser.add_argument("--json", action="store_true", help="print one JSON document with every result")
+    parser.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+    parser.add_argument("--flow-type", choices=rules()["flow_types"], help="the type the flow is created as")
+    parser.add_argument("--channels", help="comma-separated channels the flow serves, e.g. VOICE,CHAT")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return 2 if exc.code else 0
+    channels = {c.strip().upper() for c in args.channels.split(",") if c.strip()} if args.channels else None
+    results = []
+    unreadable = False
+    for path in args.flows:
+        try:
+            content = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"{path}: cannot read: {exc}", file=sys.stderr)  # noqa: T201 - CLI
+            unreadable = True
+            continue
+        found = check_flow(content, flow_type=args.flow_type, channels=channels)
+        results.append({"file": path, "violations": found})
+    failing = {ERROR, WARNING} if args.strict else {ERROR}
+    failed = any(v.severity in failing for r in results for v in r["violations"])
+    if args.json:
+        document = [
+            {
+                "file": r["file"],
+                "errors": sum(v.severity == ERROR for v in r["violations"]),
+                "warnings": sum(v.severity == WARNING for v in r["violations"]),
+                "violations": [asdict(v) for v in r["violations"]],
+            }
+            for r in results
+        ]
+        print(json.dumps(document, indent=2))  # noqa: T201 - CLI output
+    else:
+        for result in results:
+            for violation in result["violations"]:
+                print(f"{result['file']}: {violation}")  # noqa: T201 - CLI output
+    if unreadable:
         return 2
-    failed = False
-    for path in paths:
-        for violation in check_flow(Path(path).read_text()):
-            print(f"{path}: {violation}")  # noqa: T201 - CLI output
-            failed = True
     return 1 if failed else 0
 
 

@@ -26,7 +26,8 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
@@ -35,15 +36,17 @@ from connect_async.check import CheckService
 from connect_async.config import CheckSettings, StartSettings, WorkerSettings
 from connect_async.contract import TASK_ID_SEPARATOR, Attr, ResponseKey, ResponseStatus, TrackingIdSource
 from connect_async.events import WorkerJob
+from connect_async.lease import Lease
 from connect_async.retry import FLOW_CALL_RETRY, WORKER_RETRY
 from connect_async.start import StartService
 from connect_async.tasks import TaskContext, TaskFailed
 from connect_async.tracker import TrackerTable
-from connect_async.worker import WorkerService
+from connect_async.worker import LostRunError, WorkerService
 from flowkit.clock import VirtualClock
 
 __all__ = [
     "CONTACT_ID",
+    "LAMBDA_RETRY_DELAYS_SECONDS",
     "READING_WORDS_PER_SECOND",
     "SPEECH_WORDS_PER_SECOND",
     "START_MS",
@@ -64,6 +67,8 @@ CONTACT_ID: Final = "5b8a0c1e-0000-4000-8000-0000000051a1"
 _REFERENCE: Final = re.compile(r"\$\.(External|Attributes|FlowAttributes)\.([A-Za-z0-9_]+)")
 _VOICE_ONLY_PROMPTS: Final = ("SSML", "PromptId")
 _NOTABLE_SILENCE_MS: Final = 500
+# Lambda's asynchronous retries of a failed invocation (documented: after 1, then 2 minutes).
+LAMBDA_RETRY_DELAYS_SECONDS: Final = (60, 120)
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,11 @@ class SimulatorSettings:
     recorded_prompt_seconds: float = 4.0
     # start's asynchronous Invoke of the worker (the API call, not the worker's run).
     async_invoke_ms: int = 15
+    # The worker's lease (WORKER_LEASE_MS): a dead worker is read as lost this long after its
+    # last renewal.
+    worker_lease_ms: int = 5_000
+    # result_attribute_keys: check always answers result_<key> for each.
+    result_keys: tuple[str, ...] = ()
     memory_mb: dict[str, int] = field(default_factory=lambda: {"start": 256, "check": 256, "worker": 512})
 
 
@@ -144,6 +154,8 @@ class CallReport:
     worker_runs: list[tuple[str, int, int]] = field(default_factory=list)
     # (start, end) of each stretch the customer is away (a Wait for them to come back): not silence.
     away: list[tuple[int, int]] = field(default_factory=list)
+    # Worker events that ended in the dead-letter queue (every Lambda retry failed too).
+    dead_lettered: int = 0
 
     def timeline(self) -> str:
         return "\n".join(f"{(e.at_ms - START_MS) / 1000:7.2f}s  {e.actor:<7} {e.text}" for e in self.events)
@@ -242,19 +254,26 @@ class CallSimulator:
         client.meta.events.register("before-call.dynamodb", dynamodb_call)
         tracker = TrackerTable(client, s.table_name, clock=clock, retry_policy=FLOW_CALL_RETRY)
         worker_tracker = TrackerTable(client, s.table_name, clock=clock, retry_policy=WORKER_RETRY)
-        worker = WorkerService(
-            WorkerSettings(s.table_name, "simulated:task", 0, s.worker_safety_margin_ms, 16_384),
-            worker_tracker,
-            clock,
-            task_loader=lambda _: self._task(scenario, report),
-        )
         dispatcher = _ThreadDispatcher(
             clock,
-            worker,
             timeout_ms=s.worker_timeout_seconds * 1000,
             report=report,
             deliveries=scenario.worker_deliveries,
             invoke_ms=s.async_invoke_ms,
+        )
+        dispatcher.worker = WorkerService(
+            WorkerSettings(
+                table_name=s.table_name,
+                task_handler="simulated:task",
+                task_retry_attempts=0,
+                safety_margin_ms=s.worker_safety_margin_ms,
+                max_result_bytes=16_384,
+                lease_ms=s.worker_lease_ms,
+            ),
+            worker_tracker,
+            clock,
+            task_loader=lambda _: self._task(scenario, report),
+            keep_alive=dispatcher.keep_alive,
         )
         start = StartService(
             StartSettings(
@@ -270,7 +289,11 @@ class CallSimulator:
         )
         check = CheckService(
             CheckSettings(
-                s.table_name, TrackingIdSource.INITIAL_CONTACT_ID, s.check_budget_ms, s.check_poll_interval_ms
+                table_name=s.table_name,
+                tracking_id_source=TrackingIdSource.INITIAL_CONTACT_ID,
+                budget_ms=s.check_budget_ms,
+                poll_interval_ms=s.check_poll_interval_ms,
+                result_keys=s.result_keys,
             ),
             tracker,
             clock,
@@ -527,7 +550,7 @@ class _Call:
     def _wait(
         self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
     ) -> str | None:
-        limit_ms = int(float(parameters.get("TimeLimitSeconds", 0)) * 1000)
+        limit_ms = int(float(parameters.get("TimeoutSeconds", 0)) * 1000)
         returns = self.scenario.customer_returns_at_seconds
         waited_ms = limit_ms
         outcome = "WaitCompleted"
@@ -662,7 +685,6 @@ class _ThreadDispatcher:
     def __init__(
         self,
         clock: VirtualClock,
-        worker: WorkerService,
         *,
         timeout_ms: int,
         report: CallReport,
@@ -671,7 +693,7 @@ class _ThreadDispatcher:
     ) -> None:
         self._clock = clock
         self._invoke_ms = invoke_ms
-        self._worker = worker
+        self.worker: WorkerService | None = None
         self._timeout_ms = timeout_ms
         self._report = report
         self._deliveries = deliveries
@@ -687,23 +709,54 @@ class _ThreadDispatcher:
         name = f"worker-{len(self._threads) + 1}"
 
         def run() -> None:
-            invocation = _Invocation(name, self._clock, self._timeout_ms)
-            began = self._clock.now_ms()
-            self._report.events.append(Event(began, "worker", f"{name} starts"))
-            try:
-                outcome = self._worker.handle(job.to_payload(), invocation)
-            except _WorkerCrashed:
-                self._report.events.append(
-                    Event(self._clock.now_ms(), "worker", f"{name} crashes (no update, ever)")
+            # Lambda retries an invocation that failed (a crash included) after 1 and then 2
+            # more minutes, with the same event: the worker must not run the task again.
+            for retry, delay_s in enumerate((0, *LAMBDA_RETRY_DELAYS_SECONDS)):
+                self._clock.sleep_ms(delay_s * 1000)
+                label = name if retry == 0 else f"{name} (Lambda's retry {retry})"
+                if not self._invoke_once(job, name, label):
+                    return
+            self._report.events.append(
+                Event(
+                    self._clock.now_ms(),
+                    "worker",
+                    f"{name}: retries spent, the event goes to the dead-letter queue",
                 )
-                return
-            finally:
-                self._report.worker_runs.append((name, began, self._clock.now_ms()))
-            if self.finished_at_ms is None and outcome.value in ("completed", "failed"):
-                self.finished_at_ms = self._clock.now_ms()
-            self._report.events.append(Event(self._clock.now_ms(), "worker", f"{name} ends: {outcome.value}"))
+            )
+            self._report.dead_lettered += 1
 
         self.spawn(name, run)
+
+    def _invoke_once(self, job: WorkerJob, name: str, label: str) -> bool:
+        """One invocation of the worker; True when it failed (Lambda will retry the event)."""
+        invocation = _Invocation(name, self._clock, self._timeout_ms)
+        began = self._clock.now_ms()
+        self._report.events.append(Event(began, "worker", f"{label} starts"))
+        if self.worker is None:
+            raise RuntimeError("the dispatcher has no worker")
+        try:
+            outcome = self.worker.handle(job.to_payload(), invocation)
+        except _WorkerCrashed:
+            now = self._clock.now_ms()
+            self._report.events.append(Event(now, "worker", f"{label} crashes (no update, ever)"))
+            if self.finished_at_ms is None:
+                self.finished_at_ms = now  # detection latency counts from the worker's death
+            return True
+        except LostRunError:
+            self._report.events.append(
+                Event(
+                    self._clock.now_ms(),
+                    "worker",
+                    f"{label}: the run's worker was lost; worker_lost, not run again",
+                )
+            )
+            return True
+        finally:
+            self._report.worker_runs.append((label, began, self._clock.now_ms()))
+        if self.finished_at_ms is None and outcome.value in ("completed", "failed"):
+            self.finished_at_ms = self._clock.now_ms()
+        self._report.events.append(Event(self._clock.now_ms(), "worker", f"{label} ends: {outcome.value}"))
+        return False
 
     def spawn(self, name: str, body: Callable[[], None]) -> None:
         """Run ``body`` in its own thread, as a participant on the clock, until it returns."""
@@ -719,6 +772,25 @@ class _ThreadDispatcher:
         thread.start()
         # It must be a participant before the caller sleeps again, or time would skip it.
         registered.wait(timeout=10)
+
+    @contextmanager
+    def keep_alive(self, lease: Lease) -> Iterator[None]:
+        """The worker's lease renewal as another participant on the clock (Lambda: a thread).
+        When the worker dies, so does this: the lease lapses, as it would in Lambda."""
+        stopped = threading.Event()
+
+        def beat() -> None:
+            while True:
+                self._clock.sleep_ms(lease.interval_ms)
+                if stopped.is_set() or lease.done:
+                    return
+                lease.tick()
+
+        self.spawn("lease", beat)
+        try:
+            yield
+        finally:
+            stopped.set()
 
     def join_all(self) -> None:
         # The flow has ended: its thread stays a participant by sleeping until the workers are done.

@@ -33,8 +33,9 @@ os.environ.update(
 
 import moto  # noqa: E402 - after the fake credentials
 
-from flowkit.checker import check_flow  # noqa: E402
+from flowkit.checker import ERROR  # noqa: E402
 from flowkit.diagram import call_gantt  # noqa: E402
+from flowkit.module_flows import check_module_flows  # noqa: E402
 from flowkit.simulator import (  # noqa: E402
     CallReport,
     CallSimulator,
@@ -112,7 +113,11 @@ module "contact_flows" {
 }
 
 output "plan" {
-  value = merge(local.timing, { memory_mb = var.memory_size, hold_prompt_seconds = var.hold_prompt_seconds })
+  value = merge(local.timing, {
+    memory_mb           = var.memory_size
+    hold_prompt_seconds = var.hold_prompt_seconds
+    result_keys         = var.result_attribute_keys
+  })
 }
 
 output "flows" {
@@ -180,16 +185,22 @@ def simulator_settings(plan: dict[str, object], memory_mb: dict[str, int]) -> Si
         worker_safety_margin_ms=number("worker_safety_margin_ms"),
         memory_mb=memory_mb,
         recorded_prompt_seconds=float(str(plan["hold_prompt_seconds"])),
+        result_keys=tuple(str(key) for key in plan["result_keys"])
+        if isinstance(plan["result_keys"], list)
+        else (),
     )
 
 
 def play(scenario_name: str, tfvars: Path | None) -> tuple[dict[str, object], CallReport]:
     """Render the flows for these tfvars, check them, and play the scenario through them."""
     plan, flows = render(tfvars)
-    for name, content in flows.items():
-        problems = check_flow(content)
-        if problems:
+    result_keys = [str(key) for key in plan["result_keys"]] if isinstance(plan["result_keys"], list) else []
+    checked = check_module_flows(flows, start_arn=START_ARN, check_arn=CHECK_ARN, result_keys=result_keys)
+    for name, problems in checked.items():
+        if any(p.severity == ERROR for p in problems):
             raise SystemExit(f"the rendered {name} breaks Connect's rules:\n" + "\n".join(map(str, problems)))
+        for problem in problems:
+            print(f"warning: {name}: {problem}", file=sys.stderr)
     memory = plan["memory_mb"]
     if not isinstance(memory, dict):
         raise SystemExit("the rendered plan has no memory_mb map")
@@ -236,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         f"DynamoDB reads: {report.dynamodb_reads}, writes: {report.dynamodb_writes}; "
         f"detection latency: {detection}"
     )
+    if report.dead_lettered:
+        print(f"Worker events in the dead-letter queue: {report.dead_lettered} (the lost_runs alarm fires)")
     if args.chart:
         print("\n```mermaid\n" + call_gantt(report, f"Scenario {args.scenario}") + "```")
     return 0

@@ -82,7 +82,7 @@ TAKING_LONGER = Expect(
 )
 
 
-def _invariants(report: CallReport, expect: Expect) -> None:
+def _invariants(report: CallReport, expect: Expect, *, detection: bool = True) -> None:
     assert report.limit_overruns == []
     assert report.longest_lambda_chain_seconds < CHAIN_LIMIT_SECONDS
     assert report.longest_silence_seconds <= SILENCE_BOUND_SECONDS
@@ -91,7 +91,7 @@ def _invariants(report: CallReport, expect: Expect) -> None:
     assert report.ending == expect.ending
     assert report.final_status == expect.final_status
     assert tuple(report.path[-len(expect.path_end) :]) == expect.path_end
-    if report.detection_latency_ms is not None:
+    if detection and report.detection_latency_ms is not None:
         # A result is heard once the prompt playing when it lands has ended, or within one poll;
         # each failed check call costs one more loop.
         longest_prompt_ms = max((end - begin for begin, end in report.speech), default=0)
@@ -164,13 +164,22 @@ def test_task_failure_saves_the_error_and_takes_the_fallback(play: PlayFn) -> No
     assert report.contact_attributes["error_code"] == "scripted_failure"
 
 
-def test_worker_crash_is_reported_failed_once_the_run_is_overdue(play: PlayFn) -> None:
-    # The worker dies after its claim and writes nothing, ever. Readers call the run failed
-    # (worker_timeout) from its deadline on; the record itself stays in_progress.
-    settings_deadline = SETTINGS.run_deadline_seconds
-    report = play(Scenario(work_seconds=2, outcome="crash"))
-    _invariants(report, Expect("disconnected", "in_progress", TAKING_LONGER.path_end))
-    assert report.total_wait_seconds < settings_deadline  # the caller's wait ends before the deadline
+def test_a_worker_that_dies_is_heard_as_a_failure_within_one_lease(play: PlayFn) -> None:
+    # The worker dies after its claim (crash, out of memory, hard timeout) and writes nothing,
+    # ever. Its lease lapses within WORKER_LEASE_MS of its last renewal; the next check reads
+    # failed/worker_lost, and the caller hears the fallback. Lambda's retries of the event
+    # record worker_lost, never run the task again, and fail, so the event is dead-lettered.
+    report = play(Scenario(work_seconds=8, outcome="crash"))
+    _invariants(report, Expect("disconnected", "failed", FALLBACK.path_end), detection=False)
+    assert report.contact_attributes["error_code"] == "worker_lost"
+    died_ms = next(e.at_ms for e in report.events if "crashes" in e.text)
+    heard_ms = next(e.at_ms for e in report.events if e.text == f'hears "{MESSAGES["fallback"]}"')
+    longest_prompt_ms = max(end - begin for begin, end in report.speech)
+    bound_ms = SETTINGS.worker_lease_ms + longest_prompt_ms + SILENCE_BOUND_SECONDS * 1000
+    assert heard_ms - died_ms <= bound_ms
+    assert report.detection_latency_ms is not None and report.detection_latency_ms <= bound_ms
+    assert report.dead_lettered == 1
+    assert sum("not run again" in e.text for e in report.events) == 2  # both Lambda retries
 
 
 def test_a_failing_check_call_is_retried_after_the_hold_message(play: PlayFn) -> None:

@@ -42,7 +42,7 @@ def render_flows(terraform: Terraform, workdir: Path, **overrides: Any) -> dict[
         "check_retry_attempts": 2,
         "result_keys": ["message"],
         "messages": MESSAGES,
-        "voice": {"id": "Joanna", "engine": "neural"},
+        "voice": {"id": "Joanna", "engine": "Neural"},
         "flow_module_id": FLOW_MODULE_ID,
         "requeue": {
             "queue_id": REQUEUE_QUEUE_ID,

@@ -14,7 +14,8 @@ associates Lambda functions, so this adds, for the moto server the Terraform tes
   (moto 5.2 sends an ISO string, which the provider's Go SDK refuses to parse).
 
 Like Connect, it validates a flow's content on create and update and rejects it with
-InvalidContactFlowException: every violation the project's flow checker (flowkit) finds, and
+InvalidContactFlowException listing the problems: every error the project's flow checker
+(flowkit) finds for the flow's type (its warnings are accepted, as Connect accepts such flows), and
 any Lambda function the flow invokes that is not associated with the instance yet (why the
 module creates its flow last), or any flow module it invokes that does not exist. A module's
 content must carry a top-level Settings object, and a flow's must not.
@@ -36,7 +37,7 @@ from moto.connect.models import connect_backends
 from moto.connect.responses import ConnectResponse
 from moto.core.exceptions import JsonRESTError
 
-from flowkit.checker import check_flow
+from flowkit.checker import check_flow, errors
 
 __all__ = ["STORE", "flow_problems", "install"]
 
@@ -102,14 +103,20 @@ STORE = Store()
 
 
 def flow_problems(
-    content: str, associated_lambdas: list[str], modules: Collection[str] = (), *, is_module: bool = False
+    content: str,
+    associated_lambdas: list[str],
+    modules: Collection[str] = (),
+    *,
+    is_module: bool = False,
+    flow_type: str = "CONTACT_FLOW",
 ) -> list[str]:
     """What Connect would reject in this flow (or module) content (empty when it would accept it).
 
-    The flow checker's violations, plus what only the instance knows: every Lambda function
-    the flow invokes must already be associated with it, and every module it invokes must exist.
+    The flow checker's errors, plus what only the instance knows: every Lambda function the
+    flow invokes must already be associated with it, and every module it invokes must exist.
     """
-    problems = [str(violation) for violation in check_flow(content)]
+    kind = "FLOW_MODULE" if is_module else flow_type
+    problems = [str(violation) for violation in errors(check_flow(content, flow_type=kind))]
     try:
         document = json.loads(content)
     except ValueError:
@@ -159,9 +166,15 @@ def _body(response: ConnectResponse) -> dict[str, Any]:
     return json.loads(response.body) if response.body else {}
 
 
-def _validate(instance_id: str, content: str, *, is_module: bool = False) -> None:
+def _validate(
+    instance_id: str, content: str, *, is_module: bool = False, flow_type: str = "CONTACT_FLOW"
+) -> None:
     problems = flow_problems(
-        content, STORE.lambdas.get(instance_id, []), STORE.modules.get(instance_id, {}), is_module=is_module
+        content,
+        STORE.lambdas.get(instance_id, []),
+        STORE.modules.get(instance_id, {}),
+        is_module=is_module,
+        flow_type=flow_type,
     )
     if problems:
         raise InvalidContactFlowError(problems)
@@ -184,7 +197,7 @@ def describe_instance_attribute(self: ConnectResponse) -> str:
 def create_contact_flow(self: ConnectResponse) -> str:
     instance_id = _instance(self)
     params = _body(self)
-    _validate(instance_id, params.get("Content", ""))
+    _validate(instance_id, params.get("Content", ""), flow_type=params.get("Type", "CONTACT_FLOW"))
     backend = self.connect_backend
     flow_id = str(uuid.uuid4())
     instance_arn = f"arn:aws:connect:{backend.region_name}:{backend.account_id}:instance/{instance_id}"
@@ -222,7 +235,7 @@ def update_contact_flow_content(self: ConnectResponse) -> str:
     instance_id = _instance(self)
     flow = _flow(self, instance_id)
     content = _body(self).get("Content", "")
-    _validate(instance_id, content)
+    _validate(instance_id, content, flow_type=flow.type)
     flow.content = content
     return "{}"
 

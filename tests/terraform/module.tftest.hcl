@@ -192,7 +192,7 @@ run "connect_wiring_with_an_instance" {
   }
   assert {
     condition = one([for a in jsondecode(aws_connect_contact_flow.wait_for_task[0].content).Actions : a if a.Identifier == "SetVoice"]).Parameters == {
-      TextToSpeechVoice = "Joanna", TextToSpeechEngine = "neural"
+      TextToSpeechVoice = "Joanna", TextToSpeechEngine = "Neural"
     }
     error_message = "The voice comes from var.voice."
   }
@@ -296,8 +296,8 @@ run "alarms_when_asked" {
   }
 
   assert {
-    condition     = toset(keys(aws_cloudwatch_metric_alarm.this)) == toset(["dead_letter_messages", "worker_errors", "worker_throttles", "check_duration"])
-    error_message = "Four alarms."
+    condition     = toset(keys(aws_cloudwatch_metric_alarm.this)) == toset(["dead_letter_messages", "lost_runs", "worker_errors", "worker_throttles", "check_duration"])
+    error_message = "Five alarms."
   }
   assert {
     condition     = aws_cloudwatch_metric_alarm.this["check_duration"].threshold == 4500
@@ -534,6 +534,13 @@ run "bad_queue_id" {
 run "unknown_voice_engine" {
   command = plan
   variables { voice = { engine = "robotic" } }
+  expect_failures = [var.voice]
+}
+
+# The flow language takes the console's capitalised engine names only.
+run "lower_case_voice_engine" {
+  command = plan
+  variables { voice = { engine = "neural" } }
   expect_failures = [var.voice]
 }
 

@@ -353,7 +353,7 @@ def test_complete_example_wires_connect_and_destroys(
         alarms = emulator.client(
             "cloudwatch", aws_access_key_id="test", aws_secret_access_key="test"
         ).describe_alarms(AlarmNamePrefix="cab-complete")
-        assert len(alarms["MetricAlarms"]) == 4
+        assert len(alarms["MetricAlarms"]) == 5
         # The alarms' topic is encrypted with a key CloudWatch may use (not aws/sns, which drops them).
         sns = emulator.client("sns", aws_access_key_id="test", aws_secret_access_key="test")
         topic = next(
@@ -388,3 +388,36 @@ def test_connect_rejects_a_flow_whose_lambda_is_not_associated(emulator: Emulato
     problems = " ".join(p["message"] for p in rejected.value.response["problems"])
     assert "not associated" in problems
     assert "transition to 'Gone', which is not an action of the flow" in problems
+
+
+def test_connect_rejects_a_checker_error_and_accepts_what_connect_keeps(emulator: Emulator) -> None:
+    connect = emulator.client("connect", aws_access_key_id="test", aws_secret_access_key="test")
+    instance_id = connect.create_instance(
+        IdentityManagementType="CONNECT_MANAGED", InboundCallsEnabled=True, OutboundCallsEnabled=False
+    )["Id"]
+    bye = {"Identifier": "Bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+    loop = {
+        "Identifier": "Again",
+        "Type": "Loop",
+        "Parameters": {"LoopCount": "2"},
+        "Transitions": {
+            "Conditions": [
+                {"NextAction": "Bye", "Condition": {"Operator": "Equals", "Operands": ["ContinueLooping"]}},
+                {"NextAction": "Bye", "Condition": {"Operator": "Equals", "Operands": ["DoneLooping"]}},
+            ]
+        },
+    }
+    content = {"Version": "2019-10-30", "StartAction": "Again", "Actions": [loop, bye]}
+    with pytest.raises(ClientError) as rejected:  # a Loop without NextAction: reported rejected
+        connect.create_contact_flow(
+            InstanceId=instance_id, Name="no-next", Type="CONTACT_FLOW", Content=json.dumps(content)
+        )
+    problems = " ".join(p["message"] for p in rejected.value.response["problems"])
+    assert "missing the required property Transitions.NextAction" in problems
+    loop["Transitions"]["NextAction"] = "Bye"
+    orphan = {**bye, "Identifier": "Orphan"}  # Connect keeps orphan blocks: a warning, accepted
+    content["Actions"] = [loop, bye, orphan]
+    created = connect.create_contact_flow(
+        InstanceId=instance_id, Name="fixed", Type="CONTACT_FLOW", Content=json.dumps(content)
+    )
+    assert created["ContactFlowId"]

@@ -1,0 +1,55 @@
+"""Checking the module's own rendered flows: each one's flow type, the channels it serves, the
+contact attributes a caller sets before it runs, and what the module's start and check always
+answer (from the runtime's contract), so a reference to a key they do not return is an error."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Final
+
+from connect_async.check import answer_keys
+from connect_async.contract import START_RESPONSE_KEYS, FlowAttr
+from flowkit.checker import Violation, check_flow
+
+__all__ = ["FLOW_CHANNELS", "FLOW_TYPES", "check_module_flows", "module_responses"]
+
+# modules/contact_flows' outputs, and the type each is created as.
+FLOW_TYPES: Final = {
+    "inbound_flow": "CONTACT_FLOW",
+    "wait_module": "FLOW_MODULE",
+    "requeue_disconnect_flow": "CONTACT_FLOW",
+}
+# The inbound flow and the module serve voice and chat; the re-queue flow is a chat disconnect flow.
+FLOW_CHANNELS: Final = {
+    "inbound_flow": frozenset({"VOICE", "CHAT"}),
+    "wait_module": frozenset({"VOICE", "CHAT"}),
+    "requeue_disconnect_flow": frozenset({"CHAT"}),
+}
+# The module's inputs: contact attributes the calling flow sets first (flows/README.md).
+_MODULE_INPUTS: Final = frozenset({FlowAttr.TASK_NAME.value, FlowAttr.TASK_INPUT.value})
+
+
+def module_responses(start_arn: str, check_arn: str, result_keys: Sequence[str]) -> dict[str, frozenset[str]]:
+    """The keys start and check always return, by function ARN."""
+    return {
+        start_arn: frozenset(str(k) for k in START_RESPONSE_KEYS),
+        check_arn: frozenset(answer_keys(result_keys)),
+    }
+
+
+def check_module_flows(
+    flows: Mapping[str, str | None], *, start_arn: str, check_arn: str, result_keys: Sequence[str]
+) -> dict[str, list[Violation]]:
+    """Every violation of each rendered flow (None: not rendered with this tuning)."""
+    responses = module_responses(start_arn, check_arn, result_keys)
+    return {
+        name: check_flow(
+            content,
+            flow_type=FLOW_TYPES[name],
+            channels=FLOW_CHANNELS[name],
+            lambda_responses=responses,
+            upstream_attributes=_MODULE_INPUTS if name == "wait_module" else frozenset(),
+        )
+        for name, content in flows.items()
+        if content is not None
+    }
