@@ -318,6 +318,12 @@ def _check_flow_type(
         yield Violation(identifier, "flow-type", f"{kind} is not allowed in a {flow_type} flow")
 
 
+def _whole_number_in(value: object, bounds: list[int]) -> bool:
+    number = as_number(value)
+    low, high = bounds
+    return number is not None and low <= number <= high and number == int(number)
+
+
 def _check_lambda(identifier: str, parameters: Mapping[str, Any]) -> Iterator[Violation]:
     limits = _limits()
     invocation = parameters.get("InvocationType", "SYNCHRONOUS")
@@ -347,8 +353,7 @@ def _check_lambda(identifier: str, parameters: Mapping[str, Any]) -> Iterator[Vi
 
 def _check_loop(identifier: str, parameters: Mapping[str, Any]) -> Iterator[Violation]:
     low, high = _limits()["loop_count"]
-    count = as_number(parameters.get("LoopCount"))
-    if count is None or not low <= count <= high or count != int(count):
+    if not _whole_number_in(parameters.get("LoopCount"), [low, high]):
         yield Violation(identifier, "loop", f"LoopCount must be a whole number from {low} to {high}")
 
 
@@ -364,9 +369,8 @@ def _check_wait(identifier: str, parameters: Mapping[str, Any]) -> Iterator[Viol
     limits = _limits()
     timeout = parameters.get("TimeoutSeconds")
     low, high = limits["wait_timeout_seconds"]
-    seconds = as_number(timeout)
     dynamic = isinstance(timeout, str) and timeout.startswith("$.")
-    if not dynamic and (seconds is None or not low <= seconds <= high or seconds != int(seconds)):
+    if not dynamic and not _whole_number_in(timeout, [low, high]):
         yield Violation(
             identifier, "wait", f"TimeoutSeconds must be a whole number from {low} to {high} (seven days)"
         )

@@ -399,11 +399,16 @@ class TrackerTable:
             f"SET {e.name(Attr.LEASE_EXPIRES_AT_MS)} = {e.value('lease_end', _n(now_ms + lease_ms))}, "
             f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', _n(now_ms))}"
         )
-        condition = self._owned_condition(e, attempt, owner) + (
-            f" AND {e.name(Attr.LEASE_EXPIRES_AT_MS)} > :now AND {e.name(Attr.DEADLINE_AT_MS)} > :now"
-        )
+        condition = self._live_owner_condition(e, attempt, owner)
         applied, _ = self._conditional_update(task_id, update, condition, e, give_up_at_ms)
         return applied
+
+    def _live_owner_condition(self, e: _Expression, attempt: int, owner: str) -> str:
+        """The run is ``owner``'s, and no reader can have been told it failed: its lease and the
+        run's deadline both still hold (``:now`` is the caller's clock)."""
+        return self._owned_condition(e, attempt, owner) + (
+            f" AND {e.name(Attr.LEASE_EXPIRES_AT_MS)} > :now AND {e.name(Attr.DEADLINE_AT_MS)} > :now"
+        )
 
     def _owned_condition(self, e: _Expression, attempt: int, owner: str | None) -> str:
         condition = (
@@ -431,9 +436,7 @@ class TrackerTable:
             f"{e.name(Attr.PROGRESS_MESSAGE)} = {e.value('message', _s(message))}, "
             f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', _n(self._clock.now_ms()))}"
         )
-        condition = self._owned_condition(e, attempt, owner) + (
-            f" AND {e.name(Attr.LEASE_EXPIRES_AT_MS)} > :now AND {e.name(Attr.DEADLINE_AT_MS)} > :now"
-        )
+        condition = self._live_owner_condition(e, attempt, owner)
         applied, _ = self._conditional_update(task_id, update, condition, e, give_up_at_ms)
         return applied
 
@@ -512,18 +515,17 @@ class TrackerTable:
             f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', _n(self._clock.now_ms()))}",
             f"{e.name(Attr.FINISHED_AT_MS)} = :now",
         ]
-        condition = self._owned_condition(e, attempt, owner if guard in ("owner", "lost") else None)
         # (Names are added only where used: DynamoDB rejects unused expression names.)
-        if guard == "owner":
+        if guard == "owner" and owner is not None:
             # Never after a reader could have been told the run failed (deadline or lost lease).
-            condition += (
-                f" AND {e.name(Attr.DEADLINE_AT_MS)} > :now AND {e.name(Attr.LEASE_EXPIRES_AT_MS)} > :now"
-            )
-        elif guard == "overdue":
+            condition = self._live_owner_condition(e, attempt, owner)
+        else:
+            condition = self._owned_condition(e, attempt, owner if guard == "lost" else None)
+        if guard == "overdue":
             condition += f" AND {e.name(Attr.DEADLINE_AT_MS)} <= :now"
         elif guard == "unclaimed":
             condition += f" AND attribute_not_exists({e.name(Attr.LEASE_OWNER)})"
-        else:  # lost: the named owner's lease has lapsed
+        elif guard == "lost":  # the named owner's lease has lapsed
             condition += f" AND {e.name(Attr.LEASE_EXPIRES_AT_MS)} <= :now"
         applied, _ = self._conditional_update(task_id, "SET " + ", ".join(sets), condition, e, give_up_at_ms)
         return applied
