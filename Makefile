@@ -23,7 +23,7 @@ $(CHECKOV_STAMP): requirements/checkov.txt
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements/checkov.txt
 	touch $(CHECKOV_STAMP)
 
-# make demo [SCENARIO=fast|typical|slow|too-slow|fail|crash|hangup|flaky-check|duplicates|chat|requeue]
+# make demo [SCENARIO=fast|typical|slow|too-slow|fail|crash|hangup|flaky-check|duplicates|chat|requeue|ask|ask-chat]
 #           [TFVARS=examples/ops.tfvars] [CHART=1]
 SCENARIO ?= typical
 demo: $(STAMP)

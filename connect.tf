@@ -47,13 +47,16 @@ module "contact_flows" {
   start_retry_attempts = var.start_retry_attempts
   check_retry_attempts = var.check_retry_attempts
   result_keys          = var.result_attribute_keys
-  messages             = var.messages
-  voice                = var.voice
-  hold_prompt_id       = var.voice_hold_prompt_arn
-  success_queue_id     = var.success_queue_id
-  fallback_queue_id    = var.fallback_queue_id
-  flow_module_id       = try(aws_connect_contact_flow_module.wait_for_task[0].contact_flow_module_id, null)
-  requeue              = local.requeue
+  task_parameters      = var.task_parameters
+  # Passed only when start reads it: with the other sources it would be ignored anyway.
+  tracking_id_reference = var.tracking_id_source == "parameter" ? var.tracking_id_reference : null
+  messages              = var.messages
+  voice                 = var.voice
+  hold_prompt_id        = var.voice_hold_prompt_arn
+  success_queue_id      = var.success_queue_id
+  fallback_queue_id     = var.fallback_queue_id
+  flow_module_id        = try(aws_connect_contact_flow_module.wait_for_task[0].contact_flow_module_id, null)
+  requeue               = local.requeue
 }
 
 resource "aws_connect_contact_flow" "wait_for_task" {

@@ -298,13 +298,47 @@ variable "worker_lease_ms" {
 }
 
 variable "tracking_id_source" {
-  description = "What identifies a run: initial_contact_id (a transferred contact finds the same run), contact_id, or parameter (the flow passes tracking_id; anyone who can set it can read that run's result)."
+  description = "What identifies a run: initial_contact_id (a transferred contact finds the same run), contact_id, or parameter (the flows pass tracking_id_reference as tracking_id; anyone who can set it can read that run's result)."
   type        = string
   default     = "initial_contact_id"
 
   validation {
-    condition     = contains(["initial_contact_id", "contact_id", "parameter"], var.tracking_id_source)
+    condition     = contains(jsondecode(file("${path.module}/lambdas/contract.json")).tracking_id_sources, var.tracking_id_source)
     error_message = "tracking_id_source must be initial_contact_id, contact_id or parameter."
+  }
+}
+
+variable "tracking_id_reference" {
+  description = "With tracking_id_source = \"parameter\": what the module's flows pass as the tracking id, a reference to something the flow knows, such as \"$.Attributes.customer_reference\" (a verified customer reference set upstream), so a caller who calls back finds the same run. Required then when the module creates flows."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.tracking_id_reference == null || can(regex(jsondecode(file("${path.module}/lambdas/contract.json")).flow.reference_pattern, coalesce(var.tracking_id_reference, "-")))
+    error_message = "tracking_id_reference must be a flow reference: $.Attributes.<name>, $.FlowAttributes.<name>, $.Lex.Slots.<name>, $.Lex.SessionAttributes.<name>, $.StoredCustomerInput, or a system value such as $.ContactId or $.CustomerEndpoint.Address."
+  }
+  validation {
+    condition     = var.tracking_id_source != "parameter" || var.connect_instance_id == null || var.tracking_id_reference != null
+    error_message = "tracking_id_source = \"parameter\" makes start require a tracking_id, and the module's flows can only pass one you name: set tracking_id_reference (for example \"$.Attributes.customer_reference\")."
+  }
+}
+
+variable "task_parameters" {
+  description = "What the module's flows pass to the task on the start call: parameter name => a reference to what the flow knows ($.Attributes.<name> a contact attribute, $.FlowAttributes.<name>, $.Lex.Slots.<name> or $.Lex.SessionAttributes.<name>, $.StoredCustomerInput, a system value such as $.Channel or $.CustomerEndpoint.Address) or a fixed string. The task reads them as context.parameters. The flow module passes each one from the contact attribute of the same name (set it before invoking the module)."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for name in keys(var.task_parameters) : can(regex("^[A-Za-z][A-Za-z0-9_]{0,63}$", name))])
+    error_message = "task_parameters names must start with a letter and be 1-64 letters, digits or underscores (they are also the flow module's contact attribute names)."
+  }
+  validation {
+    condition     = length(setintersection(keys(var.task_parameters), concat(values(jsondecode(file("${path.module}/lambdas/contract.json")).flow.parameter), ["task_input"]))) == 0
+    error_message = "task_parameters cannot use the names start and check read themselves (task_name, tracking_id, restart_token, spoken_progress) nor task_input (the flow module's own input)."
+  }
+  validation {
+    condition     = alltrue([for value in values(var.task_parameters) : startswith(value, "$.") ? can(regex(jsondecode(file("${path.module}/lambdas/contract.json")).flow.reference_pattern, value)) : length(value) > 0 && length(value) <= 1024])
+    error_message = "Each task_parameters value must be a flow reference ($.Attributes.<name>, $.FlowAttributes.<name>, $.Lex.Slots.<name>, $.Lex.SessionAttributes.<name>, $.StoredCustomerInput, or a system value such as $.Channel, $.ContactId, $.CustomerEndpoint.Address, $.Queue.Name) or a fixed string of 1-1024 characters."
   }
 }
 
@@ -494,7 +528,7 @@ variable "requeue_disconnect_flow" {
 }
 
 variable "messages" {
-  description = "What the caller hears or reads. Plain text, so one flow serves voice and chat."
+  description = "What the caller hears or reads. Plain text, so one flow serves voice and chat. messages.success may speak result values as {result.<key>} (each key in result_attribute_keys): the flow speaks check's answer for that key."
   type = object({
     hold     = optional(string, "Thanks for waiting. We are still working on your request.")
     success  = optional(string, "Thank you. Your request is complete.")
@@ -506,6 +540,14 @@ variable "messages" {
   validation {
     condition     = alltrue([for text in values(var.messages) : length(trimspace(text)) > 0 && length(text) <= 1000])
     error_message = "Each message must be 1-1000 characters."
+  }
+  validation {
+    condition     = alltrue([for key in regexall("\\{result\\.([A-Za-z0-9_]+)\\}", var.messages.success) : contains(var.result_attribute_keys, key[0])])
+    error_message = "messages.success speaks a result key ({result.<key>}) that is not in result_attribute_keys: add the key there, so the flow saves it as result_<key>."
+  }
+  validation {
+    condition     = alltrue([for name, text in var.messages : length(regexall("\\{[^}]*\\}", text)) == (name == "success" ? length(regexall("\\{result\\.[A-Za-z0-9_]+\\}", text)) : 0)])
+    error_message = "Only messages.success takes placeholders, and only {result.<key>}: the other messages are spoken where a result may not exist (the error code is saved as the contact attribute error_code, for the next flow to branch on)."
   }
 }
 

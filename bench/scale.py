@@ -24,7 +24,7 @@ import demo  # noqa: E402
 __all__ = ["QUOTAS", "scale_table"]
 
 CONCURRENT_TASKS: Final = (10, 100, 1000)
-# Documented defaults (CONNECT_FACTS.md and the AWS quota pages); all but the last are adjustable.
+# Documented defaults (the Amazon Connect and Lambda quota pages); all but the last are adjustable.
 QUOTAS: Final = {
     "connect_concurrent_calls": 10,  # per instance, default
     "lambda_concurrency": 1000,  # per account and Region, shared by every function

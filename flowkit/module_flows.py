@@ -27,6 +27,7 @@ FLOW_CHANNELS: Final = {
 }
 # The module's inputs: contact attributes the calling flow sets first (flows/README.md).
 _MODULE_INPUTS: Final = frozenset({FlowAttr.TASK_NAME.value, FlowAttr.TASK_INPUT.value})
+_ATTRIBUTE: Final = "$.Attributes."
 
 
 def module_responses(start_arn: str, check_arn: str, result_keys: Sequence[str]) -> dict[str, frozenset[str]]:
@@ -38,17 +39,36 @@ def module_responses(start_arn: str, check_arn: str, result_keys: Sequence[str])
 
 
 def check_module_flows(
-    flows: Mapping[str, str | None], *, start_arn: str, check_arn: str, result_keys: Sequence[str]
+    flows: Mapping[str, str | None],
+    *,
+    start_arn: str,
+    check_arn: str,
+    result_keys: Sequence[str],
+    task_parameters: Mapping[str, str] | None = None,
+    tracking_id_reference: str | None = None,
 ) -> dict[str, list[Violation]]:
-    """Every violation of each rendered flow (None: not rendered with this tuning)."""
+    """Every violation of each rendered flow (None: not rendered with this tuning).
+
+    ``task_parameters`` and ``tracking_id_reference`` are the module's variables: the contact
+    attributes they name come from an earlier flow, and the flow module reads each task
+    parameter from the contact attribute of the same name.
+    """
     responses = module_responses(start_arn, check_arn, result_keys)
+    parameters = dict(task_parameters or {})
+    references = [*parameters.values(), tracking_id_reference or ""]
+    referenced = frozenset(r.removeprefix(_ATTRIBUTE) for r in references if r.startswith(_ATTRIBUTE))
+    upstream = {
+        "inbound_flow": referenced,
+        "wait_module": _MODULE_INPUTS | frozenset(parameters) | referenced,
+        "requeue_disconnect_flow": referenced,
+    }
     return {
         name: check_flow(
             content,
             flow_type=FLOW_TYPES[name],
             channels=FLOW_CHANNELS[name],
             lambda_responses=responses,
-            upstream_attributes=_MODULE_INPUTS if name == "wait_module" else frozenset(),
+            upstream_attributes=upstream[name],
         )
         for name, content in flows.items()
         if content is not None

@@ -8,7 +8,7 @@ participant on the same virtual clock, running a scripted task. ``MessagePartici
 time the text needs to be spoken (SPEECH_WORDS_PER_SECOND) or read in chat (READING_WORDS_PER_SECOND).
 ``InvokeFlowModule`` plays the module's own content (``modules``), ``Wait`` waits for the
 customer to come back (chat), and Loop, Compare, attribute updates, queues and disconnects behave
-as documented in CONNECT_FACTS.md.
+as the flow-language reference documents them (and flows/README.md lists what it assumes).
 
 Time is modelled, not measured: each Lambda invocation costs ``invoke_overhead_ms`` of network
 and each DynamoDB call ``dynamodb_call_ms``, on top of the handlers' own sleeps and polls.
@@ -88,6 +88,8 @@ class Scenario:
     # A chat customer comes back this many seconds into a disconnect flow's Wait (None: never).
     customer_returns_at_seconds: float | None = None
     progress_messages: tuple[str, ...] = ("Checking your details.", "Almost done.")
+    # Contact attributes set before this flow runs (by an earlier flow: the caller's question, say).
+    attributes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -105,8 +107,10 @@ class SimulatorSettings:
     invoke_overhead_ms: int = 30
     # One DynamoDB request from a Lambda in the same Region.
     dynamodb_call_ms: int = 5
-    # How long a recorded prompt (PromptId) plays: the module's hold_prompt_seconds.
-    recorded_prompt_seconds: float = 4.0
+    # How long the hold message plays on voice, recorded (PromptId) or spoken text equal to
+    # hold_message: the module's hold_prompt_seconds, which the timing plan counts loops with.
+    hold_prompt_seconds: float = 4.0
+    hold_message: str = ""
     # start's asynchronous Invoke of the worker (the API call, not the worker's run).
     async_invoke_ms: int = 15
     # The worker's lease (WORKER_LEASE_MS): a dead worker is read as lost this long after its
@@ -225,6 +229,7 @@ class CallSimulator:
         settings: SimulatorSettings | None = None,
         modules: Mapping[str, str | Mapping[str, Any]] | None = None,
         custom_functions: Mapping[str, Callable[[Kit], FlowFunction]] | None = None,
+        task: Callable[[TaskContext], object] | None = None,
     ) -> None:
         """``functions`` maps each LambdaFunctionARN to a function name: "start" or "check" (the
         runtime's), or a name in ``custom_functions`` (built per call from a ``Kit``: a baseline
@@ -235,6 +240,9 @@ class CallSimulator:
         self.custom_functions = dict(custom_functions or {})
         self.settings = settings or SimulatorSettings()
         self.modules = {key: _load(content) for key, content in (modules or {}).items()}
+        # The task the worker runs: a real one (the Bedrock task with its service stubbed, your
+        # own), or None for the scenario's scripted task.
+        self.task = task
 
     # -- wiring ----------------------------------------------------------------------------
 
@@ -272,7 +280,9 @@ class CallSimulator:
             ),
             worker_tracker,
             clock,
-            task_loader=lambda _: self._task(scenario, report),
+            task_loader=lambda _: (
+                self._counted(self.task, report) if self.task else self._task(scenario, report)
+            ),
             keep_alive=dispatcher.keep_alive,
         )
         start = StartService(
@@ -308,6 +318,16 @@ class CallSimulator:
         services: dict[str, FlowFunction] = {"start": start, "check": check}
         services.update({name: build(kit) for name, build in self.custom_functions.items()})
         return services, dispatcher
+
+    @staticmethod
+    def _counted(
+        task: Callable[[TaskContext], object], report: CallReport
+    ) -> Callable[[TaskContext], object]:
+        def counted(context: TaskContext) -> object:
+            report.task_runs += 1
+            return task(context)
+
+        return counted
 
     @staticmethod
     def _task(scenario: Scenario, report: CallReport) -> Callable[[TaskContext], object]:
@@ -395,7 +415,7 @@ class _Call:
         self.services = services
         self.dispatcher = dispatcher
         self.external: dict[str, str] = {}
-        self.attributes: dict[str, str] = {}
+        self.attributes: dict[str, str] = dict(scenario.attributes)
         self.failing = {"check": scenario.failing_check_calls, "start": scenario.failing_start_calls}
         self.chain_ms = 0  # Lambda time since the last prompt
         self.words_per_second = (
@@ -469,6 +489,7 @@ class _Call:
             _bill(report, function, 1)
         else:
             service = self.services[function]
+            self._note_parameters(function, parameters)
             # Connect's own retries of one block (start_deliveries) each run the handler in full.
             deliveries = self.scenario.start_deliveries if function == "start" else 1
             for _ in range(deliveries):
@@ -493,6 +514,17 @@ class _Call:
         self.external = dict(response)
         self._note_response(function, response)
         return _next(transitions)
+
+    def _note_parameters(self, function: str, parameters: Mapping[str, Any]) -> None:
+        """What the flow passes to start (the task's inputs), as the timeline shows it."""
+        if function != "start":
+            return
+        sent = {
+            k: self._resolve(str(v)) for k, v in (parameters.get("LambdaInvocationAttributes") or {}).items()
+        }
+        if sent:
+            shown = ", ".join(f"{k}={v!r}" for k, v in sorted(sent.items()))
+            self.report.events.append(Event(self.clock.now_ms(), "flow", f"start gets {shown}"))
 
     def _note_response(self, function: str, response: Mapping[str, str]) -> None:
         status = response.get(ResponseKey.STATUS, "")
@@ -535,14 +567,19 @@ class _Call:
             self.report.events.append(Event(began, "flow", f"cannot send a {voice_only[0]} prompt to chat"))
             return _error_branch(transitions)
         verb = "reads" if self.scenario.channel == "CHAT" else "hears"
+        settings = self.simulator.settings
         if "PromptId" in parameters:
             self.report.events.append(Event(began, "caller", f"{verb} the recorded prompt"))
-            self.clock.sleep_ms(int(self.simulator.settings.recorded_prompt_seconds * 1000))
+            self.clock.sleep_ms(int(settings.hold_prompt_seconds * 1000))
         else:
             text = _REFERENCE.sub(lambda m: self._resolve(m.group(0)), str(parameters.get("Text", "")))
             self.report.events.append(Event(began, "caller", f'{verb} "{text}"'))
             self.report.spoken.append(text)
-            self.clock.sleep_ms(int(max(len(text.split()), 1) / self.words_per_second * 1000))
+            if self.scenario.channel == "VOICE" and settings.hold_message and text == settings.hold_message:
+                # The operator's measure of the hold message, as the timing plan counts it.
+                self.clock.sleep_ms(int(settings.hold_prompt_seconds * 1000))
+            else:
+                self.clock.sleep_ms(int(max(len(text.split()), 1) / self.words_per_second * 1000))
         self.report.speech.append((began, self.clock.now_ms()))
         self.chain_ms = 0  # a prompt between Lambda calls ends the chain
         return _next(transitions)

@@ -7,6 +7,7 @@ emulator (moto). It prints what the caller hears, what runs, and the measurement
 
     make demo                                           # a 25-second task with the defaults
     make demo SCENARIO=slow TFVARS=examples/ops.tfvars  # an operator's tuning, a 90-second task
+    make demo SCENARIO=ask                              # a caller's question answered by Bedrock (stubbed)
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from flowkit.simulator import (  # noqa: E402
     SimulatorSettings,
     create_tracker_table,
 )
+from flowkit.stub_tasks import bedrock_answer  # noqa: E402
 
 START_ARN = "arn:aws:lambda:eu-west-2:123456789012:function:demo-start"
 CHECK_ARN = "arn:aws:lambda:eu-west-2:123456789012:function:demo-check"
@@ -63,7 +65,17 @@ SCENARIOS = {
     "chat": Scenario(work_seconds=25, channel="CHAT"),
     # The re-queue disconnect flow: a chat customer comes back 30 s after the agent left.
     "requeue": Scenario(work_seconds=6, channel="CHAT", customer_returns_at_seconds=30),
+    # A caller's question (set upstream as a contact attribute) answered by the Bedrock task.
+    "ask": Scenario(work_seconds=6, attributes={"question": "When will my parcel arrive?"}),
+    "ask-chat": Scenario(
+        work_seconds=6, channel="CHAT", attributes={"question": "When will my parcel arrive?"}
+    ),
 }
+# Scenarios that run a real task (its outside service stubbed) instead of the scripted one, and
+# the tuning they need unless TFVARS names another.
+ASK_ANSWER = "Your parcel is out for delivery and arrives today before 6 pm."
+TASKS = {name: bedrock_answer(ASK_ANSWER, model_seconds=6) for name in ("ask", "ask-chat")}
+DEFAULT_TFVARS = {name: ROOT / "examples" / "ask.tfvars" for name in ("ask", "ask-chat")}
 # The root module's own wiring of modules/timing and modules/contact_flows (main.tf, connect.tf),
 # with fixed function ARNs and module id; tests/integration/test_demo.py keeps the two in step.
 RENDER = """
@@ -103,6 +115,9 @@ module "contact_flows" {
   start_retry_attempts = var.start_retry_attempts
   check_retry_attempts = var.check_retry_attempts
   result_keys          = var.result_attribute_keys
+  task_parameters      = var.task_parameters
+  # Passed only when start reads it: with the other sources it would be ignored anyway.
+  tracking_id_reference = var.tracking_id_source == "parameter" ? var.tracking_id_reference : null
   messages             = var.messages
   voice                = var.voice
   hold_prompt_id       = var.voice_hold_prompt_arn
@@ -117,6 +132,9 @@ output "plan" {
     memory_mb           = var.memory_size
     hold_prompt_seconds = var.hold_prompt_seconds
     result_keys         = var.result_attribute_keys
+    hold_message        = var.messages.hold
+    task_parameters     = var.task_parameters
+    tracking_id_reference = var.tracking_id_source == "parameter" ? var.tracking_id_reference : null
   })
 }
 
@@ -161,13 +179,35 @@ def render(tfvars: Path | None) -> tuple[dict[str, object], dict[str, str]]:
             )
             if done.returncode != 0:
                 raise SystemExit(f"terraform {args[0]} failed:\n{done.stderr.strip()}")
+            warnings = _tuning_warnings(done.stdout + "\n" + done.stderr)
+            if warnings:
+                # A warning here means the tuning is not what it seems (a misspelt variable is
+                # ignored with a warning): playing the defaults instead would mislead.
+                raise SystemExit("terraform warned about the tuning:\n" + "\n\n".join(warnings))
             return done.stdout
 
         run("init", "-backend=false", "-input=false", "-no-color")
-        state = f"-state={work / 'demo.tfstate'}"
-        run("apply", "-auto-approve", "-input=false", "-no-color", state, *flags)
-        outputs = json.loads(run("output", "-json", state))
+        # The state goes to the temporary directory's own terraform.tfstate.
+        run("apply", "-auto-approve", "-input=false", "-no-color", *flags)
+        outputs = json.loads(run("output", "-json"))
     return outputs["plan"]["value"], outputs["flows"]["value"]
+
+
+def _tuning_warnings(output: str) -> list[str]:
+    """Terraform's warnings (a title line "Warning: ..." and its explanation up to a blank line),
+    less the one about a missing CLI configuration file: it says nothing about the tuning."""
+    found = []
+    lines = [line.lstrip("╷│╵ ").rstrip() for line in output.splitlines()]
+    for index, line in enumerate(lines):
+        if line.startswith("Warning: ") and "CLI configuration" not in line:
+            body = [line]
+            for follow in lines[index + 1 : index + 6]:
+                if follow or len(body) == 1:
+                    body.append(follow)
+                else:
+                    break
+            found.append("\n".join(b for b in body if b))
+    return found
 
 
 def simulator_settings(plan: dict[str, object], memory_mb: dict[str, int]) -> SimulatorSettings:
@@ -184,7 +224,8 @@ def simulator_settings(plan: dict[str, object], memory_mb: dict[str, int]) -> Si
         worker_timeout_seconds=number("worker_timeout_seconds"),
         worker_safety_margin_ms=number("worker_safety_margin_ms"),
         memory_mb=memory_mb,
-        recorded_prompt_seconds=float(str(plan["hold_prompt_seconds"])),
+        hold_prompt_seconds=float(str(plan["hold_prompt_seconds"])),
+        hold_message=str(plan["hold_message"]),
         result_keys=tuple(str(key) for key in plan["result_keys"])
         if isinstance(plan["result_keys"], list)
         else (),
@@ -195,7 +236,17 @@ def play(scenario_name: str, tfvars: Path | None) -> tuple[dict[str, object], Ca
     """Render the flows for these tfvars, check them, and play the scenario through them."""
     plan, flows = render(tfvars)
     result_keys = [str(key) for key in plan["result_keys"]] if isinstance(plan["result_keys"], list) else []
-    checked = check_module_flows(flows, start_arn=START_ARN, check_arn=CHECK_ARN, result_keys=result_keys)
+    parameters = plan["task_parameters"] if isinstance(plan["task_parameters"], dict) else {}
+    checked = check_module_flows(
+        flows,
+        start_arn=START_ARN,
+        check_arn=CHECK_ARN,
+        result_keys=result_keys,
+        task_parameters={str(k): str(v) for k, v in parameters.items()},
+        tracking_id_reference=str(plan["tracking_id_reference"])
+        if plan.get("tracking_id_reference")
+        else None,
+    )
     for name, problems in checked.items():
         if any(p.severity == ERROR for p in problems):
             raise SystemExit(f"the rendered {name} breaks Connect's rules:\n" + "\n".join(map(str, problems)))
@@ -213,6 +264,7 @@ def play(scenario_name: str, tfvars: Path | None) -> tuple[dict[str, object], Ca
             flow,
             functions={START_ARN: "start", CHECK_ARN: "check"},
             settings=settings,
+            task=TASKS.get(scenario_name),
             modules={FLOW_MODULE_ID: flows["wait_module"]},
         )
         return plan, simulator.run(scenario)
@@ -227,10 +279,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chart", action="store_true", help="also print the call as a Mermaid gantt chart")
     args = parser.parse_args(argv)
 
-    plan, report = play(args.scenario, args.tfvars)
+    tfvars = args.tfvars or DEFAULT_TFVARS.get(args.scenario)
+    plan, report = play(args.scenario, tfvars)
     scenario = SCENARIOS[args.scenario]
-    tuning = args.tfvars or "module defaults"
-    work = f"{scenario.work_seconds:g} s of work ({scenario.outcome})"
+    tuning = os.path.relpath(tfvars, ROOT) if tfvars else "module defaults"
+    work = (
+        f"the Bedrock task (stubbed), question {scenario.attributes['question']!r}"
+        if args.scenario in TASKS
+        else f"{scenario.work_seconds:g} s of work ({scenario.outcome})"
+    )
     print(f"\nScenario {args.scenario}: {work}, {scenario.channel}")
     print(f"Tuning: {tuning}; {plan['loop_count']} loops, check budget {plan['check_budget_ms']} ms\n")
     print(report.timeline())

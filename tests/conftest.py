@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-# Fake credentials before anything can build a boto3 client (TOOLING.md: moto first).
+# Fake credentials before anything can build a boto3 client: a client made before moto is
+# active talks to the real AWS endpoints.
 os.environ.update(
     AWS_ACCESS_KEY_ID="testing",
     AWS_SECRET_ACCESS_KEY="testing",
@@ -303,7 +304,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 @pytest.fixture(autouse=True)
 def _clear_metrics() -> Iterator[None]:
-    # Powertools Metrics share one buffer across instances (TOOLING.md).
+    # Powertools Metrics share one buffer across instances: clear it between tests.
     metrics.clear_metrics()
     yield
     metrics.clear_metrics()

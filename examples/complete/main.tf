@@ -1,6 +1,8 @@
-# Everything: an Amazon Connect instance's flow, the Bedrock task with its IAM statement,
-# alarms to an SNS topic, and an on-success destination queue that another system can read
-# (for example to text a caller who hung up before the answer was ready).
+# Everything: an Amazon Connect instance's flow that answers a caller's question with the
+# Bedrock task (the question from the contact attribute "question", set by an earlier flow or
+# a Lex bot; the answer spoken, and saved as result_answer for the queue and the agent), alarms
+# to an SNS topic, and an on-success destination queue that another system can read (for
+# example to text a caller who hung up before the answer was ready).
 
 locals {
   bedrock_model_arn = "arn:aws:bedrock:${var.region}::foundation-model/${var.bedrock_model_id}"
@@ -18,6 +20,12 @@ module "connect_async" {
     prompt_template = "Answer the caller's question in two short sentences: $question"
     system_prompt   = "You are a helpful contact centre assistant. Never ask for personal data."
     max_tokens      = 300
+  }
+  # The caller's question goes to the task; its answer comes back to the caller.
+  task_parameters       = { question = "$.Attributes.question" }
+  result_attribute_keys = ["answer"]
+  messages = {
+    success = "Here is what I found. {result.answer}"
   }
   worker_policy_statements = [{
     sid       = "InvokeTheModel"

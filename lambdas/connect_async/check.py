@@ -94,25 +94,34 @@ class CheckService:
         read_until_ms = max(stop_at_ms, started_ms + min(_READ_RETRY_FLOOR_MS, usable_ms))
         interval_ms = self.settings.poll_interval_ms
         polls = 0
+        seen: Observation | None = None
         try:
             while True:
-                record = self.tracker.get(
-                    request.task_id, give_up_at_ms=read_until_ms if polls == 0 else stop_at_ms
-                )
+                try:
+                    record = self.tracker.get(
+                        request.task_id, give_up_at_ms=read_until_ms if polls == 0 else stop_at_ms
+                    )
+                except TrackerUnavailableError as exc:
+                    if seen is None:
+                        logger.error("check could not read the tracker", extra={"reason": str(exc)})
+                        return self._complete(
+                            error_response(
+                                ErrorCode.TRACKER_UNAVAILABLE,
+                                str(exc),
+                                **{ResponseKey.TASK_ID: request.task_id},
+                            )
+                        )
+                    # A later read failed: answer what the last one saw (the flow calls again).
+                    logger.warning("a later tracker read failed", extra={"reason": str(exc)})
+                    break
                 polls += 1
                 now_ms = self.clock.now_ms()
                 seen = observe(record, now_ms)
-                # Stop when the answer is final, or when one more interval would overrun.
-                if seen.status is not ResponseStatus.IN_PROGRESS or now_ms + interval_ms > stop_at_ms:
+                # Stop when the answer is final or the budget is spent; the last read comes at
+                # the budget's end, so a call takes the whole budget the timing plan counts.
+                if seen.status is not ResponseStatus.IN_PROGRESS or now_ms >= stop_at_ms:
                     break
-                self.clock.sleep_ms(interval_ms)
-        except TrackerUnavailableError as exc:
-            logger.error("check could not read the tracker", extra={"reason": str(exc)})
-            return self._complete(
-                error_response(
-                    ErrorCode.TRACKER_UNAVAILABLE, str(exc), **{ResponseKey.TASK_ID: request.task_id}
-                )
-            )
+                self.clock.sleep_ms(min(interval_ms, stop_at_ms - now_ms))
         finally:
             count("CheckPolls", polls)
 

@@ -15,6 +15,7 @@ __all__ = [
     "CHECK_RESPONSE_KEYS",
     "CONNECT_RESPONSE_LIMIT_BYTES",
     "DEFAULT_TASK_NAME",
+    "FLOW_REFERENCE_PATTERN",
     "MAX_ERROR_MESSAGE_CHARS",
     "MAX_PARAMETERS_BYTES",
     "MAX_PROGRESS_MESSAGE_CHARS",
@@ -217,9 +218,18 @@ TASK_NAME_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # Tracking ids and restart tokens: no "#" (the task id separator), no spaces, nothing to escape.
 TOKEN_PATTERN: Final = re.compile(r"[A-Za-z0-9_.:@+=-]{1,128}")
 TASK_ID_SEPARATOR: Final = "#"
+# What a module flow may pass to start (task_parameters, tracking_id_reference): a reference to
+# something the flow knows, in the JSONPath forms Connect resolves in a block's parameters. One
+# pattern (RE2 and Python alike), read by Terraform's validations from contract.json.
+FLOW_REFERENCE_PATTERN: Final = (
+    r"^\$\.(Attributes|FlowAttributes|Lex\.Slots|Lex\.SessionAttributes)\.[A-Za-z0-9_-]{1,128}$"
+    r"|^\$\.(StoredCustomerInput|Channel|ContactId|InitialContactId|PreviousContactId|InstanceARN"
+    r"|InitiationMethod|LanguageCode|CustomerEndpoint\.Address|SystemEndpoint\.Address"
+    r"|Queue\.Name|Queue\.ARN|Lex\.IntentName)$"
+)
 DEFAULT_TASK_NAME: Final = "default"
 
-# Connect rejects a Lambda response over 32 KB (CONNECT_FACTS.md).
+# Connect rejects a Lambda response over 32 KB (Amazon Connect's Lambda quotas).
 CONNECT_RESPONSE_LIMIT_BYTES: Final = 32 * 1024
 MAX_PARAMETERS_BYTES: Final = 32 * 1024
 MAX_ERROR_MESSAGE_CHARS: Final = 256

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from connect_async.config import FUNCTION_ENV_VARS, HANDLERS, EnvVar
 from connect_async.contract import (
+    FLOW_REFERENCE_PATTERN,
     RESULT_PREFIX,
     Attr,
     ErrorCode,
@@ -45,6 +46,7 @@ def contract_document() -> dict[str, object]:
             "attribute": _by_name(FlowAttr),
             "error_code": _by_name(ErrorCode),
             "result_prefix": RESULT_PREFIX,
+            "reference_pattern": FLOW_REFERENCE_PATTERN,
         },
         "environment": {
             "all": [e.value for e in EnvVar],

@@ -8,7 +8,7 @@ output "inbound_flow" {
   value = templatefile("${local.flows}/inbound.json.tftpl", {
     names             = local.names
     wait_actions      = local.inbound_wait_actions
-    messages          = var.messages
+    messages          = local.spoken
     voice             = var.voice
     success_queue_id  = var.success_queue_id
     fallback_queue_id = var.fallback_queue_id

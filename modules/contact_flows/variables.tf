@@ -46,8 +46,20 @@ variable "result_keys" {
   default     = []
 }
 
+variable "task_parameters" {
+  description = "Parameters the flows pass to the task on the start call: name => a flow reference or a fixed string (validated by the root module). The flow module passes each from the contact attribute of the same name."
+  type        = map(string)
+  default     = {}
+}
+
+variable "tracking_id_reference" {
+  description = "A flow reference passed as tracking_id on every start and check call (tracking_id_source = parameter); null: none."
+  type        = string
+  default     = null
+}
+
 variable "messages" {
-  description = "What the caller hears: hold, success, fallback and timeout texts."
+  description = "What the caller hears: hold, success, fallback and timeout texts. {result.<key>} in the success text becomes a reference to check's answer for that key."
   type = object({
     hold     = string
     success  = string

@@ -13,8 +13,8 @@ variable "check_budget_ms" {
   type        = number
 
   validation {
-    condition     = var.check_budget_ms >= 0 && var.check_budget_ms <= 7500
-    error_message = "check_budget_ms must be from 0 to 7500 (the runtime's limit, under Connect's 8 seconds)."
+    condition     = var.check_budget_ms >= 0 && var.check_budget_ms <= 7500 && floor(var.check_budget_ms) == var.check_budget_ms
+    error_message = "check_budget_ms must be a whole number of milliseconds from 0 to 7500 (the runtime's limit, under Connect's 8 seconds)."
   }
   validation {
     condition     = var.check_budget_ms + var.check_safety_margin_ms <= var.flow_invocation_time_limit_seconds * 1000
@@ -38,8 +38,8 @@ variable "check_poll_interval_ms" {
   type        = number
 
   validation {
-    condition     = var.check_poll_interval_ms >= 20 && var.check_poll_interval_ms <= 5000
-    error_message = "check_poll_interval_ms must be from 20 to 5000."
+    condition     = var.check_poll_interval_ms >= 20 && var.check_poll_interval_ms <= 5000 && floor(var.check_poll_interval_ms) == var.check_poll_interval_ms
+    error_message = "check_poll_interval_ms must be a whole number of milliseconds from 20 to 5000."
   }
   validation {
     condition     = var.check_budget_ms == 0 || var.check_poll_interval_ms <= var.check_budget_ms
@@ -62,8 +62,12 @@ variable "max_wait_seconds" {
   type        = number
 
   validation {
-    condition     = var.max_wait_seconds >= 5 && var.max_wait_seconds <= 3600
-    error_message = "max_wait_seconds must be from 5 to 3600."
+    condition     = var.max_wait_seconds >= 5 && var.max_wait_seconds <= 3600 && floor(var.max_wait_seconds) == var.max_wait_seconds
+    error_message = "max_wait_seconds must be a whole number of seconds from 5 to 3600."
+  }
+  validation {
+    condition     = var.hold_prompt_seconds <= var.max_wait_seconds
+    error_message = "hold_prompt_seconds is longer than max_wait_seconds: the caller would wait through a hold message longer than the whole wait. Shorten the hold message or wait longer."
   }
   validation {
     condition     = ceil(var.max_wait_seconds / (var.hold_prompt_seconds + var.check_budget_ms / 1000)) <= 100
@@ -94,8 +98,8 @@ variable "worker_safety_margin_ms" {
   type        = number
 
   validation {
-    condition     = var.worker_safety_margin_ms >= 500 && var.worker_safety_margin_ms <= 60000
-    error_message = "worker_safety_margin_ms must be from 500 to 60000."
+    condition     = var.worker_safety_margin_ms >= 500 && var.worker_safety_margin_ms <= 60000 && floor(var.worker_safety_margin_ms) == var.worker_safety_margin_ms
+    error_message = "worker_safety_margin_ms must be a whole number of milliseconds from 500 to 60000."
   }
 }
 
@@ -115,8 +119,8 @@ variable "record_ttl_seconds" {
   type        = number
 
   validation {
-    condition     = var.record_ttl_seconds >= 60 && var.record_ttl_seconds <= 31536000
-    error_message = "record_ttl_seconds must be from 60 (one minute) to 31536000 (one year)."
+    condition     = var.record_ttl_seconds >= 60 && var.record_ttl_seconds <= 31536000 && floor(var.record_ttl_seconds) == var.record_ttl_seconds
+    error_message = "record_ttl_seconds must be a whole number of seconds from 60 (one minute) to 31536000 (one year)."
   }
   validation {
     condition     = var.record_ttl_seconds > var.worker_timeout_seconds + var.dispatch_slack_seconds
@@ -129,7 +133,7 @@ variable "worker_maximum_event_age_seconds" {
   type        = number
 
   validation {
-    condition     = var.worker_maximum_event_age_seconds >= 60 && var.worker_maximum_event_age_seconds <= 21600
-    error_message = "worker_maximum_event_age_seconds must be from 60 to 21600 (Lambda's limits)."
+    condition     = var.worker_maximum_event_age_seconds >= 60 && var.worker_maximum_event_age_seconds <= 21600 && floor(var.worker_maximum_event_age_seconds) == var.worker_maximum_event_age_seconds
+    error_message = "worker_maximum_event_age_seconds must be a whole number of seconds from 60 to 21600 (Lambda's limits)."
   }
 }

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from flowkit.checker import ERROR, WARNING, Violation, check_flow, errors, main
 from flowkit.module_flows import check_module_flows
-from tests.support.flows import CHECK_ARN, START_ARN, render_flows
+from tests.support.flows import CHECK_ARN, MESSAGES, START_ARN, render_flows
 from tests.support.terraform_runner import Terraform
 
 LAMBDA = "arn:aws:lambda:eu-west-2:123456789012:function:f"
@@ -570,6 +570,17 @@ def test_the_module_reads_its_inputs_from_upstream(rendered: dict[str, str | Non
     assert all(v.severity == WARNING for v in warnings)
 
 
+ASKING = {
+    "task_parameters": {
+        "question": "$.Attributes.question",
+        "account": "$.Lex.Slots.account",
+        "brand": "acme",
+    },
+    "result_keys": ["answer"],
+    "messages": {**MESSAGES, "success": "Here is what I found. {result.answer}"},
+}
+
+
 @pytest.mark.parametrize(
     "variant",
     [
@@ -578,15 +589,31 @@ def test_the_module_reads_its_inputs_from_upstream(rendered: dict[str, str | Non
         {"hold_prompt_id": PROMPT_ARN, **QUEUES},
         {"result_keys": []},
         {"start_retry_attempts": 0, "check_retry_attempts": 0},
+        ASKING,
+        {"tracking_id_reference": "$.Attributes.customer_reference", **ASKING},
     ],
-    ids=["defaults", "queues", "queues and recorded hold prompt", "no result keys", "no retries"],
+    ids=[
+        "defaults",
+        "queues",
+        "queues and recorded hold prompt",
+        "no result keys",
+        "no retries",
+        "task parameters and a spoken result",
+        "tracking by a customer reference",
+    ],
 )
 def test_the_modules_rendered_flows_are_clean(
     terraform: Terraform, tmp_path: Path, variant: dict[str, Any]
 ) -> None:
     flows = render_flows(terraform, tmp_path, **variant)
-    keys = variant.get("result_keys", RESULT_KEYS)
-    checked = check_module_flows(flows, start_arn=START_ARN, check_arn=CHECK_ARN, result_keys=keys)
+    checked = check_module_flows(
+        flows,
+        start_arn=START_ARN,
+        check_arn=CHECK_ARN,
+        result_keys=variant.get("result_keys", RESULT_KEYS),
+        task_parameters=variant.get("task_parameters"),
+        tracking_id_reference=variant.get("tracking_id_reference"),
+    )
     assert checked == {"inbound_flow": [], "wait_module": [], "requeue_disconnect_flow": []}
     inbound = json.loads(str(flows["inbound_flow"]))
     types = {a["Type"] for a in inbound["Actions"]}

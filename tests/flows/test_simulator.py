@@ -18,6 +18,7 @@ import pytest
 
 from flowkit.checker import CHAIN_LIMIT_SECONDS, check_flow
 from flowkit.simulator import CallReport, CallSimulator, Scenario, SimulatorSettings, create_tracker_table
+from flowkit.stub_tasks import bedrock_answer
 from tests.support.flows import (
     CHECK_ARN,
     FLOW_MODULE_ID,
@@ -305,3 +306,54 @@ def test_a_recorded_hold_prompt_plays_on_voice_and_chat_reads_the_text(
         )
     _invariants(report, SUCCESS)  # includes: no voice-only prompt reached a chat contact
     assert hold in report.path
+
+
+# -- the caller's words in, the answer out (examples/ask.tfvars) -----------------------------
+
+ASK = {
+    "task_parameters": {"question": "$.Attributes.question"},
+    "result_keys": ["answer"],
+    "messages": {**MESSAGES, "success": "Here is what I found. {result.answer}"},
+}
+QUESTION = "When will my parcel arrive?"
+ANSWER = "Your parcel arrives today before 6 pm."
+
+
+@pytest.fixture(scope="module")
+def ask_flows(terraform: Terraform, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str | None]:
+    return render_flows(terraform, tmp_path_factory.mktemp("ask"), loop_count=LOOPS, **ASK)
+
+
+@pytest.mark.parametrize("channel", ["VOICE", "CHAT"])
+def test_a_callers_question_is_answered_aloud(ask_flows: dict[str, str | None], channel: str) -> None:
+    with moto.mock_aws():
+        settings = SimulatorSettings(table_name=f"tracker-{next(_tables)}", result_keys=("answer",))
+        create_tracker_table(settings.table_name)
+        simulator = CallSimulator(
+            str(ask_flows["inbound_flow"]),
+            functions=FUNCTIONS,
+            settings=settings,
+            task=bedrock_answer(ANSWER, model_seconds=6),
+        )
+        report = simulator.run(Scenario(channel=channel, attributes={"question": QUESTION}))
+    _invariants(report, SUCCESS)
+    assert f"start gets question={QUESTION!r}" in report.timeline()  # the question goes in
+    assert report.spoken[-1] == f"Here is what I found. {ANSWER}"  # the answer is spoken
+    assert report.contact_attributes["result_answer"] == ANSWER  # and saved for the next flow
+
+
+def test_without_the_question_the_bedrock_task_fails_and_the_caller_hears_the_fallback(
+    ask_flows: dict[str, str | None],
+) -> None:
+    with moto.mock_aws():
+        settings = SimulatorSettings(table_name=f"tracker-{next(_tables)}", result_keys=("answer",))
+        create_tracker_table(settings.table_name)
+        simulator = CallSimulator(
+            str(ask_flows["inbound_flow"]),
+            functions=FUNCTIONS,
+            settings=settings,
+            task=bedrock_answer(ANSWER, model_seconds=1),
+        )
+        report = simulator.run(Scenario())  # nothing upstream set the contact attribute
+    assert report.contact_attributes["error_code"] == "missing_parameter"
+    assert report.spoken[-1] == MESSAGES["fallback"]

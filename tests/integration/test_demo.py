@@ -35,6 +35,9 @@ def _demo(*args: str) -> subprocess.CompletedProcess[str]:
         ("duplicates", "the task ran 1 time(s)"),
         ("requeue", "Ending: transferred to a queue; the tracker says completed"),
         ("crash", "check   -> failed worker_lost"),
+        # examples/ask.tfvars: the caller's question goes in, the Bedrock task's answer comes out.
+        ("ask", 'caller  hears "Here is what I found. Your parcel is out for delivery'),
+        ("ask-chat", 'caller  reads "Here is what I found. Your parcel is out for delivery'),
     ],
 )
 def test_demo_plays_a_call(scenario: str, expected: str) -> None:
@@ -44,6 +47,8 @@ def test_demo_plays_a_call(scenario: str, expected: str) -> None:
     assert "caller  hears" in done.stdout or "caller  reads" in done.stdout
     assert "longest silence:" in done.stdout
     assert "warning:" not in done.stderr  # the rendered flows pass the checker without a warning
+    if scenario.startswith("ask"):
+        assert "flow    start gets question='When will my parcel arrive?'" in done.stdout
 
 
 def test_demo_takes_an_operators_tfvars() -> None:
@@ -98,3 +103,30 @@ def test_flow_diagrams_and_the_call_chart_are_generated_from_the_flows() -> None
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:] + " (run `make docs`)"
+
+
+@pytest.mark.parametrize("tfvars", [None, "examples/ops.tfvars"])
+def test_the_plans_longest_wait_is_the_wait_the_caller_hears(tfvars: str | None) -> None:
+    # The timing plan counts loops of hold_prompt_seconds + one check budget; the simulator plays
+    # the hold message for hold_prompt_seconds, so a task that never answers is given up on when
+    # the plan says (within the calls' own overhead). Progress messages, shorter than the hold
+    # message, can only make the wait shorter: longest_wait_seconds is an upper bound.
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import demo
+
+    from flowkit.simulator import START_MS, Scenario
+
+    demo.SCENARIOS["never-answers"] = Scenario(work_seconds=10_000, progress_messages=())
+    plan, report = demo.play("never-answers", ROOT / tfvars if tfvars else None)
+    timeout_text = next(s for s in report.spoken if "taking longer" in s)
+    heard_at = next(e.at_ms for e in report.events if e.text.endswith(f'"{timeout_text}"'))
+    longest = float(str(plan["longest_wait_seconds"]))
+    assert 0 <= (heard_at - START_MS) / 1000 - longest <= 1.5, (longest, report.timeline()[-400:])
+
+
+def test_demo_refuses_a_tuning_terraform_warns_about(tmp_path: Path) -> None:
+    typo = tmp_path / "typo.tfvars"
+    typo.write_text("max_wait_secnods = 60\n")  # misspelt: Terraform ignores it, with a warning
+    done = _demo("--tfvars", str(typo))
+    assert done.returncode != 0
+    assert "Value for undeclared variable" in done.stderr and "max_wait_secnods" in done.stderr

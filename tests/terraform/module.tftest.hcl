@@ -555,3 +555,92 @@ run "bad_hold_prompt" {
   variables { voice_hold_prompt_arn = "hold-music.wav" }
   expect_failures = [var.voice_hold_prompt_arn]
 }
+
+# -- the caller's words in, the answer out ------------------------------------------------------
+
+run "task_parameters_reach_start_and_the_answer_is_spoken" {
+  command = apply
+
+  variables {
+    connect_instance_id   = "0e3b1d0a-1111-4222-8333-444455556666"
+    task_parameters       = { question = "$.Attributes.question", account = "$.Lex.Slots.account", brand = "acme" }
+    result_attribute_keys = ["answer"]
+    messages              = { success = "Here is what I found. {result.answer}" }
+  }
+
+  assert {
+    condition = one([for a in jsondecode(aws_connect_contact_flow.wait_for_task[0].content).Actions : a if a.Identifier == "StartTask"]).Parameters.LambdaInvocationAttributes == {
+      question = "$.Attributes.question", account = "$.Lex.Slots.account", brand = "acme"
+    }
+    error_message = "The inbound flow's start block passes task_parameters as they are."
+  }
+  assert {
+    condition = one([for a in jsondecode(aws_connect_contact_flow_module.wait_for_task[0].content).Actions : a if a.Identifier == "StartTask"]).Parameters.LambdaInvocationAttributes == {
+      task_name = "$.Attributes.task_name", task_input = "$.Attributes.task_input", question = "$.Attributes.question", account = "$.Attributes.account", brand = "$.Attributes.brand"
+    }
+    error_message = "The flow module passes each task parameter from the contact attribute of the same name."
+  }
+  assert {
+    condition     = one([for a in jsondecode(aws_connect_contact_flow.wait_for_task[0].content).Actions : a if a.Identifier == "Success"]).Parameters.Text == "Here is what I found. $.External.result_answer"
+    error_message = "{result.answer} becomes a dynamic reference to check's answer."
+  }
+  assert {
+    condition     = aws_lambda_function.function["check"].environment[0].variables.RESULT_KEYS == "answer"
+    error_message = "check always answers the keys the flow speaks and saves."
+  }
+}
+
+run "tracking_by_a_customer_reference" {
+  command = apply
+
+  variables {
+    connect_instance_id   = "0e3b1d0a-1111-4222-8333-444455556666"
+    tracking_id_source    = "parameter"
+    tracking_id_reference = "$.Attributes.customer_reference"
+  }
+
+  assert {
+    condition = alltrue([for a in jsondecode(aws_connect_contact_flow.wait_for_task[0].content).Actions :
+    a.Parameters.LambdaInvocationAttributes.tracking_id == "$.Attributes.customer_reference" if a.Type == "InvokeLambdaFunction"])
+    error_message = "start and check both get the tracking id the flow names."
+  }
+}
+
+run "parameter_tracking_without_a_reference" {
+  command = plan
+  variables {
+    connect_instance_id = "0e3b1d0a-1111-4222-8333-444455556666"
+    tracking_id_source  = "parameter"
+  }
+  expect_failures = [var.tracking_id_reference]
+}
+
+run "task_parameter_name_clashes_with_a_control_parameter" {
+  command = plan
+  variables { task_parameters = { restart_token = "$.ContactId" } }
+  expect_failures = [var.task_parameters]
+}
+
+run "task_parameter_with_an_unknown_reference" {
+  command = plan
+  variables { task_parameters = { question = "$.External.question" } }
+  expect_failures = [var.task_parameters]
+}
+
+run "task_parameter_with_a_bad_name" {
+  command = plan
+  variables { task_parameters = { "the question" = "$.Attributes.question" } }
+  expect_failures = [var.task_parameters]
+}
+
+run "success_message_speaks_a_key_the_flow_does_not_save" {
+  command = plan
+  variables { messages = { success = "Your balance is {result.balance}" } }
+  expect_failures = [var.messages]
+}
+
+run "placeholder_in_the_fallback_message" {
+  command = plan
+  variables { messages = { fallback = "Sorry ({error_code})." } }
+  expect_failures = [var.messages]
+}

@@ -74,6 +74,8 @@ def test_operators_tfvars_plans(terraform: Terraform, offline_basic: Path) -> No
         ),
         (["worker_timeout_seconds=60"], "must be at least max_wait_seconds"),
         (["record_ttl_seconds=200"], "a record must outlive its run"),
+        (["hold_prompt_seconds=30", "max_wait_seconds=20"], "longer than the whole wait"),
+        (["max_wait_seconds=90.5"], "must be a whole number of seconds"),
         (["flow_invocation_time_limit_seconds=9"], "Connect cuts a synchronous Lambda call at 8 seconds"),
     ],
 )

@@ -141,10 +141,12 @@ def test_bedrock_task_fills_the_template_and_returns_a_flat_answer() -> None:
     }
 
 
-def test_bedrock_task_missing_parameter_is_a_task_failure() -> None:
+@pytest.mark.parametrize("parameters", [{}, {"question": ""}, {"question": "   "}])
+def test_bedrock_task_missing_parameter_is_a_task_failure(parameters: dict[str, str]) -> None:
+    # A flow passes an unset contact attribute as an empty string: no model call for that.
     client, _ = _bedrock()
     with pytest.raises(TaskFailed, match="question") as info:
-        answer_question(client, SETTINGS, {})
+        answer_question(client, SETTINGS, parameters)
     assert info.value.error_code == "missing_parameter"
 
 

@@ -56,6 +56,12 @@ class BedrockSettings:
 def answer_question(
     client: BedrockRuntimeClient, settings: BedrockSettings, parameters: Mapping[str, str]
 ) -> dict[str, object]:
+    # An empty value is as missing as an absent one: a flow passes an unset attribute as "".
+    empty = sorted(
+        name for name in settings.prompt_template.get_identifiers() if not parameters.get(name, "x").strip()
+    )
+    if empty:
+        raise TaskFailed(f"the prompt needs parameter {empty[0]!r}, which is empty", "missing_parameter")
     try:
         prompt = settings.prompt_template.substitute(parameters)
     except KeyError as missing:

@@ -160,3 +160,24 @@ run "slack_out_of_range" {
   variables { dispatch_slack_seconds = -1 }
   expect_failures = [var.dispatch_slack_seconds]
 }
+
+run "hold_message_longer_than_the_whole_wait" {
+  command = plan
+  variables {
+    hold_prompt_seconds = 30
+    max_wait_seconds    = 20
+  }
+  expect_failures = [var.max_wait_seconds]
+}
+
+run "fractional_seconds_where_whole_ones_are_meant" {
+  command = plan
+  variables { max_wait_seconds = 90.5 }
+  expect_failures = [var.max_wait_seconds]
+}
+
+run "fractional_milliseconds" {
+  command = plan
+  variables { check_budget_ms = 999.5 }
+  expect_failures = [var.check_budget_ms]
+}
