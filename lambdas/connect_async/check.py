@@ -22,6 +22,10 @@ __all__ = ["CheckService", "answer_keys", "observation_response"]
 
 # Leave this much of the Lambda's remaining time for answering.
 _RESPONSE_MARGIN_MS: Final = 300
+# The last read of a call comes this long before the budget's end: time for that read (a
+# consistent GetItem in-Region) and for the answer's way back to Connect, so the caller's
+# silence is the budget, not more.
+_LAST_READ_MS: Final = 50
 # The first read of a call may retry a throttled request for this long, whatever the budget.
 _READ_RETRY_FLOOR_MS: Final = 1_000
 
@@ -117,11 +121,13 @@ class CheckService:
                 polls += 1
                 now_ms = self.clock.now_ms()
                 seen = observe(record, now_ms)
-                # Stop when the answer is final or the budget is spent; the last read comes at
-                # the budget's end, so a call takes the whole budget the timing plan counts.
-                if seen.status is not ResponseStatus.IN_PROGRESS or now_ms >= stop_at_ms:
+                # Stop when the answer is final or the budget is spent. The last read comes just
+                # before the budget's end, so a call takes the budget the timing plan counts, and
+                # no more (the caller's silence).
+                last_read_at_ms = stop_at_ms - _LAST_READ_MS
+                if seen.status is not ResponseStatus.IN_PROGRESS or now_ms >= last_read_at_ms:
                     break
-                self.clock.sleep_ms(min(interval_ms, stop_at_ms - now_ms))
+                self.clock.sleep_ms(min(interval_ms, last_read_at_ms - now_ms))
         finally:
             count("CheckPolls", polls)
 
