@@ -12,6 +12,7 @@ from typing import Any, Final, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 from connect_async.config import (
     DEFAULT_METRICS_NAMESPACE,
@@ -55,6 +56,8 @@ def timing(name: str, milliseconds: float) -> None:
 def count_failure(error_code: str) -> None:
     """RunsFailed with an ErrorCode dimension (its own EMF document, so other metrics keep
     their dimensions)."""
+    if is_metrics_disabled():  # single_metric does not check POWERTOOLS_METRICS_DISABLED itself
+        return
     with single_metric(
         name="RunsFailed",
         unit=MetricUnit.Count,
