@@ -303,7 +303,9 @@ def _check_flow_type(
     flow_type = options.flow_type
     only, never = types.get("only"), types.get("not")
     if flow_type is None:
-        if only and "FLOW_MODULE" in only and only == ["FLOW_MODULE"]:
+        # Untyped: a document without Settings is certainly not a module (a module-only action
+        # is an error); the other type-only actions are warnings.
+        if only == ["FLOW_MODULE"]:
             yield Violation(
                 identifier,
                 "flow-type",

@@ -141,7 +141,10 @@ def thread_keep_alive(lease: Lease) -> Iterator[None]:
 
     def beat() -> None:
         while not stop.wait(lease.interval_ms / 1000):
-            lease.tick()
+            try:
+                lease.tick()
+            except Exception:  # never let the lease die with its thread while the task runs
+                logger.exception("the lease renewal failed; trying again")
             if lease.done:
                 return
 

@@ -154,7 +154,7 @@ def _get_int(item: Mapping[str, Any], name: Attr) -> int:
 
 
 def record_from_item(item: Mapping[str, Any]) -> TrackerRecord:
-    """Read an item; raises ``CorruptRecordError`` (naming the attribute) when it is not a record."""
+    """Read an item; raises ``CorruptRecordError`` when it is not a tracker record."""
     try:
         return _record(item)
     except (ValueError, TypeError, AttributeError) as exc:
