@@ -30,6 +30,9 @@ _SHAPES: Final = {
     "EndFlowModuleExecution": ("((", "))"),
 }
 _LABELS: Final = {"ContinueLooping": "again", "DoneLooping": "done", "NoMatchingError": "error"}
+# Actions whose success ends the flow (the contact goes to its queue): their NextAction, which
+# Connect requires, is never taken, so only their error branches are drawn.
+_ENDS_ON_SUCCESS: Final = frozenset({"TransferContactToQueue"})
 
 
 def _node_id(identifier: str) -> str:
@@ -56,8 +59,10 @@ def flow_flowchart(flow: str | Mapping[str, Any]) -> str:
         for branch in transitions.get("Conditions", []):
             operand = str(branch["Condition"]["Operands"][0])
             edges.append((_LABELS.get(operand, operand), str(branch["NextAction"]), "-->"))
-        default = transitions.get("NextAction")
-        if default:
+        ends = action.get("Type") in _ENDS_ON_SUCCESS
+        default = None if ends else transitions.get("NextAction")
+        # A Loop's NextAction is its DoneLooping target, already drawn as "done".
+        if default and default not in {target for _, target, _ in edges}:
             edges.append(("", str(default), "-->"))
         for branch in transitions.get("Errors", []):
             # An error that carries on the same way as success is noise in a picture.
