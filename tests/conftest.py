@@ -292,8 +292,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if leaks:
         problems.append(f"{len(leaks)} log line(s) carry personal data, for example:")
         problems += [f"  {line}" for line in leaks[:5]]
-    if session.testscollected > 50 and not LOG_CAPTURE.lines:
-        problems.append("the session's log capture saw no line at all: it is broken")
+    # (Whether the capture works at all is a test of its own: tests/reliability/test_security.py
+    # runs a logging call and asserts the capture saw it, so a part of the suite that logs
+    # nothing can still run alone.)
     if problems:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         for line in ["", *problems]:

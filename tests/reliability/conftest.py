@@ -1,24 +1,15 @@
-"""The reliability suite records what each case did, for docs/reliability.md (test_zz_report)."""
+"""The reliability suite records what each case did (``recorder``); when the session ends, the
+sections that ran are checked against docs/reliability.md (``make docs`` rewrites them)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import pytest
 
+from tests.reliability.report import Recorder, stale_sections, update
 from tests.support.moto_atomic import atomic_dynamodb
-
-
-@dataclass
-class Recorder:
-    """Rows of the reliability report, by section, in the order the cases ran."""
-
-    rows: dict[str, list[dict[str, str]]] = field(default_factory=dict)
-
-    def add(self, section: str, **row: object) -> None:
-        self.rows.setdefault(section, []).append({k: str(v) for k, v in row.items()})
-
 
 _RECORDER = Recorder()
 
@@ -33,3 +24,21 @@ def _atomic_conditional_writes() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def recorder() -> Iterator[Recorder]:
     yield _RECORDER
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # Only a run whose cases all passed speaks for the report: a failed case records nothing
+    # worth keeping.
+    if not _RECORDER.rows or exitstatus != pytest.ExitCode.OK:
+        return
+    if os.environ.get("RELIABILITY_REPORT") == "write":
+        update(_RECORDER)
+        return
+    stale = stale_sections(_RECORDER)
+    if stale:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(
+                f"docs/reliability.md is stale in {', '.join(stale)}: run `make docs`", red=True
+            )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

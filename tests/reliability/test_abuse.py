@@ -17,7 +17,7 @@ import pytest
 
 from connect_async.contract import TrackingIdSource
 from tests.conftest import Stack, connect_event
-from tests.reliability.conftest import Recorder
+from tests.reliability.report import Recorder
 from tests.reliability.runs import status_of
 
 CONTACT = "1a2b3c4d-1111-4222-8333-444455556666"

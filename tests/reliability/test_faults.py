@@ -18,7 +18,7 @@ from botocore.stub import Stubber
 
 from connect_async.tasks.bedrock import BedrockSettings, answer_question
 from tests.conftest import FAST_RETRY, ErrorInjector, Stack, connect_event
-from tests.reliability.conftest import Recorder
+from tests.reliability.report import Recorder
 from tests.reliability.runs import (
     CONTACT,
     LAMBDA_FIRST_RETRY_SECONDS,

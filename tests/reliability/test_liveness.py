@@ -36,7 +36,7 @@ from connect_async.tasks import TaskContext, TaskFailed, load_task
 from connect_async.tracker import TrackerTable
 from connect_async.worker import LostRunError, WorkerService
 from tests.conftest import FAST_RETRY, TABLE, WORKER_FUNCTION, FakeInvocation, Stack, connect_event
-from tests.reliability.conftest import Recorder
+from tests.reliability.report import Recorder
 from tests.reliability.runs import CONTACT, LAMBDA_FIRST_RETRY_SECONDS, TASK_ID, deliver, status_of
 
 LEASE_SECONDS = WorkerSettings.__dataclass_fields__["lease_ms"].default / 1000

@@ -32,7 +32,7 @@ from connect_async.tracker import TrackerTable
 from connect_async.worker import WorkerService
 from flowkit.simulator import create_tracker_table
 from tests.conftest import FakeInvocation, connect_event
-from tests.reliability.conftest import Recorder
+from tests.reliability.report import Recorder
 
 CONTACTS = 200
 THREADS = 32

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from connect_async.config import WorkerSettings
 from connect_async.tasks import TaskContext
 from tests.conftest import FakeClock, Stack, connect_event
-from tests.reliability.conftest import Recorder
+from tests.reliability.report import Recorder
 from tests.reliability.runs import (
     CONTACT,
     LAMBDA_FIRST_RETRY_SECONDS,
