@@ -233,8 +233,9 @@ def simulator_settings(plan: dict[str, object], memory_mb: dict[str, int]) -> Si
 
 
 def play(scenario_name: str, tfvars: Path | None) -> tuple[dict[str, object], CallReport]:
-    """Render the flows for these tfvars, check them, and play the scenario through them."""
-    plan, flows = render(tfvars)
+    """Render the flows for these tfvars (or the scenario's own tuning), check them, and play the
+    scenario through them."""
+    plan, flows = render(tfvars or DEFAULT_TFVARS.get(scenario_name))
     result_keys = [str(key) for key in plan["result_keys"]] if isinstance(plan["result_keys"], list) else []
     parameters = plan["task_parameters"] if isinstance(plan["task_parameters"], dict) else {}
     checked = check_module_flows(
