@@ -324,18 +324,23 @@ def ask_flows(terraform: Terraform, tmp_path_factory: pytest.TempPathFactory) ->
     return render_flows(terraform, tmp_path_factory.mktemp("ask"), loop_count=LOOPS, **ASK)
 
 
-@pytest.mark.parametrize("channel", ["VOICE", "CHAT"])
-def test_a_callers_question_is_answered_aloud(ask_flows: dict[str, str | None], channel: str) -> None:
+def _ask(flows: dict[str, str | None], scenario: Scenario) -> CallReport:
+    """Play the inbound flow rendered with ASK, the Bedrock task answering (its model stubbed)."""
     with moto.mock_aws():
         settings = SimulatorSettings(table_name=f"tracker-{next(_tables)}", result_keys=("answer",))
         create_tracker_table(settings.table_name)
         simulator = CallSimulator(
-            str(ask_flows["inbound_flow"]),
+            str(flows["inbound_flow"]),
             functions=FUNCTIONS,
             settings=settings,
             task=bedrock_answer(ANSWER, model_seconds=6),
         )
-        report = simulator.run(Scenario(channel=channel, attributes={"question": QUESTION}))
+        return simulator.run(scenario)
+
+
+@pytest.mark.parametrize("channel", ["VOICE", "CHAT"])
+def test_a_callers_question_is_answered_aloud(ask_flows: dict[str, str | None], channel: str) -> None:
+    report = _ask(ask_flows, Scenario(channel=channel, attributes={"question": QUESTION}))
     _invariants(report, SUCCESS)
     assert f"start gets question={QUESTION!r}" in report.timeline()  # the question goes in
     assert report.spoken[-1] == f"Here is what I found. {ANSWER}"  # the answer is spoken
@@ -345,15 +350,6 @@ def test_a_callers_question_is_answered_aloud(ask_flows: dict[str, str | None], 
 def test_without_the_question_the_bedrock_task_fails_and_the_caller_hears_the_fallback(
     ask_flows: dict[str, str | None],
 ) -> None:
-    with moto.mock_aws():
-        settings = SimulatorSettings(table_name=f"tracker-{next(_tables)}", result_keys=("answer",))
-        create_tracker_table(settings.table_name)
-        simulator = CallSimulator(
-            str(ask_flows["inbound_flow"]),
-            functions=FUNCTIONS,
-            settings=settings,
-            task=bedrock_answer(ANSWER, model_seconds=1),
-        )
-        report = simulator.run(Scenario())  # nothing upstream set the contact attribute
+    report = _ask(ask_flows, Scenario())  # nothing upstream set the contact attribute
     assert report.contact_attributes["error_code"] == "missing_parameter"
     assert report.spoken[-1] == MESSAGES["fallback"]
