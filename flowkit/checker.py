@@ -326,7 +326,8 @@ def _whole_number_in(value: object, bounds: list[int]) -> bool:
     return number is not None and low <= number <= high and number == int(number)
 
 
-def _check_lambda(identifier: str, parameters: Mapping[str, Any]) -> Iterator[Violation]:
+def _check_lambda(identifier: str, action: Mapping[str, Any]) -> Iterator[Violation]:
+    parameters = FlowGraph.parameters(action)
     limits = _limits()
     invocation = parameters.get("InvocationType", "SYNCHRONOUS")
     if invocation not in limits["invocation_types"]:
@@ -334,11 +335,9 @@ def _check_lambda(identifier: str, parameters: Mapping[str, Any]) -> Iterator[Vi
             identifier, "lambda", f"InvocationType must be SYNCHRONOUS or ASYNCHRONOUS, not {invocation!r}"
         )
         return
-    low, high = limits[
-        "sync_time_limit_seconds" if invocation == "SYNCHRONOUS" else "async_time_limit_seconds"
-    ]
-    limit = as_number(parameters.get("InvocationTimeLimitSeconds"))
-    if limit is None or not low <= limit <= high or limit != int(limit):
+    bounds = limits["sync_time_limit_seconds" if invocation == "SYNCHRONOUS" else "async_time_limit_seconds"]
+    low, high = bounds
+    if not _whole_number_in(parameters.get("InvocationTimeLimitSeconds"), bounds):
         yield Violation(
             identifier,
             "lambda",
@@ -353,13 +352,16 @@ def _check_lambda(identifier: str, parameters: Mapping[str, Any]) -> Iterator[Vi
         )
 
 
-def _check_loop(identifier: str, parameters: Mapping[str, Any]) -> Iterator[Violation]:
-    low, high = _limits()["loop_count"]
-    if not _whole_number_in(parameters.get("LoopCount"), [low, high]):
+def _check_loop(identifier: str, action: Mapping[str, Any]) -> Iterator[Violation]:
+    parameters = FlowGraph.parameters(action)
+    bounds = _limits()["loop_count"]
+    low, high = bounds
+    if not _whole_number_in(parameters.get("LoopCount"), bounds):
         yield Violation(identifier, "loop", f"LoopCount must be a whole number from {low} to {high}")
 
 
-def _check_compare(identifier: str, parameters: Mapping[str, Any]) -> Iterator[Violation]:
+def _check_compare(identifier: str, action: Mapping[str, Any]) -> Iterator[Violation]:
+    parameters = FlowGraph.parameters(action)
     value = parameters.get("ComparisonValue")
     if not isinstance(value, str) or not value.startswith("$."):
         yield Violation(
@@ -367,12 +369,15 @@ def _check_compare(identifier: str, parameters: Mapping[str, Any]) -> Iterator[V
         )
 
 
-def _check_wait(identifier: str, parameters: Mapping[str, Any]) -> Iterator[Violation]:
+def _check_wait(identifier: str, action: Mapping[str, Any]) -> Iterator[Violation]:
+    parameters = FlowGraph.parameters(action)
+    routed = {o for b in FlowGraph.branches(action, "Conditions") for o in condition_operands(b)}
     limits = _limits()
     timeout = parameters.get("TimeoutSeconds")
-    low, high = limits["wait_timeout_seconds"]
+    bounds = limits["wait_timeout_seconds"]
+    low, high = bounds
     dynamic = isinstance(timeout, str) and timeout.startswith("$.")
-    if not dynamic and not _whole_number_in(timeout, [low, high]):
+    if not dynamic and not _whole_number_in(timeout, bounds):
         yield Violation(
             identifier, "wait", f"TimeoutSeconds must be a whole number from {low} to {high} (seven days)"
         )
@@ -383,9 +388,12 @@ def _check_wait(identifier: str, parameters: Mapping[str, Any]) -> Iterator[Viol
                 "wait",
                 f"unknown Wait event {event!r} (known: {', '.join(limits['wait_events'])})",
             )
+        elif event not in routed:
+            yield Violation(identifier, "wait", f"every Wait event needs its condition: {event!r} has none")
 
 
-def _check_voice(identifier: str, parameters: Mapping[str, Any]) -> Iterator[Violation]:
+def _check_voice(identifier: str, action: Mapping[str, Any]) -> Iterator[Violation]:
+    parameters = FlowGraph.parameters(action)
     engine = parameters.get("TextToSpeechEngine")
     engines = _limits()["tts_engines"]
     if engine is not None and engine not in engines:
@@ -397,6 +405,7 @@ def _check_voice(identifier: str, parameters: Mapping[str, Any]) -> Iterator[Vio
         )
 
 
+# The rules of each type beyond its shape: limits and values of its parameters.
 _PARAMETER_RULES: Final[Mapping[str, Callable[[str, Mapping[str, Any]], Iterator[Violation]]]] = {
     "InvokeLambdaFunction": _check_lambda,
     "Loop": _check_loop,
@@ -415,19 +424,7 @@ def _check_actions(graph: FlowGraph, options: _Options) -> Iterator[Violation]:
         yield from _check_shape(identifier, action, rule, options)
         special = _PARAMETER_RULES.get(kind)
         if special:
-            yield from special(identifier, FlowGraph.parameters(action))
-
-
-def _check_wait_events_routed(graph: FlowGraph, options: _Options) -> Iterator[Violation]:
-    for identifier, action in graph.by_id.items():
-        if FlowGraph.kind(action) != "Wait":
-            continue
-        operands = {o for b in FlowGraph.branches(action, "Conditions") for o in condition_operands(b)}
-        for event in as_list(FlowGraph.parameters(action).get("Events")):
-            if isinstance(event, str) and event not in operands:
-                yield Violation(
-                    identifier, "wait", f"every Wait event needs its condition: {event!r} has none"
-                )
+            yield from special(identifier, action)
 
 
 # -- whole-flow analyses ---------------------------------------------------------------------
@@ -512,7 +509,6 @@ _CHECKS: Final[tuple[_Check, ...]] = (
     _check_reachability,
     _check_action_types,
     _check_actions,
-    _check_wait_events_routed,
     _check_data_flow,
     _check_channels,
     _check_lambda_chains,
