@@ -16,7 +16,7 @@ resource "aws_sqs_queue" "dead_letter" {
 
 resource "aws_lambda_function_event_invoke_config" "worker" {
   function_name                = aws_lambda_function.function["worker"].function_name
-  maximum_retry_attempts       = var.worker_maximum_retry_attempts
+  maximum_retry_attempts       = local.timing.worker_maximum_retry_attempts
   maximum_event_age_in_seconds = local.timing.worker_maximum_event_age_seconds
 
   destination_config {

@@ -10,12 +10,6 @@ data "aws_connect_instance" "this" {
 
 locals {
   flow_functions = local.connect_enabled ? toset(["start", "check"]) : toset([])
-  requeue = var.requeue_disconnect_flow == null ? null : {
-    queue_id       = var.requeue_disconnect_flow.queue_id
-    task_name      = var.requeue_disconnect_flow.task_name
-    wait_seconds   = var.requeue_disconnect_flow.wait_seconds
-    retry_attempts = var.requeue_disconnect_flow.retry_attempts
-  }
 }
 
 resource "aws_lambda_permission" "connect" {
@@ -35,30 +29,6 @@ resource "aws_connect_lambda_function_association" "this" {
   function_arn = aws_lambda_function.function[each.key].arn
 }
 
-# The flows' content, rendered from flows/*.tftpl (see flows/README.md). A provider-free module,
-# so tests and `make demo` render exactly this.
-module "contact_flows" {
-  source = "./modules/contact_flows"
-
-  start_function_arn   = aws_lambda_function.function["start"].arn
-  check_function_arn   = aws_lambda_function.function["check"].arn
-  time_limit_seconds   = local.timing.flow_invocation_time_limit_seconds
-  loop_count           = local.timing.loop_count
-  start_retry_attempts = var.start_retry_attempts
-  check_retry_attempts = var.check_retry_attempts
-  result_keys          = var.result_attribute_keys
-  task_parameters      = var.task_parameters
-  # Passed only when start reads it: with the other sources it would be ignored anyway.
-  tracking_id_reference = var.tracking_id_source == "parameter" ? var.tracking_id_reference : null
-  messages              = var.messages
-  voice                 = var.voice
-  hold_prompt_id        = var.voice_hold_prompt_arn
-  success_queue_id      = var.success_queue_id
-  fallback_queue_id     = var.fallback_queue_id
-  flow_module_id        = try(aws_connect_contact_flow_module.wait_for_task[0].contact_flow_module_id, null)
-  requeue               = local.requeue
-}
-
 resource "aws_connect_contact_flow" "wait_for_task" {
   count = local.connect_enabled && var.create_contact_flow ? 1 : 0
 
@@ -66,7 +36,7 @@ resource "aws_connect_contact_flow" "wait_for_task" {
   name        = coalesce(var.contact_flow_name, "${var.name}-wait-for-task")
   description = "Starts the task, then plays the hold message and checks until it is done (connect-async-lambda)."
   type        = "CONTACT_FLOW"
-  content     = module.contact_flows.inbound_flow
+  content     = module.plan.inbound_flow
 
   tags = var.tags
 
@@ -79,7 +49,7 @@ resource "aws_connect_contact_flow_module" "wait_for_task" {
   instance_id = var.connect_instance_id
   name        = coalesce(var.flow_module_name, "${var.name}-wait-for-task-module")
   description = "Runs a task (contact attributes task_name, task_input) and waits for it with hold messages; sets task_status and result_<key> (connect-async-lambda)."
-  content     = module.contact_flows.wait_module
+  content     = module.plan.wait_module
 
   tags = var.tags
 
@@ -93,7 +63,7 @@ resource "aws_connect_contact_flow" "requeue_disconnect" {
   name        = coalesce(try(var.requeue_disconnect_flow.name, null), "${var.name}-requeue-disconnect")
   description = "Chat disconnect flow: re-queues a returning customer after running a task through the flow module (connect-async-lambda)."
   type        = "CONTACT_FLOW"
-  content     = module.contact_flows.requeue_disconnect_flow
+  content     = module.plan.requeue_disconnect_flow
 
   tags = var.tags
 }

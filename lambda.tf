@@ -1,46 +1,41 @@
 locals {
-  # Every value the runtime may read; each function gets exactly the names its contract lists.
-  environment_values = {
+  # What each function reads besides its settings (modules/plan gives those): the names of what
+  # the module creates, and the task's own configuration.
+  wiring_environment = {
     TRACKER_TABLE_NAME           = local.tracker_table_name
     TRACING_ENABLED              = tostring(var.tracing_enabled)
     POWERTOOLS_SERVICE_NAME      = var.name
     POWERTOOLS_METRICS_NAMESPACE = var.metrics_namespace
-    POWERTOOLS_LOG_LEVEL         = var.log_level
-    TRACKING_ID_SOURCE           = var.tracking_id_source
     WORKER_FUNCTION_NAME         = local.function_names.worker
-    RUN_DEADLINE_SECONDS         = tostring(local.timing.run_deadline_seconds)
-    RECORD_TTL_SECONDS           = tostring(local.timing.record_ttl_seconds)
-    CHECK_BUDGET_MS              = tostring(local.timing.check_budget_ms)
-    CHECK_POLL_INTERVAL_MS       = tostring(local.timing.check_poll_interval_ms)
-    RESULT_KEYS                  = join(",", var.result_attribute_keys)
     TASK_HANDLER                 = var.task_handler
-    TASK_RETRY_ATTEMPTS          = tostring(var.task_retry_attempts)
-    WORKER_SAFETY_MARGIN_MS      = tostring(local.timing.worker_safety_margin_ms)
-    MAX_RESULT_BYTES             = tostring(var.max_result_bytes)
-    WORKER_LEASE_MS              = tostring(var.worker_lease_ms)
-    BEDROCK_MODEL_ID             = try(var.bedrock.model_id, "")
-    BEDROCK_PROMPT_TEMPLATE      = try(var.bedrock.prompt_template, "")
-    BEDROCK_SYSTEM_PROMPT        = try(var.bedrock.system_prompt, "")
-    BEDROCK_MAX_TOKENS           = tostring(try(var.bedrock.max_tokens, ""))
-    BEDROCK_TEMPERATURE          = tostring(try(var.bedrock.temperature, ""))
-    BEDROCK_MAX_ANSWER_CHARS     = tostring(try(var.bedrock.max_answer_chars, ""))
+  }
+  # The shipped Bedrock task's settings; an unset limit is left out, so the runtime's default
+  # (the settings schema) applies.
+  bedrock_environment = var.bedrock == null ? {} : {
+    BEDROCK_MODEL_ID         = var.bedrock.model_id
+    BEDROCK_PROMPT_TEMPLATE  = var.bedrock.prompt_template
+    BEDROCK_SYSTEM_PROMPT    = var.bedrock.system_prompt
+    BEDROCK_MAX_TOKENS       = try(tostring(var.bedrock.max_tokens), "")
+    BEDROCK_TEMPERATURE      = try(tostring(var.bedrock.temperature), "")
+    BEDROCK_MAX_ANSWER_CHARS = try(tostring(var.bedrock.max_answer_chars), "")
   }
 
+  # Each function gets exactly the names its contract lists (a test checks it).
   function_environment = {
-    start = { for key in local.contract.environment.start : key => local.environment_values[key] }
-    check = { for key in local.contract.environment.check : key => local.environment_values[key] }
-    worker = merge(
-      var.worker_environment,
-      { for key in local.contract.environment.worker : key => local.environment_values[key] },
-      var.bedrock == null ? {} : { for key in local.contract.environment.bedrock_task : key => local.environment_values[key] },
+    for function, settings in module.plan.functions : function => merge(
+      function == "worker" ? var.worker_environment : {},
+      {
+        for key in local.contract.environment[function] : key => lookup(
+          settings.environment, key, lookup(local.wiring_environment, key, "")
+        )
+      },
+      function == "worker" ? {
+        for key in local.contract.environment.bedrock_task : key => lookup(local.bedrock_environment, key, "")
+      } : {},
     )
   }
 
-  function_settings = {
-    start  = { timeout = local.timing.start_timeout_seconds, layers = [] }
-    check  = { timeout = local.timing.check_timeout_seconds, layers = [] }
-    worker = { timeout = local.timing.worker_timeout_seconds, layers = var.worker_layers }
-  }
+  function_layers = { start = [], check = [], worker = var.worker_layers }
 }
 
 # Created before the functions, with retention, so Lambda never creates them unbounded.
@@ -68,9 +63,9 @@ resource "aws_lambda_function" "function" {
   runtime       = var.lambda_runtime
   architectures = [var.lambda_architecture]
   handler       = local.contract.handlers[each.key]
-  memory_size   = var.memory_size[each.key]
-  timeout       = local.function_settings[each.key].timeout
-  layers        = local.function_settings[each.key].layers
+  memory_size   = module.plan.functions[each.key].memory_size
+  timeout       = module.plan.functions[each.key].timeout
+  layers        = local.function_layers[each.key]
 
   filename         = local.lambda_artifact_path
   source_code_hash = local.lambda_artifact_sha256

@@ -2,11 +2,14 @@
 # the worker's asynchronous handling, least-privilege IAM, and the Amazon Connect wiring.
 #
 # The runtime's contract (tracker attribute names, each function's environment variable names,
-# handler paths) is generated from lambdas/connect_async into lambdas/contract.json and read
-# here, so the Terraform and the Python cannot drift: a renamed variable fails the plan.
+# handler paths, the settings schema) is generated from lambdas/connect_async into
+# modules/plan/contract.json and read here, so the Terraform and the Python cannot drift: a
+# renamed variable fails the plan. modules/plan turns every setting into what the functions and
+# the flows use; `make demo`, the benchmarks and the tests call that same module.
 
 locals {
-  contract = jsondecode(file("${path.module}/lambdas/contract.json"))
+  contract = jsondecode(file("${path.module}/modules/plan/contract.json"))
+  settings = local.contract.settings
 
   # The committed, reproducible Lambda artifact: the same bytes and hash on every machine,
   # and nothing for module consumers to build.
@@ -22,21 +25,46 @@ locals {
     worker = "${var.name}-worker"
   }
   connect_enabled = var.connect_instance_id != null
-  timing          = module.timing.plan
+  timing          = module.plan.timing
 }
 
-module "timing" {
-  source = "./modules/timing"
+module "plan" {
+  source = "./modules/plan"
 
+  # Every optional input of the plan is a root variable of the same name, passed as it is
+  # (tests/terraform/test_conventions.py checks it).
   flow_invocation_time_limit_seconds = var.flow_invocation_time_limit_seconds
   check_budget_ms                    = var.check_budget_ms
   check_poll_interval_ms             = var.check_poll_interval_ms
   hold_prompt_seconds                = var.hold_prompt_seconds
   max_wait_seconds                   = var.max_wait_seconds
+  start_retry_attempts               = var.start_retry_attempts
+  check_retry_attempts               = var.check_retry_attempts
   worker_timeout_seconds             = var.worker_timeout_seconds
   worker_safety_margin_ms            = var.worker_safety_margin_ms
   record_ttl_seconds                 = var.record_ttl_seconds
+  worker_lease_ms                    = var.worker_lease_ms
+  task_retry_attempts                = var.task_retry_attempts
+  max_result_bytes                   = var.max_result_bytes
+  worker_maximum_retry_attempts      = var.worker_maximum_retry_attempts
   worker_maximum_event_age_seconds   = var.worker_maximum_event_age_seconds
+  tracking_id_source                 = var.tracking_id_source
+  log_level                          = var.log_level
+  memory_size                        = var.memory_size
+  task_parameters                    = var.task_parameters
+  tracking_id_reference              = var.tracking_id_reference
+  result_attribute_keys              = var.result_attribute_keys
+  messages                           = var.messages
+  voice                              = var.voice
+  voice_hold_prompt_arn              = var.voice_hold_prompt_arn
+  success_queue_id                   = var.success_queue_id
+  fallback_queue_id                  = var.fallback_queue_id
+  requeue_disconnect_flow            = var.requeue_disconnect_flow
+
+  # The wiring: what the flows call and invoke.
+  start_function_arn = aws_lambda_function.function["start"].arn
+  check_function_arn = aws_lambda_function.function["check"].arn
+  flow_module_id     = try(aws_connect_contact_flow_module.wait_for_task[0].contact_flow_module_id, null)
 }
 
 ################################################################################

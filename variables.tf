@@ -24,7 +24,7 @@ variable "tags" {
 ################################################################################
 
 variable "create_tracker_table" {
-  description = "Create the DynamoDB tracker table. Set to false to use your own (give tracker_table_name and tracker_table_arn; it needs the hash key and TTL attribute named in lambdas/contract.json)."
+  description = "Create the DynamoDB tracker table. Set to false to use your own (give tracker_table_name and tracker_table_arn; it needs the hash key and TTL attribute named in modules/plan/contract.json)."
   type        = bool
   default     = true
 }
@@ -100,21 +100,6 @@ variable "lambda_architecture" {
   }
 }
 
-variable "memory_size" {
-  description = "Memory (MB) of each function. start and check only read and write one item; the worker runs your task."
-  type = object({
-    start  = optional(number, 256)
-    check  = optional(number, 256)
-    worker = optional(number, 512)
-  })
-  default = {}
-
-  validation {
-    condition     = alltrue([for size in values(var.memory_size) : size >= 128 && size <= 10240 && floor(size) == size])
-    error_message = "memory_size values must be whole numbers of MB from 128 to 10240."
-  }
-}
-
 variable "reserved_concurrency" {
   description = "Reserved concurrent executions per function (null: unreserved). Reserve for start and check so a burst of workers cannot starve the calls a caller is waiting on."
   type = object({
@@ -152,17 +137,6 @@ variable "logs_kms_key_arn" {
   }
 }
 
-variable "log_level" {
-  description = "Powertools log level of the three functions."
-  type        = string
-  default     = "INFO"
-
-  validation {
-    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], var.log_level)
-    error_message = "log_level must be DEBUG, INFO, WARNING, ERROR or CRITICAL."
-  }
-}
-
 variable "tracing_enabled" {
   description = "X-Ray active tracing and Powertools Tracer. Adds to every cold start (see lambdas/README.md), and grants xray:PutTraceSegments, which X-Ray only allows on all resources."
   type        = bool
@@ -181,73 +155,210 @@ variable "metrics_namespace" {
 }
 
 ################################################################################
-# Timing: validated together in modules/timing (see its variables for the rules)
+# BEGIN GENERATED: the plan's optional inputs (`make contract`), declared and validated once in
+# modules/plan (settings.tf, variables.tf). Edit them there; see the README for what each trades.
 ################################################################################
 
 variable "flow_invocation_time_limit_seconds" {
-  description = "InvocationTimeLimitSeconds of the flow's start and check blocks (1-8). start and check time out with it."
+  description = "InvocationTimeLimitSeconds of the flow's start and check blocks. start and check time out with it."
   type        = number
   default     = 8
+  nullable    = false
 }
 
 variable "check_budget_ms" {
-  description = "How long one check call polls before answering in_progress (0-7500, plus a 1 s margin within the time limit). The caller hears silence for this long in every loop. Longer: a result that lands while check polls is heard sooner, and fewer loops are needed for long waits; shorter: less dead air and fewer Lambda GB-seconds (docs/performance.md measures both)."
+  description = "How long one check call polls before answering in_progress (leaving a safety margin under the flow's time limit). The caller hears silence for this long in every loop. Longer: a result that lands while check polls is heard sooner, and fewer loops are needed for long waits; shorter: less dead air and fewer Lambda GB-seconds (docs/performance.md measures both)."
   type        = number
   default     = 1000
+  nullable    = false
 }
 
 variable "check_poll_interval_ms" {
-  description = "Pause between tracker reads inside one check call (20-5000, at most the budget). Shorter: the flow learns of a result sooner, for more DynamoDB reads."
+  description = "Pause between tracker reads inside one check call (at most the budget). Shorter: the flow learns of a result sooner, for more DynamoDB reads."
   type        = number
   default     = 250
+  nullable    = false
 }
 
 variable "hold_prompt_seconds" {
-  description = "How long the hold message takes to play or read (1-120): one flow loop is this plus one check call."
+  description = "How long the hold message takes to play or read: one flow loop is this plus one check call."
   type        = number
   default     = 4
+  nullable    = false
 }
 
 variable "max_wait_seconds" {
-  description = "The longest a caller waits for the task before the 'taking longer than expected' path (5-3600, at most 100 flow loops)."
+  description = "The longest a caller waits for the task before the 'taking longer than expected' path (at most 100 flow loops)."
   type        = number
   default     = 120
+  nullable    = false
+}
+
+variable "start_retry_attempts" {
+  description = "How many times the flows call start again (after the hold message) when a start call fails, before the fallback. start is idempotent: a retry never starts a second run."
+  type        = number
+  default     = 1
+  nullable    = false
+}
+
+variable "check_retry_attempts" {
+  description = "How many times the flow calls check again (after the hold message) when a check call fails, before the fallback."
+  type        = number
+  default     = 2
+  nullable    = false
 }
 
 variable "worker_timeout_seconds" {
-  description = "The worker's Lambda timeout: the longest your task may run (1-900, at least max_wait_seconds)."
+  description = "The worker's Lambda timeout: the longest your task may run (at least max_wait_seconds)."
   type        = number
   default     = 300
+  nullable    = false
 }
 
 variable "worker_safety_margin_ms" {
-  description = "Time the worker keeps back from its timeout to record worker_timeout itself (500-60000)."
+  description = "Time the worker keeps back from its timeout to record worker_timeout itself instead of being killed silently."
   type        = number
   default     = 3000
+  nullable    = false
 }
 
 variable "record_ttl_seconds" {
-  description = "How long a run's record and result stay readable after it starts (60 to one year, longer than the run's deadline)."
+  description = "How long a run's record and result stay readable after it starts (longer than the run's deadline)."
   type        = number
   default     = 86400
+  nullable    = false
+}
+
+variable "worker_lease_ms" {
+  description = "How long the worker's claim on a run lives without renewal. The worker renews it every third of this while the task runs; a worker that dies (crash, out of memory, Lambda's hard timeout) is read as failed/worker_lost by the flow this long after its last renewal, instead of at the run's deadline. Shorter is heard sooner; each renewal is one DynamoDB write."
+  type        = number
+  default     = 5000
+  nullable    = false
+}
+
+variable "task_retry_attempts" {
+  description = "Retries of a task's transient errors (throttling, 5xx, connection errors) inside the worker. Set 0 when a call must never be repeated."
+  type        = number
+  default     = 2
+  nullable    = false
+}
+
+variable "max_result_bytes" {
+  description = "Largest result (as returned to the flow) before the run fails with result_too_large."
+  type        = number
+  default     = 16384
+  nullable    = false
 }
 
 variable "worker_maximum_retry_attempts" {
-  description = "Lambda's retries of a failed asynchronous worker event (0-2). A run already claimed by a worker is never executed twice; retries help only when the worker failed before claiming."
+  description = "Lambda's retries of a failed asynchronous worker event. A run already claimed by a worker is never executed twice; retries help only when the worker failed before claiming."
   type        = number
   default     = 2
-
-  validation {
-    condition     = contains([0, 1, 2], var.worker_maximum_retry_attempts)
-    error_message = "worker_maximum_retry_attempts must be 0, 1 or 2 (Lambda's limits)."
-  }
+  nullable    = false
 }
 
 variable "worker_maximum_event_age_seconds" {
-  description = "How long Lambda keeps trying to deliver the worker's event (60-21600) before sending it to the dead-letter queue."
+  description = "How long Lambda keeps trying to deliver the worker's event before sending it to the dead-letter queue."
   type        = number
   default     = 3600
+  nullable    = false
 }
+
+variable "tracking_id_source" {
+  description = "What identifies a run: initial_contact_id (a transferred contact finds the same run), contact_id, or parameter (the flows pass tracking_id_reference as tracking_id; anyone who can set it can read that run's result)."
+  type        = string
+  default     = "initial_contact_id"
+  nullable    = false
+}
+
+variable "log_level" {
+  description = "Powertools log level of the three functions."
+  type        = string
+  default     = "INFO"
+  nullable    = false
+}
+
+variable "memory_size" {
+  description = "Memory size (MB) of each function. start: writes one item and invokes the worker; check: reads one item; worker: runs your task."
+  type = object({
+    start  = optional(number, 256)
+    check  = optional(number, 256)
+    worker = optional(number, 512)
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "task_parameters" {
+  description = "What the module's flows pass to the task on the start call: parameter name => a reference to what the flow knows ($.Attributes.<name> a contact attribute, $.FlowAttributes.<name>, $.Lex.Slots.<name> or $.Lex.SessionAttributes.<name>, $.StoredCustomerInput, a system value such as $.Channel or $.CustomerEndpoint.Address) or a fixed string. The task reads them as context.parameters. The flow module passes each one from the contact attribute of the same name (set it before invoking the module)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "tracking_id_reference" {
+  description = "With tracking_id_source = \"parameter\": what the module's flows pass as the tracking id, a reference to something the flow knows, such as \"$.Attributes.customer_reference\" (a verified customer reference set upstream), so a caller who calls back finds the same run. Required then when the module creates flows."
+  type        = string
+  default     = null
+}
+
+variable "result_attribute_keys" {
+  description = "Result keys the flow saves as contact attributes (result_<key>) when the task completes, so later Lambda calls cannot overwrite them. For the demo task: message; for the Bedrock task: answer."
+  type        = list(string)
+  default     = ["message"]
+}
+
+variable "messages" {
+  description = "What the caller hears or reads. Plain text, so one flow serves voice and chat. messages.success may speak result values as {result.<key>} (each key in result_attribute_keys): the flow speaks check's answer for that key."
+  type = object({
+    hold     = optional(string, "Thanks for waiting. We are still working on your request.")
+    success  = optional(string, "Thank you. Your request is complete.")
+    fallback = optional(string, "Sorry, we could not complete your request. Let me transfer you to an agent.")
+    timeout  = optional(string, "This is taking longer than expected. We will keep working on it and let you know.")
+  })
+  default = {}
+}
+
+variable "voice" {
+  description = "Amazon Polly voice the flow speaks with (Set voice: UpdateContactTextToSpeechVoice), and its engine, written as the Connect console writes it (Neural, for example). Chat contacts are unaffected."
+  type = object({
+    id     = optional(string, "Joanna")
+    engine = optional(string, "Neural")
+  })
+  default = {}
+}
+
+variable "voice_hold_prompt_arn" {
+  description = "ARN of a recorded prompt (in the instance's prompt library) that voice callers hear instead of the hold text; chat contacts still read messages.hold. Set hold_prompt_seconds to its length. Null: text for everyone."
+  type        = string
+  default     = null
+}
+
+variable "success_queue_id" {
+  description = "Queue the caller is transferred to after a completed task (null: the call ends after the success message)."
+  type        = string
+  default     = null
+}
+
+variable "fallback_queue_id" {
+  description = "Queue the caller is transferred to after a failure or the 'taking longer' message (null: the call ends)."
+  type        = string
+  default     = null
+}
+
+variable "requeue_disconnect_flow" {
+  description = "Create a chat disconnect flow that re-queues a returning customer after running task_name through the flow module (needs create_flow_module). queue_id: the queue to put them back in; wait_seconds: how long to wait for the customer to come back; retry_attempts: how often a failing module call is retried before the contact is disconnected. Null: not created."
+  type = object({
+    queue_id       = string
+    task_name      = optional(string, "default")
+    wait_seconds   = optional(number, 300)
+    retry_attempts = optional(number, 2)
+    name           = optional(string)
+  })
+  default = null
+}
+
+# END GENERATED
+
 
 ################################################################################
 # The task
@@ -264,84 +375,6 @@ variable "task_handler" {
   }
 }
 
-variable "task_retry_attempts" {
-  description = "Retries of a task's transient errors (throttling, 5xx, connection errors) inside the worker (0-10). Set 0 when a call must never be repeated."
-  type        = number
-  default     = 2
-
-  validation {
-    condition     = var.task_retry_attempts >= 0 && var.task_retry_attempts <= 10 && floor(var.task_retry_attempts) == var.task_retry_attempts
-    error_message = "task_retry_attempts must be a whole number from 0 to 10."
-  }
-}
-
-variable "max_result_bytes" {
-  description = "Largest result (as returned to the flow) before the run fails with result_too_large (64-30720; Connect caps the whole response at 32 KB)."
-  type        = number
-  default     = 16384
-
-  validation {
-    condition     = var.max_result_bytes >= 64 && var.max_result_bytes <= 30720
-    error_message = "max_result_bytes must be from 64 to 30720: Connect rejects Lambda responses over 32 KB."
-  }
-}
-
-variable "worker_lease_ms" {
-  description = "How long the worker's claim on a run lives without renewal (1000-60000 ms). The worker renews it every third of this while the task runs; a worker that dies (crash, out of memory, Lambda's hard timeout) is read as failed/worker_lost by the flow this long after its last renewal, instead of at the run's deadline. Shorter is heard sooner; each renewal is one DynamoDB write."
-  type        = number
-  default     = 5000
-
-  validation {
-    condition     = var.worker_lease_ms >= 1000 && var.worker_lease_ms <= 60000 && floor(var.worker_lease_ms) == var.worker_lease_ms
-    error_message = "worker_lease_ms must be a whole number of milliseconds from 1000 to 60000."
-  }
-}
-
-variable "tracking_id_source" {
-  description = "What identifies a run: initial_contact_id (a transferred contact finds the same run), contact_id, or parameter (the flows pass tracking_id_reference as tracking_id; anyone who can set it can read that run's result)."
-  type        = string
-  default     = "initial_contact_id"
-
-  validation {
-    condition     = contains(jsondecode(file("${path.module}/lambdas/contract.json")).tracking_id_sources, var.tracking_id_source)
-    error_message = "tracking_id_source must be initial_contact_id, contact_id or parameter."
-  }
-}
-
-variable "tracking_id_reference" {
-  description = "With tracking_id_source = \"parameter\": what the module's flows pass as the tracking id, a reference to something the flow knows, such as \"$.Attributes.customer_reference\" (a verified customer reference set upstream), so a caller who calls back finds the same run. Required then when the module creates flows."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.tracking_id_reference == null || can(regex(jsondecode(file("${path.module}/lambdas/contract.json")).flow.reference_pattern, coalesce(var.tracking_id_reference, "-")))
-    error_message = "tracking_id_reference must be a flow reference: $.Attributes.<name>, $.FlowAttributes.<name>, $.Lex.Slots.<name>, $.Lex.SessionAttributes.<name>, $.StoredCustomerInput, or a system value such as $.ContactId or $.CustomerEndpoint.Address."
-  }
-  validation {
-    condition     = var.tracking_id_source != "parameter" || var.connect_instance_id == null || var.tracking_id_reference != null
-    error_message = "tracking_id_source = \"parameter\" makes start require a tracking_id, and the module's flows can only pass one you name: set tracking_id_reference (for example \"$.Attributes.customer_reference\")."
-  }
-}
-
-variable "task_parameters" {
-  description = "What the module's flows pass to the task on the start call: parameter name => a reference to what the flow knows ($.Attributes.<name> a contact attribute, $.FlowAttributes.<name>, $.Lex.Slots.<name> or $.Lex.SessionAttributes.<name>, $.StoredCustomerInput, a system value such as $.Channel or $.CustomerEndpoint.Address) or a fixed string. The task reads them as context.parameters. The flow module passes each one from the contact attribute of the same name (set it before invoking the module)."
-  type        = map(string)
-  default     = {}
-
-  validation {
-    condition     = alltrue([for name in keys(var.task_parameters) : can(regex("^[A-Za-z][A-Za-z0-9_]{0,63}$", name))])
-    error_message = "task_parameters names must start with a letter and be 1-64 letters, digits or underscores (they are also the flow module's contact attribute names)."
-  }
-  validation {
-    condition     = length(setintersection(keys(var.task_parameters), concat(values(jsondecode(file("${path.module}/lambdas/contract.json")).flow.parameter), ["task_input"]))) == 0
-    error_message = "task_parameters cannot use the names start and check read themselves (task_name, tracking_id, restart_token, spoken_progress) nor task_input (the flow module's own input)."
-  }
-  validation {
-    condition     = alltrue([for value in values(var.task_parameters) : startswith(value, "$.") ? can(regex(jsondecode(file("${path.module}/lambdas/contract.json")).flow.reference_pattern, value)) : length(value) > 0 && length(value) <= 1024])
-    error_message = "Each task_parameters value must be a flow reference ($.Attributes.<name>, $.FlowAttributes.<name>, $.Lex.Slots.<name>, $.Lex.SessionAttributes.<name>, $.StoredCustomerInput, or a system value such as $.Channel, $.ContactId, $.CustomerEndpoint.Address, $.Queue.Name) or a fixed string of 1-1024 characters."
-  }
-}
-
 variable "worker_layers" {
   description = "Lambda layer ARNs added to the worker, for example one holding your task's package under python/ (at most 4: the module's artifact needs none)."
   type        = list(string)
@@ -354,7 +387,7 @@ variable "worker_layers" {
 }
 
 variable "worker_environment" {
-  description = "Extra environment variables for your task. Names the runtime uses (lambdas/contract.json) are refused."
+  description = "Extra environment variables for your task. Names the runtime uses (modules/plan/contract.json) are refused."
   type        = map(string)
   default     = {}
 
@@ -363,8 +396,8 @@ variable "worker_environment" {
     error_message = "worker_environment names must start with a letter and hold only letters, digits and underscores."
   }
   validation {
-    condition     = length(setintersection(keys(var.worker_environment), jsondecode(file("${path.module}/lambdas/contract.json")).environment.all)) == 0
-    error_message = "worker_environment must not set a name the runtime owns (listed in lambdas/contract.json under environment.all): use the module's variables for those."
+    condition     = length(setintersection(keys(var.worker_environment), local.contract.environment.all)) == 0
+    error_message = "worker_environment must not set a name the runtime owns (listed in modules/plan/contract.json under environment.all): use the module's variables for those."
   }
 }
 
@@ -392,20 +425,27 @@ variable "worker_policy_statements" {
 }
 
 variable "bedrock" {
-  description = "Settings of the shipped Bedrock task (task_handler = connect_async.tasks.bedrock:run): model id, prompt template with $parameter placeholders, optional system prompt and limits."
+  description = "Settings of the shipped Bedrock task (task_handler = connect_async.tasks.bedrock:run): model id, prompt template with $parameter placeholders, optional system prompt and limits. An unset limit is the runtime's default (the settings schema)."
   type = object({
     model_id         = string
     prompt_template  = string
     system_prompt    = optional(string, "")
-    max_tokens       = optional(number, 512)
-    temperature      = optional(number, 0.2)
-    max_answer_chars = optional(number, 2000)
+    max_tokens       = optional(number)
+    temperature      = optional(number)
+    max_answer_chars = optional(number)
   })
   default = null
 
   validation {
-    condition     = var.bedrock == null || (try(var.bedrock.max_tokens >= 1 && var.bedrock.max_tokens <= 8192, false) && try(var.bedrock.temperature >= 0 && var.bedrock.temperature <= 1, false) && try(var.bedrock.max_answer_chars >= 1 && var.bedrock.max_answer_chars <= 16000, false))
-    error_message = "bedrock.max_tokens must be 1-8192, bedrock.temperature 0-1 and bedrock.max_answer_chars 1-16000."
+    condition = var.bedrock == null ? true : alltrue([
+      # Terraform evaluates both sides of ||, so an unset (null) limit is passed over with ?:.
+      for field in ["max_tokens", "temperature", "max_answer_chars"] : var.bedrock[field] == null ? true : try(
+        var.bedrock[field] >= local.settings["bedrock.${field}"].minimum
+        && var.bedrock[field] <= local.settings["bedrock.${field}"].maximum
+        && (!local.settings["bedrock.${field}"].whole || floor(var.bedrock[field]) == var.bedrock[field]), false
+      )
+    ])
+    error_message = "bedrock.max_tokens must be ${local.settings["bedrock.max_tokens"].rule}, bedrock.temperature ${local.settings["bedrock.temperature"].rule} and bedrock.max_answer_chars ${local.settings["bedrock.max_answer_chars"].rule}."
   }
   validation {
     condition     = var.bedrock == null || try(length(trimspace(var.bedrock.model_id)) > 0 && length(trimspace(var.bedrock.prompt_template)) > 0, false)
@@ -463,6 +503,10 @@ variable "connect_instance_id" {
     condition     = var.connect_instance_id == null || can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.connect_instance_id))
     error_message = "connect_instance_id must be the instance's UUID (not its ARN or alias)."
   }
+  validation {
+    condition     = var.tracking_id_source != "parameter" || var.connect_instance_id == null || var.tracking_id_reference != null
+    error_message = "tracking_id_source = \"parameter\" makes start require a tracking_id, and the module's flows can only pass one you name: set tracking_id_reference (for example \"$.Attributes.customer_reference\")."
+  }
 }
 
 variable "create_contact_flow" {
@@ -486,6 +530,11 @@ variable "create_flow_module" {
   description = "Create the wait-for-the-task flow module (when connect_instance_id is set), to drop the same waiting logic into your own flows."
   type        = bool
   default     = true
+
+  validation {
+    condition     = var.requeue_disconnect_flow == null || var.create_flow_module
+    error_message = "requeue_disconnect_flow invokes the flow module: set create_flow_module = true."
+  }
 }
 
 variable "flow_module_name" {
@@ -496,143 +545,6 @@ variable "flow_module_name" {
   validation {
     condition     = var.flow_module_name == null || try(length(var.flow_module_name) >= 1 && length(var.flow_module_name) <= 127, false)
     error_message = "flow_module_name must be 1-127 characters."
-  }
-}
-
-variable "requeue_disconnect_flow" {
-  description = "Create a chat disconnect flow that re-queues a returning customer after running task_name through the flow module (needs create_flow_module). queue_id: the queue to put them back in; wait_seconds: how long to wait for the customer to come back; retry_attempts: how often a failing module call is retried before the contact is disconnected. Null: not created."
-  type = object({
-    queue_id       = string
-    task_name      = optional(string, "default")
-    wait_seconds   = optional(number, 300)
-    retry_attempts = optional(number, 2)
-    name           = optional(string)
-  })
-  default = null
-
-  validation {
-    condition = var.requeue_disconnect_flow == null || try(
-      can(regex("^[0-9a-f-]{36}$", var.requeue_disconnect_flow.queue_id))
-      && can(regex("^[A-Za-z0-9_-]{1,64}$", var.requeue_disconnect_flow.task_name))
-      && var.requeue_disconnect_flow.wait_seconds >= 1 && var.requeue_disconnect_flow.wait_seconds <= 604800
-      && floor(var.requeue_disconnect_flow.wait_seconds) == var.requeue_disconnect_flow.wait_seconds
-      && var.requeue_disconnect_flow.retry_attempts >= 0 && var.requeue_disconnect_flow.retry_attempts <= 5
-      && floor(var.requeue_disconnect_flow.retry_attempts) == var.requeue_disconnect_flow.retry_attempts
-    , false)
-    error_message = "requeue_disconnect_flow.queue_id must be a queue id (UUID); task_name must be 1-64 letters, digits, _ or -; wait_seconds a whole number from 1 to 604800 (7 days); retry_attempts a whole number from 0 to 5."
-  }
-  validation {
-    condition     = var.requeue_disconnect_flow == null || var.create_flow_module
-    error_message = "requeue_disconnect_flow invokes the flow module: set create_flow_module = true."
-  }
-}
-
-variable "messages" {
-  description = "What the caller hears or reads. Plain text, so one flow serves voice and chat. messages.success may speak result values as {result.<key>} (each key in result_attribute_keys): the flow speaks check's answer for that key."
-  type = object({
-    hold     = optional(string, "Thanks for waiting. We are still working on your request.")
-    success  = optional(string, "Thank you. Your request is complete.")
-    fallback = optional(string, "Sorry, we could not complete your request. Let me transfer you to an agent.")
-    timeout  = optional(string, "This is taking longer than expected. We will keep working on it and let you know.")
-  })
-  default = {}
-
-  validation {
-    condition     = alltrue([for text in values(var.messages) : length(trimspace(text)) > 0 && length(text) <= 1000])
-    error_message = "Each message must be 1-1000 characters."
-  }
-  validation {
-    condition     = alltrue([for key in regexall("\\{result\\.([A-Za-z0-9_]+)\\}", var.messages.success) : contains(var.result_attribute_keys, key[0])])
-    error_message = "messages.success speaks a result key ({result.<key>}) that is not in result_attribute_keys: add the key there, so the flow saves it as result_<key>."
-  }
-  validation {
-    condition     = alltrue([for name, text in var.messages : length(regexall("\\{[^}]*\\}", text)) == (name == "success" ? length(regexall("\\{result\\.[A-Za-z0-9_]+\\}", text)) : 0)])
-    error_message = "Only messages.success takes placeholders, and only {result.<key>}: the other messages are spoken where a result may not exist (the error code is saved as the contact attribute error_code, for the next flow to branch on)."
-  }
-}
-
-variable "start_retry_attempts" {
-  description = "How many times the flows call start again (after the hold message) when a start call fails, before the fallback (0-5). start is idempotent: a retry never starts a second run."
-  type        = number
-  default     = 1
-
-  validation {
-    condition     = var.start_retry_attempts >= 0 && var.start_retry_attempts <= 5 && floor(var.start_retry_attempts) == var.start_retry_attempts
-    error_message = "start_retry_attempts must be a whole number from 0 to 5."
-  }
-}
-
-variable "check_retry_attempts" {
-  description = "How many times the flow calls check again (after the hold message) when a check call fails, before the fallback (0-5)."
-  type        = number
-  default     = 2
-
-  validation {
-    condition     = var.check_retry_attempts >= 0 && var.check_retry_attempts <= 5 && floor(var.check_retry_attempts) == var.check_retry_attempts
-    error_message = "check_retry_attempts must be a whole number from 0 to 5."
-  }
-}
-
-variable "result_attribute_keys" {
-  description = "Result keys the flow saves as contact attributes (result_<key>) when the task completes, so later Lambda calls cannot overwrite them. For the demo task: message; for the Bedrock task: answer."
-  type        = list(string)
-  default     = ["message"]
-
-  validation {
-    condition     = alltrue([for key in var.result_attribute_keys : can(regex("^[A-Za-z0-9_]{1,64}$", key))])
-    error_message = "result_attribute_keys must be 1-64 letters, digits or underscores each (the runtime's result key rule)."
-  }
-}
-
-variable "success_queue_id" {
-  description = "Queue the caller is transferred to after a completed task (null: the call ends after the success message)."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.success_queue_id == null || can(regex("^[0-9a-f-]{36}$", var.success_queue_id))
-    error_message = "success_queue_id must be a queue id (UUID)."
-  }
-}
-
-variable "fallback_queue_id" {
-  description = "Queue the caller is transferred to after a failure or the 'taking longer' message (null: the call ends)."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.fallback_queue_id == null || can(regex("^[0-9a-f-]{36}$", var.fallback_queue_id))
-    error_message = "fallback_queue_id must be a queue id (UUID)."
-  }
-}
-
-variable "voice_hold_prompt_arn" {
-  description = "ARN of a recorded prompt (in the instance's prompt library) that voice callers hear instead of the hold text; chat contacts still read messages.hold. Set hold_prompt_seconds to its length. Null: text for everyone."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.voice_hold_prompt_arn == null || can(regex("^arn:aws[a-z-]*:connect:[a-z0-9-]+:[0-9]{12}:instance/[0-9a-f-]{36}/prompt/[0-9a-f-]{36}$", var.voice_hold_prompt_arn))
-    error_message = "voice_hold_prompt_arn must be a Connect prompt ARN (arn:aws:connect:<region>:<account>:instance/<id>/prompt/<id>)."
-  }
-}
-
-variable "voice" {
-  description = "Amazon Polly voice the flow speaks with (Set voice: UpdateContactTextToSpeechVoice), and its engine, written as the Connect console writes it: Standard, Neural or Generative. Chat contacts are unaffected."
-  type = object({
-    id     = optional(string, "Joanna")
-    engine = optional(string, "Neural")
-  })
-  default = {}
-
-  validation {
-    condition     = can(regex("^[A-Z][A-Za-z]{1,30}$", var.voice.id))
-    error_message = "voice.id must be an Amazon Polly voice name (for example Joanna or Amy)."
-  }
-
-  validation {
-    condition     = contains(["Standard", "Neural", "Generative"], var.voice.engine)
-    error_message = "voice.engine must be Standard, Neural or Generative, capitalised as the Connect console writes it (\"neural\" is not accepted by the flow language)."
   }
 }
 

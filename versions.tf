@@ -1,5 +1,5 @@
 terraform {
-  # Cross-variable validation blocks (modules/timing) need Terraform 1.9.
+  # Validation rules that refer to other variables and local values (modules/plan) need Terraform 1.9.
   required_version = ">= 1.9.0"
 
   required_providers {

@@ -98,12 +98,28 @@ def measure(samples: int) -> dict[str, Any]:
         clock = SystemClock()
         tracker = TrackerTable(client, TABLE, clock=clock, retry_policy=FLOW_CALL_RETRY)
         start = StartService(
-            StartSettings(TABLE, "bench-worker", TrackingIdSource.CONTACT_ID, 330, 86_400),
+            StartSettings.from_env(
+                {
+                    "TRACKER_TABLE_NAME": TABLE,
+                    "WORKER_FUNCTION_NAME": "bench-worker",
+                    "TRACKING_ID_SOURCE": "contact_id",
+                }
+            ),
             tracker,
             _RecordingDispatcher(),
             clock,
         )
-        check = CheckService(CheckSettings(TABLE, TrackingIdSource.CONTACT_ID, 0, 250), tracker, clock)
+        check = CheckService(
+            CheckSettings.from_env(
+                {
+                    "TRACKER_TABLE_NAME": TABLE,
+                    "TRACKING_ID_SOURCE": "contact_id",
+                    "CHECK_BUDGET_MS": "0",
+                }
+            ),
+            tracker,
+            clock,
+        )
         # Warm both paths (imports, botocore's first-call setup) before timing.
         start.handle(_event("warm"), 8000)
         check.handle(_event("warm"), 8000)

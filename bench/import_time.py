@@ -38,22 +38,14 @@ PROBE = (
     "module = __import__(sys.argv[3], fromlist=['_']); t1 = time.perf_counter();"
     "getattr(module, '_service', lambda: None)(); print(t1 - t, time.perf_counter() - t1)"
 )
-# What the module sets for each function (values are placeholders; nothing is called).
+# The names the module sets for each function (placeholders; nothing is called). The settings
+# are left unset: each function then reads the settings schema's default, as the module sets it.
 ENVIRONMENT = {
     "TRACKER_TABLE_NAME": "bench-tracker",
-    "TRACKING_ID_SOURCE": "initial_contact_id",
     "WORKER_FUNCTION_NAME": "bench-worker",
-    "RUN_DEADLINE_SECONDS": "330",
-    "RECORD_TTL_SECONDS": "86400",
-    "CHECK_BUDGET_MS": "1000",
-    "CHECK_POLL_INTERVAL_MS": "250",
     "TASK_HANDLER": "connect_async.tasks.demo:run",
-    "TASK_RETRY_ATTEMPTS": "2",
-    "WORKER_SAFETY_MARGIN_MS": "3000",
-    "MAX_RESULT_BYTES": "16384",
     "POWERTOOLS_SERVICE_NAME": "bench",
     "POWERTOOLS_METRICS_NAMESPACE": "Bench",
-    "POWERTOOLS_LOG_LEVEL": "INFO",
     "AWS_DEFAULT_REGION": "eu-west-2",
 }
 

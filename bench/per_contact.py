@@ -19,7 +19,7 @@ import math
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "scripts"), str(ROOT)]
@@ -33,12 +33,12 @@ from flowkit.simulator import (  # noqa: E402
     START_MS,
     CallReport,
     CallSimulator,
+    Deployment,
     Scenario,
-    SimulatorSettings,
     create_tracker_table,
 )
 
-__all__ = ["PRICES", "TASK_SECONDS", "Measurement", "measure", "render_tunings"]
+__all__ = ["PRICES", "TASK_SECONDS", "Measurement", "Tunings", "measure", "render_tunings"]
 
 TASK_SECONDS: Final = (1, 5, 15, 30, 60, 120)
 # Public on-demand prices, US East (N. Virginia), as published on 2026-11-23 (aws.amazon.com
@@ -142,19 +142,19 @@ def _quietly(simulator: CallSimulator, task_seconds: float) -> CallReport:
 
 
 def measure_module(
-    name: str, flows: dict[str, str], settings: SimulatorSettings, task_seconds: float
+    name: str, flows: dict[str, str], deployment: Deployment, task_seconds: float
 ) -> Measurement:
     with moto.mock_aws():
-        create_tracker_table(settings.table_name)
+        create_tracker_table(deployment.table_name)
         simulator = CallSimulator(
             flows["inbound_flow"],
             functions={demo.START_ARN: "start", demo.CHECK_ARN: "check"},
-            settings=settings,
+            deployment=deployment,
             modules={demo.FLOW_MODULE_ID: flows["wait_module"]},
         )
         report = _quietly(simulator, task_seconds)
-        item_bytes = _item_bytes(settings.table_name)
-    memory = settings.memory_mb
+        item_bytes = _item_bytes(deployment.table_name)
+    memory = deployment.memory_mb
     gb_seconds = report.gb_seconds(memory)
     worker_ms = sum(end - begin for _, begin, end in report.worker_runs)
     gb_seconds["worker"] = worker_ms / 1000 * memory["worker"] / 1024
@@ -174,19 +174,19 @@ def _text(flow: str, identifier: str) -> str:
     return str(action["Parameters"]["Text"])
 
 
-def measure_naive(settings: SimulatorSettings, flows: dict[str, str], task_seconds: float) -> Measurement:
-    memory = {"work": settings.memory_mb["worker"], "status": settings.memory_mb["check"]}
+def measure_naive(deployment: Deployment, flows: dict[str, str], task_seconds: float) -> Measurement:
+    memory = {"work": deployment.memory_mb["worker"], "status": deployment.memory_mb["check"]}
     with moto.mock_aws():
-        create_tracker_table(settings.table_name)
+        create_tracker_table(deployment.table_name)
         simulator = CallSimulator(
             # The same success and fallback texts as the module's flow.
             naive_flow(_text(flows["inbound_flow"], "Success"), _text(flows["inbound_flow"], "Fallback")),
             functions={WORK_ARN: "work", STATUS_ARN: "status"},
-            settings=settings,
+            deployment=deployment,
             custom_functions=naive_functions(task_seconds),
         )
         report = _quietly(simulator, task_seconds)
-        item_bytes = _item_bytes(settings.table_name)
+        item_bytes = _item_bytes(deployment.table_name)
     if report.detection_latency_ms is None and task_seconds * 1000 <= WORK_TIMEOUT_MS:
         # The baseline has no worker for the simulator to watch: the result lands at the task's end.
         seen = [e.at_ms for e in report.events if e.actor == "status" and "completed" in e.text]
@@ -205,29 +205,25 @@ def measure_naive(settings: SimulatorSettings, flows: dict[str, str], task_secon
     )
 
 
-Rendered = list[tuple[str, dict[str, Any], dict[str, str]]]  # (tuning, timing plan, flows)
+Tunings = list[tuple[str, demo.Rendered]]  # (tuning, modules/plan's outputs for it)
 
 
-def render_tunings(tfvars: list[Path]) -> Rendered:
+def render_tunings(tfvars: list[Path]) -> Tunings:
     """The module's defaults first, then each tfvars file, rendered by Terraform."""
     tunings: list[tuple[str, Path | None]] = [("module defaults", None)]
     tunings += [(f"module ({path.name})", path) for path in tfvars]
-    return [(name, *demo.render(path)) for name, path in tunings]
+    return [(name, demo.render(path)) for name, path in tunings]
 
 
-def measure(rendered: Rendered) -> list[Measurement]:
+def measure(tunings: Tunings) -> list[Measurement]:
     results: list[Measurement] = []
-    for name, plan, flows in rendered:
-        settings = demo.simulator_settings(plan, _memory(plan))
-        results += [measure_module(name, flows, settings, seconds) for seconds in TASK_SECONDS]
+    for name, rendered in tunings:
+        deployment, flows = rendered.deployment(), rendered.flows
+        results += [measure_module(name, flows, deployment, seconds) for seconds in TASK_SECONDS]
         if name == "module defaults":
             # The baseline runs with the module's default memory sizes (work = worker, status = check).
-            results += [measure_naive(settings, flows, seconds) for seconds in TASK_SECONDS]
+            results += [measure_naive(deployment, flows, seconds) for seconds in TASK_SECONDS]
     return results
-
-
-def _memory(plan: dict[str, Any]) -> dict[str, int]:
-    return {name: int(mb) for name, mb in plan["memory_mb"].items()}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -309,14 +309,19 @@ def _version(python: str) -> str:
 
 def main() -> int:
     python = lambda_python("3.12")
-    rendered = per_contact.render_tunings(TUNINGS)
-    _, plan, _ = rendered[0]  # the module's defaults
+    tunings = per_contact.render_tunings(TUNINGS)
+    defaults = tunings[0][1]  # the module's defaults
+    plan = {**defaults.timing, "memory_mb": defaults.deployment().memory_mb}
+    latency = defaults.deployment().latency
     with contextlib.redirect_stdout(io.StringIO()):
-        measurements = per_contact.measure(rendered)
+        measurements = per_contact.measure(tunings)
         overhead = handler_overhead.measure(300)
     data = {
         "generated": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "latency_model": "Lambda invoke 30 ms, DynamoDB call 5 ms, async Invoke 15 ms",
+        "latency_model": (
+            f"Lambda invoke {latency.invoke_overhead_ms} ms, DynamoDB call {latency.dynamodb_call_ms} ms, "
+            f"async Invoke {latency.async_invoke_ms} ms"
+        ),
         "plan": plan,
         "per_contact": {
             "prices": per_contact.PRICES,

@@ -102,8 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--task-seconds", type=float, default=120)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    plan, _ = demo.render(args.tfvars)
-    table = scale_table(plan, args.task_seconds)
+    table = scale_table(demo.render(args.tfvars).timing, args.task_seconds)
     if args.json:
         args.json.write_text(json.dumps(table, indent=2) + "\n")
     print(json.dumps(table, indent=2))

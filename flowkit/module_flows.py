@@ -13,7 +13,7 @@ from flowkit.checker import Violation, check_flow
 
 __all__ = ["FLOW_CHANNELS", "FLOW_TYPES", "check_module_flows", "module_responses"]
 
-# modules/contact_flows' outputs, and the type each is created as.
+# modules/plan's flows output, and the type each is created as.
 FLOW_TYPES: Final = {
     "inbound_flow": "CONTACT_FLOW",
     "wait_module": "FLOW_MODULE",

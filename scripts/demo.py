@@ -1,9 +1,10 @@
 """Hear a call through the module's own flow before deploying it: a simulated call, no AWS account.
 
-Terraform renders the flow and the timing plan from the module's own variables.tf (so a tfvars
-file gets the module's own validation and defaults); the call simulator then plays it on a
-virtual clock, running the runtime's start, worker and check logic against an in-process AWS
-emulator (moto). It prints what the caller hears, what runs, and the measurements.
+Terraform applies the module's own plan (modules/plan: the timing plan, each function's settings
+and the flows, with the module's validation and defaults) to a tfvars file; the call simulator
+then plays the flow on a virtual clock, running the runtime's start, worker and check logic,
+configured from the environment the module would deploy, against an in-process AWS emulator
+(moto). It prints what the caller hears, what runs, and the measurements.
 
     make demo                                           # a 25-second task with the defaults
     make demo SCENARIO=slow TFVARS=examples/ops.tfvars  # an operator's tuning, a 90-second task
@@ -13,12 +14,8 @@ emulator (moto). It prints what the caller hears, what runs, and the measurement
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,14 +31,15 @@ os.environ.update(
 
 import moto  # noqa: E402 - after the fake credentials
 
+from flowkit import plan  # noqa: E402
 from flowkit.checker import ERROR  # noqa: E402
 from flowkit.diagram import call_gantt  # noqa: E402
 from flowkit.module_flows import check_module_flows  # noqa: E402
+from flowkit.plan import Rendered  # noqa: E402
 from flowkit.simulator import (  # noqa: E402
     CallReport,
     CallSimulator,
     Scenario,
-    SimulatorSettings,
     create_tracker_table,
 )
 from flowkit.stub_tasks import bedrock_answer  # noqa: E402
@@ -49,9 +47,17 @@ from flowkit.stub_tasks import bedrock_answer  # noqa: E402
 START_ARN = "arn:aws:lambda:eu-west-2:123456789012:function:demo-start"
 CHECK_ARN = "arn:aws:lambda:eu-west-2:123456789012:function:demo-check"
 FLOW_MODULE_ID = "demo-wait-for-task-module"
-DEMO_REQUEUE = (
-    '{ queue_id = "demo-requeue-queue", task_name = "record_return", wait_seconds = 300, retry_attempts = 2 }'
-)
+# The plan's wiring (what the root module passes from the resources it creates), and the
+# re-queue disconnect flow the "requeue" scenario plays when the tfvars do not set one.
+WIRING = {
+    "start_function_arn": START_ARN,
+    "check_function_arn": CHECK_ARN,
+    "flow_module_id": FLOW_MODULE_ID,
+    "requeue_disconnect_flow": {
+        "queue_id": "0d0e0a0d-0000-4000-8000-00000000e0e0",
+        "task_name": "record_return",
+    },
+}
 SCENARIOS = {
     "fast": Scenario(work_seconds=2),
     "typical": Scenario(work_seconds=25),
@@ -76,199 +82,47 @@ SCENARIOS = {
 ASK_ANSWER = "Your parcel is out for delivery and arrives today before 6 pm."
 TASKS = {name: bedrock_answer(ASK_ANSWER, model_seconds=6) for name in ("ask", "ask-chat")}
 DEFAULT_TFVARS = {name: ROOT / "examples" / "ask.tfvars" for name in ("ask", "ask-chat")}
-# The root module's own wiring of modules/timing and modules/contact_flows (main.tf, connect.tf),
-# with fixed function ARNs and module id; tests/integration/test_demo.py keeps the two in step.
-RENDER = """
-module "timing" {
-  source = "%(modules)s/timing"
-
-  flow_invocation_time_limit_seconds = var.flow_invocation_time_limit_seconds
-  check_budget_ms                    = var.check_budget_ms
-  check_poll_interval_ms             = var.check_poll_interval_ms
-  hold_prompt_seconds                = var.hold_prompt_seconds
-  max_wait_seconds                   = var.max_wait_seconds
-  worker_timeout_seconds             = var.worker_timeout_seconds
-  worker_safety_margin_ms            = var.worker_safety_margin_ms
-  record_ttl_seconds                 = var.record_ttl_seconds
-  worker_maximum_event_age_seconds   = var.worker_maximum_event_age_seconds
-}
-
-locals {
-  timing = module.timing.plan
-  # The demo always renders the re-queue disconnect flow (its "requeue" scenario plays it).
-  requeue_settings = coalesce(var.requeue_disconnect_flow, %(requeue)s)
-  requeue = {
-    queue_id       = local.requeue_settings.queue_id
-    task_name      = local.requeue_settings.task_name
-    wait_seconds   = local.requeue_settings.wait_seconds
-    retry_attempts = local.requeue_settings.retry_attempts
-  }
-}
-
-module "contact_flows" {
-  source = "%(modules)s/contact_flows"
-
-  start_function_arn   = "%(start)s"
-  check_function_arn   = "%(check)s"
-  time_limit_seconds   = local.timing.flow_invocation_time_limit_seconds
-  loop_count           = local.timing.loop_count
-  start_retry_attempts = var.start_retry_attempts
-  check_retry_attempts = var.check_retry_attempts
-  result_keys          = var.result_attribute_keys
-  task_parameters      = var.task_parameters
-  # Passed only when start reads it: with the other sources it would be ignored anyway.
-  tracking_id_reference = var.tracking_id_source == "parameter" ? var.tracking_id_reference : null
-  messages             = var.messages
-  voice                = var.voice
-  hold_prompt_id       = var.voice_hold_prompt_arn
-  success_queue_id     = var.success_queue_id
-  fallback_queue_id    = var.fallback_queue_id
-  flow_module_id       = "%(module_id)s"
-  requeue              = local.requeue
-}
-
-output "plan" {
-  value = merge(local.timing, {
-    memory_mb           = var.memory_size
-    hold_prompt_seconds = var.hold_prompt_seconds
-    result_keys         = var.result_attribute_keys
-    hold_message        = var.messages.hold
-    task_parameters     = var.task_parameters
-    tracking_id_reference = var.tracking_id_source == "parameter" ? var.tracking_id_reference : null
-  })
-}
-
-output "flows" {
-  value = {
-    inbound_flow            = module.contact_flows.inbound_flow
-    wait_module             = module.contact_flows.wait_module
-    requeue_disconnect_flow = module.contact_flows.requeue_disconnect_flow
-  }
-}
-"""
 
 
-def render(tfvars: Path | None) -> tuple[dict[str, object], dict[str, str]]:
-    """The module's timing plan and flows for these tfvars, rendered by Terraform itself."""
-    terraform = shutil.which("terraform")
-    if terraform is None:
-        raise SystemExit("the demo needs Terraform >= 1.9 on the PATH")
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        shutil.copy(ROOT / "variables.tf", work / "variables.tf")
-        (work / "lambdas").mkdir()
-        shutil.copy(ROOT / "lambdas" / "contract.json", work / "lambdas" / "contract.json")
-        (work / "main.tf").write_text(
-            RENDER
-            % {
-                # Relative: Terraform copies a module given by absolute path, without the
-                # repository files (lambdas/contract.json) it reads.
-                "modules": os.path.relpath(ROOT / "modules", work),
-                "start": START_ARN,
-                "check": CHECK_ARN,
-                "module_id": FLOW_MODULE_ID,
-                "requeue": DEMO_REQUEUE,
-            }
-        )
-        flags = [f"-var-file={tfvars.resolve()}"] if tfvars else []
-        env = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
-
-        def run(*args: str) -> str:
-            done = subprocess.run(
-                [terraform, f"-chdir={work}", *args], capture_output=True, text=True, env=env, check=False
-            )
-            if done.returncode != 0:
-                raise SystemExit(f"terraform {args[0]} failed:\n{done.stderr.strip()}")
-            warnings = _tuning_warnings(done.stdout + "\n" + done.stderr)
-            if warnings:
-                # A warning here means the tuning is not what it seems (a misspelt variable is
-                # ignored with a warning): playing the defaults instead would mislead.
-                raise SystemExit("terraform warned about the tuning:\n" + "\n\n".join(warnings))
-            return done.stdout
-
-        run("init", "-backend=false", "-input=false", "-no-color")
-        # The state goes to the temporary directory's own terraform.tfstate.
-        run("apply", "-auto-approve", "-input=false", "-no-color", *flags)
-        outputs = json.loads(run("output", "-json"))
-    return outputs["plan"]["value"], outputs["flows"]["value"]
+def render(tfvars: Path | None) -> Rendered:
+    """The module's plan for these tfvars (the demo's wiring first, so the tfvars win)."""
+    try:
+        return plan.render(tfvars, defaults=WIRING)
+    except plan.TuningError as exc:
+        raise SystemExit(str(exc)) from None
 
 
-def _tuning_warnings(output: str) -> list[str]:
-    """Terraform's warnings (a title line "Warning: ..." and its explanation up to a blank line),
-    less the one about a missing CLI configuration file: it says nothing about the tuning."""
-    found = []
-    lines = [line.lstrip("╷│╵ ").rstrip() for line in output.splitlines()]
-    for index, line in enumerate(lines):
-        if line.startswith("Warning: ") and "CLI configuration" not in line:
-            body = [line]
-            for follow in lines[index + 1 : index + 6]:
-                if follow or len(body) == 1:
-                    body.append(follow)
-                else:
-                    break
-            found.append("\n".join(b for b in body if b))
-    return found
-
-
-def simulator_settings(plan: dict[str, object], memory_mb: dict[str, int]) -> SimulatorSettings:
-    """The functions' tuning as the module would deploy it (the timing plan's numbers)."""
-
-    def number(key: str) -> int:
-        return int(str(plan[key]))
-
-    return SimulatorSettings(
-        run_deadline_seconds=number("run_deadline_seconds"),
-        record_ttl_seconds=number("record_ttl_seconds"),
-        check_budget_ms=number("check_budget_ms"),
-        check_poll_interval_ms=number("check_poll_interval_ms"),
-        worker_timeout_seconds=number("worker_timeout_seconds"),
-        worker_safety_margin_ms=number("worker_safety_margin_ms"),
-        memory_mb=memory_mb,
-        hold_prompt_seconds=float(str(plan["hold_prompt_seconds"])),
-        hold_message=str(plan["hold_message"]),
-        result_keys=tuple(str(key) for key in plan["result_keys"])
-        if isinstance(plan["result_keys"], list)
-        else (),
-    )
-
-
-def play(scenario_name: str, tfvars: Path | None) -> tuple[dict[str, object], CallReport]:
+def play(scenario_name: str, tfvars: Path | None) -> tuple[Rendered, CallReport]:
     """Render the flows for these tfvars (or the scenario's own tuning), check them, and play the
     scenario through them."""
-    plan, flows = render(tfvars or DEFAULT_TFVARS.get(scenario_name))
-    result_keys = [str(key) for key in plan["result_keys"]] if isinstance(plan["result_keys"], list) else []
-    parameters = plan["task_parameters"] if isinstance(plan["task_parameters"], dict) else {}
+    rendered = render(tfvars or DEFAULT_TFVARS.get(scenario_name))
+    flows, call = rendered.flows, rendered["call"]
     checked = check_module_flows(
         flows,
         start_arn=START_ARN,
         check_arn=CHECK_ARN,
-        result_keys=result_keys,
-        task_parameters={str(k): str(v) for k, v in parameters.items()},
-        tracking_id_reference=str(plan["tracking_id_reference"])
-        if plan.get("tracking_id_reference")
-        else None,
+        result_keys=[str(key) for key in call["result_keys"]],
+        task_parameters={str(k): str(v) for k, v in call["task_parameters"].items()},
+        tracking_id_reference=call["tracking_id_reference"],
     )
     for name, problems in checked.items():
         if any(p.severity == ERROR for p in problems):
             raise SystemExit(f"the rendered {name} breaks Connect's rules:\n" + "\n".join(map(str, problems)))
         for problem in problems:
             print(f"warning: {name}: {problem}", file=sys.stderr)
-    memory = plan["memory_mb"]
-    if not isinstance(memory, dict):
-        raise SystemExit("the rendered plan has no memory_mb map")
-    settings = simulator_settings(plan, {name: int(mb) for name, mb in memory.items()})
+    deployment = rendered.deployment()
     scenario = SCENARIOS[scenario_name]
     flow = flows["requeue_disconnect_flow" if scenario_name == "requeue" else "inbound_flow"]
     with moto.mock_aws():
-        create_tracker_table(settings.table_name)
+        create_tracker_table(deployment.table_name)
         simulator = CallSimulator(
             flow,
             functions={START_ARN: "start", CHECK_ARN: "check"},
-            settings=settings,
+            deployment=deployment,
             task=TASKS.get(scenario_name),
             modules={FLOW_MODULE_ID: flows["wait_module"]},
         )
-        return plan, simulator.run(scenario)
+        return rendered, simulator.run(scenario)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -281,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     tfvars = args.tfvars or DEFAULT_TFVARS.get(args.scenario)
-    plan, report = play(args.scenario, tfvars)
+    rendered, report = play(args.scenario, tfvars)
+    timing = rendered.timing
     scenario = SCENARIOS[args.scenario]
     tuning = os.path.relpath(tfvars, ROOT) if tfvars else "module defaults"
     work = (
@@ -290,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         else f"{scenario.work_seconds:g} s of work ({scenario.outcome})"
     )
     print(f"\nScenario {args.scenario}: {work}, {scenario.channel}")
-    print(f"Tuning: {tuning}; {plan['loop_count']} loops, check budget {plan['check_budget_ms']} ms\n")
+    print(f"Tuning: {tuning}; {timing['loop_count']} loops, check budget {timing['check_budget_ms']} ms\n")
     print(report.timeline())
     latency = report.detection_latency_ms
     detection = "never (the caller had gone)" if latency is None else f"{latency} ms"

@@ -1,8 +1,10 @@
-"""Write the pictures generated from the flows: flowcharts in flows/README.md, a call chart in README.md.
+"""Write what is generated from the flows: the flows themselves (flows/*.json), flowcharts in
+flows/README.md, and a call chart in README.md.
 
-The flows are rendered by Terraform from the module's defaults (as `make demo` does), drawn with
-flowkit.diagram, and the README's chart is the demo's 25-second scenario played on the
-simulator. The virtual clock makes the replay deterministic, so a test can compare.
+The flows are rendered by Terraform from the module's defaults (as `make demo` does: modules/plan
+with placeholder ARNs and ids), drawn with flowkit.diagram, and the README's chart is the demo's
+25-second scenario played on the simulator. The virtual clock makes the replay deterministic, so
+a test can compare.
 
     python scripts/flow_docs.py            # rewrite both sections
     python scripts/flow_docs.py --check    # exit 1 if either is stale (a test does this)
@@ -11,6 +13,7 @@ simulator. The virtual clock makes the replay deterministic, so a test can compa
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from pathlib import Path
@@ -34,6 +37,13 @@ TITLES = {
     ),
 }
 SCENARIO = "typical"
+# Each rendered flow, as the module's defaults give it, where a reader (or the console's import)
+# can take it.
+RENDERED = {
+    "inbound_flow": ROOT / "flows" / "inbound.json",
+    "wait_module": ROOT / "flows" / "wait_for_task_module.json",
+    "requeue_disconnect_flow": ROOT / "flows" / "requeue_disconnect.json",
+}
 
 
 def _between(text: str, markers: tuple[str, str], body: str) -> str:
@@ -44,8 +54,7 @@ def _between(text: str, markers: tuple[str, str], body: str) -> str:
     return pattern.sub(lambda _: f"{begin}\n{body}{end}", text)
 
 
-def flow_section() -> str:
-    _, flows = demo.render(None)
+def flow_section(flows: dict[str, str]) -> str:
     parts = []
     for name, title in TITLES.items():
         parts.append(f"### {title}\n\n```mermaid\n{flow_flowchart(flows[name])}```\n")
@@ -53,7 +62,8 @@ def flow_section() -> str:
 
 
 def call_section() -> str:
-    plan, report = demo.play(SCENARIO, None)
+    rendered, report = demo.play(SCENARIO, None)
+    plan = rendered.timing
     work = demo.SCENARIOS[SCENARIO].work_seconds
     latency = report.detection_latency_ms
     rows = [
@@ -83,11 +93,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
+    flows = demo.render(None).flows
     wanted = {
-        FLOWS_README: _between(FLOWS_README.read_text(), FLOW_MARKERS, flow_section()),
+        FLOWS_README: _between(FLOWS_README.read_text(), FLOW_MARKERS, flow_section(flows)),
         README: _between(README.read_text(), CALL_MARKERS, call_section()),
+        **{path: json.dumps(json.loads(flows[name]), indent=2) + "\n" for name, path in RENDERED.items()},
     }
-    stale = [path for path, text in wanted.items() if path.read_text() != text]
+    stale = [path for path, text in wanted.items() if not path.exists() or path.read_text() != text]
     if args.check:
         for path in stale:
             print(f"{path.relative_to(ROOT)} is stale: run `make docs`", file=sys.stderr)

@@ -64,16 +64,39 @@ def _requirements() -> list[str]:
     return rows
 
 
+def _valid_values() -> dict[str, str]:
+    """What each setting's variable accepts, from the settings schema (modules/plan/contract.json):
+    appended to the variable's description, so the table states each range once, generated."""
+    settings = json.loads((ROOT / "modules" / "plan" / "contract.json").read_text())["settings"]
+    valid: dict[str, str] = {}
+    fields: dict[str, list[dict[str, Any]]] = {}
+    for name, setting in settings.items():
+        if setting["variable"] and setting["field"] is None:
+            valid[name] = f"Valid: {setting['rule']}."
+        elif setting["variable"]:
+            fields.setdefault(setting["variable"], []).append(setting)
+    for variable, members in fields.items():
+        if len({member["rule"] for member in members}) == 1:
+            valid[variable] = f"Valid: each field {members[0]['rule']}."
+        else:
+            each = (f"{m['field']} {m['rule']}, default {m['default']}" for m in members)
+            valid[variable] = "Valid: " + "; ".join(each) + "."
+    return valid
+
+
 def render() -> str:
     lines = ["## Requirements", "", *_requirements(), "", "## Inputs", ""]
     lines += [
         "| Name | Description | Type | Default | Required |",
         "|------|-------------|------|---------|:--------:|",
     ]
+    valid = _valid_values()
     for name, body in sorted(_blocks(ROOT / "variables.tf", "variable")):
         required = "default" not in body
         default = "n/a" if required else _code(_expression(body["default"]))
-        description = _cell(_unquote(str(body.get("description", ""))))
+        description = _cell(
+            " ".join(filter(None, (_unquote(str(body.get("description", ""))), valid.get(name))))
+        )
         anchor = f'<a name="input_{name}"></a> [{name}](#input\\_{name})'
         type_text = _code(_expression(body["type"]))
         required_text = "yes" if required else "no"

@@ -1,31 +1,224 @@
-"""Write (or --check) lambdas/contract.json, the runtime's contract for the Terraform module."""
+"""Write (or --check) the files generated from the runtime's contract and settings schema.
+
+- modules/plan/contract.json: the contract and the settings schema, read by Terraform;
+- modules/plan/settings.tf: one variable per setting, its default from the schema and its
+  validation reading the schema's range from contract.json;
+- variables.tf, between the GENERATED markers: the root module's declarations of the plan's
+  optional inputs (settings.tf and modules/plan/variables.tf), without their validations (the
+  plan module validates them, once);
+- lambdas/README.md, between the SETTINGS markers: the settings each function reads.
+
+Edit lambdas/connect_async/settings.py (or modules/plan/variables.tf), then `make contract`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
+import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "lambdas"))
+sys.path[:0] = [str(ROOT), str(ROOT / "lambdas")]
 
 from connect_async.manifest import contract_json  # noqa: E402 - after the path is set
+from connect_async.settings import SETTINGS, Setting  # noqa: E402
+from scripts.hcl_blocks import strip_validations, variable_blocks  # noqa: E402
 
-TARGET = ROOT / "lambdas" / "contract.json"
+__all__ = ["generated_files", "main"]
+
+PLAN = ROOT / "modules" / "plan"
+CONTRACT = PLAN / "contract.json"
+SETTINGS_TF = PLAN / "settings.tf"
+ROOT_VARIABLES = ROOT / "variables.tf"
+RUNTIME_README = ROOT / "lambdas" / "README.md"
+BEGIN = "# BEGIN GENERATED: the plan's optional inputs"
+END = "# END GENERATED"
+TABLE_BEGIN, TABLE_END = "<!-- BEGIN SETTINGS -->", "<!-- END SETTINGS -->"
+
+
+def _hcl_string(text: str) -> str:
+    """A Terraform string literal of plain text (no interpolation)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("${", "$${").replace("%{", "%%{")
+    return f'"{escaped}"'
+
+
+def _hcl_value(value: object) -> str:
+    return _hcl_string(value) if isinstance(value, str) else json.dumps(value)
+
+
+def _range_condition(ref: str, value: str) -> str:
+    """The schema's rule for one value, read from contract.json (``ref`` is the setting's entry)."""
+    return (
+        f"{value} >= {ref}.minimum && {value} <= {ref}.maximum && (!{ref}.whole || floor({value}) == {value})"
+    )
+
+
+def _rules(row: Setting) -> list[str]:
+    # A rule's message may interpolate local.constants: it is written as it stands.
+    return [
+        f'  validation {{\n    condition     = {rule.condition}\n    error_message = "{rule.message}"\n  }}'
+        for rule in row.rules
+    ]
+
+
+def _scalar_block(row: Setting) -> str:
+    ref = f"local.settings.{row.name}"
+    condition = (
+        f"contains({ref}.choices, var.{row.name})"
+        if row.choices
+        else _range_condition(ref, f"var.{row.name}")
+    )
+    validations = [
+        f"  validation {{\n    condition     = {condition}\n"
+        f'    error_message = "{row.name} must be ${{{ref}.rule}}, got ${{var.{row.name}}}."\n  }}',
+        *_rules(row),
+    ]
+    return (
+        f'variable "{row.name}" {{\n'
+        f"  description = {_hcl_string(row.description)}\n"
+        f"  type        = {'string' if row.choices else 'number'}\n"
+        f"  default     = {_hcl_value(row.default)}\n"
+        f"  nullable    = false\n\n" + "\n".join(validations) + "\n}"
+    )
+
+
+def _object_block(variable: str, rows: Sequence[Setting]) -> str:
+    """One object variable whose fields are settings (memory_size.start, .check, .worker)."""
+    width = max(len(str(row.field)) for row in rows)
+    fields = "\n".join(f"    {row.field!s:<{width}} = optional(number, {row.default})" for row in rows)
+    description = (
+        f"{variable.replace('_', ' ').capitalize()} ({rows[0].unit}) of each function. "
+        + "; ".join(f"{row.field}: {row.description}" for row in rows)
+        + "."
+    )
+    ref = f'local.settings["{variable}.${{field}}"]'
+    return (
+        f'variable "{variable}" {{\n'
+        f"  description = {_hcl_string(description)}\n"
+        f"  type = object({{\n{fields}\n  }})\n"
+        f"  default  = {{}}\n"
+        f"  nullable = false\n\n"
+        f"  validation {{\n"
+        f"    condition     = alltrue([\n"
+        f"      for field, value in var.{variable} : {_range_condition(ref, 'value')}\n"
+        f"    ])\n"
+        f'    error_message = "Each {variable} value must be ${{local.settings["{rows[0].name}"].rule}}."\n'
+        f"  }}\n}}"
+    )
+
+
+def settings_tf() -> str:
+    """modules/plan/settings.tf: the variables and the name -> value map of every plan setting."""
+    plan_rows = [row for row in SETTINGS if row.variable and row.module == "plan"]
+    blocks: list[str] = []
+    values: list[str] = []
+    seen: set[str] = set()
+    for row in plan_rows:
+        variable = str(row.variable)
+        if row.field is None:
+            blocks.append(_scalar_block(row))
+            values.append(f"    {row.name} = var.{row.name}")
+        elif variable not in seen:
+            seen.add(variable)
+            fields = [r for r in plan_rows if r.variable == variable]
+            blocks.append(_object_block(variable, fields))
+            values.extend(f'    "{r.name}" = var.{variable}.{r.field}' for r in fields)
+    header = (
+        "# Generated by `make contract` from lambdas/connect_async/settings.py: edit the schema there.\n"
+        "# One variable per setting: its default comes from the schema, and its validation reads the\n"
+        "# schema's range from contract.json, so a value is defined once.\n"
+    )
+    locals_block = "locals {\n  # Every setting's value by its schema name.\n  setting_values = {\n"
+    return header + "\n" + "\n\n".join(blocks) + "\n\n" + locals_block + "\n".join(values) + "\n  }\n}\n"
+
+
+def root_section(settings_text: str) -> str:
+    """The root module's declarations of the plan's optional inputs, without their validations."""
+    plan_variables = (PLAN / "variables.tf").read_text()
+    blocks = [
+        strip_validations(block)
+        for text in (settings_text, plan_variables)
+        for _, block in variable_blocks(text)
+        if "\n  default" in block  # inputs without a default are the root's wiring, not settings
+    ]
+    return (
+        f"{BEGIN} (`make contract`), declared and validated once in\n"
+        "# modules/plan (settings.tf, variables.tf). Edit them there; see the README for what each trades.\n"
+        "################################################################################\n\n"
+        + "\n\n".join(blocks)
+        + f"\n\n{END}"
+    )
+
+
+def settings_table() -> str:
+    """The runtime README's table of the settings the functions read from their environment."""
+    rows = [
+        "| variable | functions | module variable | default | valid values |",
+        "|---|---|---|---|---|",
+    ]
+    for row in SETTINGS:
+        if row.env is None:
+            continue
+        readers = ", ".join(
+            r.replace("bedrock_task", "worker (Bedrock task)") for r in row.readers if r != "flow"
+        )
+        variable = f"`{row.name}`" if row.variable else f"derived: {row.derived_from}"
+        rows.append(f"| `{row.env}` | {readers} | {variable} | `{row.default}` | {row.rule_text} |")
+    return "\n".join(rows)
+
+
+def _between(text: str, begin: str, end: str, inner: str) -> str:
+    start, stop = text.index(begin), text.index(end) + len(end)
+    return text[:start] + inner + text[stop:]
+
+
+def terraform_fmt(text: str) -> str:
+    """Terraform's canonical formatting, so the generated files pass `terraform fmt -check`."""
+    terraform = shutil.which("terraform")
+    if terraform is None:
+        raise SystemExit("generating the Terraform files needs terraform on the PATH")
+    done = subprocess.run(
+        [terraform, "fmt", "-no-color", "-"], input=text, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"terraform fmt refused the generated text:\n{done.stderr}")
+    return done.stdout
+
+
+def generated_files() -> dict[Path, str]:
+    """Each generated file and its exact text."""
+    settings_text = terraform_fmt(settings_tf())
+    variables = _between(ROOT_VARIABLES.read_text(), BEGIN, END, root_section(settings_text))
+    readme = _between(
+        RUNTIME_README.read_text(), TABLE_BEGIN, TABLE_END, f"{TABLE_BEGIN}\n{settings_table()}\n{TABLE_END}"
+    )
+    return {
+        CONTRACT: contract_json(),
+        SETTINGS_TF: settings_text,
+        ROOT_VARIABLES: terraform_fmt(variables),
+        RUNTIME_README: readme,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--check", action="store_true", help="fail if the committed file differs")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if a committed file differs")
     args = parser.parse_args(argv)
-    text = contract_json()
-    if args.check:
-        if not TARGET.exists() or TARGET.read_text() != text:
-            print("lambdas/contract.json is stale: run `make contract` and commit it", file=sys.stderr)
-            return 1
-        return 0
-    TARGET.write_text(text)
-    print(f"wrote {TARGET.relative_to(ROOT)}")
+    stale = []
+    for path, text in generated_files().items():
+        if args.check:
+            if not path.exists() or path.read_text() != text:
+                stale.append(str(path.relative_to(ROOT)))
+            continue
+        path.write_text(text)
+        print(f"wrote {path.relative_to(ROOT)}")
+    if stale:
+        print(f"stale: {', '.join(stale)}: run `make contract` and commit them", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -28,7 +28,7 @@ from botocore.awsrequest import AWSResponse
 
 from connect_async.aws import dynamodb_client, lambda_client
 from connect_async.check import CheckService
-from connect_async.config import CheckSettings, StartSettings, WorkerSettings
+from connect_async.config import CheckSettings, EnvVar, StartSettings, WorkerSettings
 from connect_async.contract import Attr, TrackingIdSource
 from connect_async.dispatch import LambdaDispatcher
 from connect_async.lease import no_background_renewal
@@ -175,12 +175,14 @@ class Stack:
         return TrackerTable(self.dynamodb, TABLE, clock=self.clock, retry_policy=FAST_RETRY)
 
     def start_service(self) -> StartService:
-        settings = StartSettings(
-            table_name=TABLE,
-            worker_function_name=WORKER_FUNCTION,
-            tracking_id_source=self.tracking_id_source,
-            run_deadline_seconds=self.run_deadline_seconds,
-            record_ttl_seconds=self.record_ttl_seconds,
+        settings = StartSettings.from_env(
+            {
+                EnvVar.TRACKER_TABLE_NAME: TABLE,
+                EnvVar.WORKER_FUNCTION_NAME: WORKER_FUNCTION,
+                EnvVar.TRACKING_ID_SOURCE: self.tracking_id_source,
+                EnvVar.RUN_DEADLINE_SECONDS: str(self.run_deadline_seconds),
+                EnvVar.RECORD_TTL_SECONDS: str(self.record_ttl_seconds),
+            }
         )
         dispatcher = LambdaDispatcher(
             self.lambda_, WORKER_FUNCTION, clock=self.clock, retry_policy=FAST_RETRY
@@ -188,16 +190,25 @@ class Stack:
         return StartService(settings, self.tracker(), dispatcher, self.clock)
 
     def check_service(self) -> CheckService:
-        settings = CheckSettings(TABLE, self.tracking_id_source, self.check_budget_ms, self.check_interval_ms)
+        settings = CheckSettings.from_env(
+            {
+                EnvVar.TRACKER_TABLE_NAME: TABLE,
+                EnvVar.TRACKING_ID_SOURCE: self.tracking_id_source,
+                EnvVar.CHECK_BUDGET_MS: str(self.check_budget_ms),
+                EnvVar.CHECK_POLL_INTERVAL_MS: str(self.check_interval_ms),
+            }
+        )
         return CheckService(settings, self.tracker(), self.clock)
 
     def worker_service(self) -> WorkerService:
-        settings = WorkerSettings(
-            table_name=TABLE,
-            task_handler="tests.conftest:injected_by_the_loader_below",
-            task_retry_attempts=self.task_retry_attempts,
-            safety_margin_ms=2_000,
-            max_result_bytes=self.max_result_bytes,
+        settings = WorkerSettings.from_env(
+            {
+                EnvVar.TRACKER_TABLE_NAME: TABLE,
+                EnvVar.TASK_HANDLER: "tests.conftest:injected_by_the_loader_below",
+                EnvVar.TASK_RETRY_ATTEMPTS: str(self.task_retry_attempts),
+                EnvVar.WORKER_SAFETY_MARGIN_MS: "2000",
+                EnvVar.MAX_RESULT_BYTES: str(self.max_result_bytes),
+            }
         )
         task = self.task
 

@@ -10,51 +10,52 @@ variable "name" {
   default     = "connect-async-basic"
 }
 
-# The operators' tuning knobs (see ../ops.tfvars and the module's README, "Tuning").
+# The operators' tuning knobs (see ../ops.tfvars and the module's README, "Tuning"). Null, the
+# default here, leaves the module's own default (its settings schema): no value is restated.
 variable "flow_invocation_time_limit_seconds" {
   description = "InvocationTimeLimitSeconds of the flow's start and check blocks."
   type        = number
-  default     = 8
+  default     = null
 }
 
 variable "check_budget_ms" {
   description = "How long one check call polls before answering in_progress (the caller hears silence meanwhile)."
   type        = number
-  default     = 1000
+  default     = null
 }
 
 variable "check_poll_interval_ms" {
   description = "Pause between tracker reads inside one check call."
   type        = number
-  default     = 250
+  default     = null
 }
 
 variable "hold_prompt_seconds" {
   description = "How long the hold message takes to play."
   type        = number
-  default     = 4
+  default     = null
 }
 
 variable "max_wait_seconds" {
   description = "The longest a caller waits before the fallback."
   type        = number
-  default     = 120
+  default     = null
 }
 
 variable "worker_timeout_seconds" {
   description = "The worker's Lambda timeout."
   type        = number
-  default     = 300
+  default     = null
 }
 
 variable "record_ttl_seconds" {
   description = "How long a run's record stays readable."
   type        = number
-  default     = 86400
+  default     = null
 }
 
 variable "messages" {
-  description = "What the caller hears or reads (hold, success, fallback, timeout)."
+  description = "What the caller hears or reads (hold, success, fallback, timeout); a text left out is the module's."
   type        = map(string)
   default     = {}
 }

@@ -16,12 +16,14 @@ from connect_async.contract import CHECK_RESPONSE_KEYS, RESULT_PREFIX, ErrorCode
 from connect_async.events import InvalidEventError, parse_contact_event
 from connect_async.observability import count, logger
 from connect_async.results import complete_response, error_response, prefixed_result
-from connect_async.tracker import Observation, TrackerTable, TrackerUnavailableError, observe
+from connect_async.runs import Observation, observe
+from connect_async.settings import CONSTANTS
+from connect_async.tracker import TrackerTable, TrackerUnavailableError
 
 __all__ = ["CheckService", "answer_keys", "observation_response"]
 
 # Leave this much of the Lambda's remaining time for answering.
-_RESPONSE_MARGIN_MS: Final = 300
+_RESPONSE_MARGIN_MS: Final = CONSTANTS["response_margin_ms"]
 # The last read of a call comes this long before the budget's end: time for that read (a
 # consistent GetItem in-Region) and for the answer's way back to Connect, so the caller's
 # silence is the budget, not more.

@@ -1,17 +1,19 @@
-"""Every environment variable the runtime reads, named once, validated at cold start.
+"""Each function's settings, read from its environment and validated at cold start.
 
-Terraform builds each function's environment from ``FUNCTION_ENV_VARS`` (via contract.json),
-so a name changed here without the module following it fails a test instead of a deployment.
+The names, defaults and ranges come from the settings schema (``settings.py``); this module says
+which function reads which variable. Terraform builds each function's environment from
+``FUNCTION_ENV_VARS`` (via contract.json), so a name changed here without the module following
+it fails a test instead of a deployment.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Final, TypeVar
+from typing import Final
 
 from connect_async.contract import RESULT_KEY_PATTERN, TrackingIdSource
+from connect_async.settings import LOG_LEVELS, EnvVar, Setting, format_number, setting
 
 __all__ = [
     "DEFAULT_METRICS_NAMESPACE",
@@ -25,44 +27,12 @@ __all__ = [
     "WorkerSettings",
     "check_shared",
     "read_bool",
-    "read_float",
-    "read_int",
+    "read_choice",
     "read_log_level",
+    "read_number",
     "read_str",
+    "read_whole",
 ]
-
-
-class EnvVar(StrEnum):
-    # Shared by the three functions.
-    TRACKER_TABLE_NAME = "TRACKER_TABLE_NAME"
-    TRACING_ENABLED = "TRACING_ENABLED"
-    POWERTOOLS_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
-    POWERTOOLS_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
-    POWERTOOLS_LOG_LEVEL = "POWERTOOLS_LOG_LEVEL"
-    # start and check.
-    TRACKING_ID_SOURCE = "TRACKING_ID_SOURCE"
-    # start.
-    WORKER_FUNCTION_NAME = "WORKER_FUNCTION_NAME"
-    RUN_DEADLINE_SECONDS = "RUN_DEADLINE_SECONDS"
-    RECORD_TTL_SECONDS = "RECORD_TTL_SECONDS"
-    # check.
-    CHECK_BUDGET_MS = "CHECK_BUDGET_MS"
-    CHECK_POLL_INTERVAL_MS = "CHECK_POLL_INTERVAL_MS"
-    # The result keys the flow saves (result_attribute_keys): check always answers each one.
-    RESULT_KEYS = "RESULT_KEYS"
-    # worker.
-    TASK_HANDLER = "TASK_HANDLER"
-    TASK_RETRY_ATTEMPTS = "TASK_RETRY_ATTEMPTS"
-    WORKER_SAFETY_MARGIN_MS = "WORKER_SAFETY_MARGIN_MS"
-    MAX_RESULT_BYTES = "MAX_RESULT_BYTES"
-    WORKER_LEASE_MS = "WORKER_LEASE_MS"
-    # The shipped Bedrock task (read only when TASK_HANDLER points at it).
-    BEDROCK_MODEL_ID = "BEDROCK_MODEL_ID"
-    BEDROCK_PROMPT_TEMPLATE = "BEDROCK_PROMPT_TEMPLATE"
-    BEDROCK_SYSTEM_PROMPT = "BEDROCK_SYSTEM_PROMPT"
-    BEDROCK_MAX_TOKENS = "BEDROCK_MAX_TOKENS"
-    BEDROCK_TEMPERATURE = "BEDROCK_TEMPERATURE"
-    BEDROCK_MAX_ANSWER_CHARS = "BEDROCK_MAX_ANSWER_CHARS"
 
 
 _COMMON: Final = (
@@ -116,8 +86,6 @@ HANDLERS: Final[Mapping[str, str]] = {
 
 DEFAULT_METRICS_NAMESPACE: Final = "ConnectAsyncLambda"
 
-N = TypeVar("N", int, float)
-
 
 class ConfigurationError(Exception):
     """An environment variable is missing or invalid; the message names it."""
@@ -132,27 +100,49 @@ def read_str(env: Mapping[str, str], name: EnvVar, default: str | None = None) -
     return default
 
 
-def _read_number(
-    env: Mapping[str, str], name: EnvVar, default: N, low: N, high: N, *, parse: Callable[[str], N], kind: str
-) -> N:
-    raw = env.get(name, "").strip()
+def _env_of(row: Setting) -> EnvVar:
+    if row.env is None:
+        raise ValueError(f"{row.name} is not read from the environment")
+    return row.env
+
+
+def read_number(env: Mapping[str, str], name: str) -> float:
+    """A number setting (see ``settings.SETTINGS``): its default when unset, its range enforced."""
+    row = setting(name)
+    variable = _env_of(row)
+    raw = env.get(variable, "").strip()
     if not raw:
-        return default
+        return float(row.default)
     try:
-        value = parse(raw)
+        value = int(raw) if row.whole else float(raw)
     except ValueError:
-        raise ConfigurationError(f"{name} must be {kind}, got {raw[:40]!r}") from None
-    if not low <= value <= high:  # also rejects NaN
-        raise ConfigurationError(f"{name} must be between {low} and {high}, got {value}")
+        kind = "a whole number" if row.whole else "a number"
+        raise ConfigurationError(f"{variable} must be {kind}, got {raw[:40]!r}") from None
+    if row.minimum is None or row.maximum is None or not row.minimum <= value <= row.maximum:  # also NaN
+        raise ConfigurationError(
+            f"{variable} must be between {format_number(row.minimum)} and {format_number(row.maximum)}, "
+            f"got {value}"
+        )
     return value
 
 
-def read_int(env: Mapping[str, str], name: EnvVar, default: int, low: int, high: int) -> int:
-    return _read_number(env, name, default, low, high, parse=int, kind="a whole number")
+def read_whole(env: Mapping[str, str], name: str) -> int:
+    """A whole-number setting (milliseconds, seconds, a count)."""
+    if not setting(name).whole:
+        raise ValueError(f"{name} is not a whole-number setting")
+    return int(read_number(env, name))
 
 
-def read_float(env: Mapping[str, str], name: EnvVar, default: float, low: float, high: float) -> float:
-    return _read_number(env, name, default, low, high, parse=float, kind="a number")
+def read_choice(env: Mapping[str, str], name: str) -> str:
+    """A setting with a fixed set of values; its default when unset."""
+    row = setting(name)
+    variable = _env_of(row)
+    value = read_str(env, variable, str(row.default))
+    if variable is EnvVar.POWERTOOLS_LOG_LEVEL:
+        value = value.upper()  # Powertools reads it in any case
+    if value not in row.choices:
+        raise ConfigurationError(f"{variable} must be one of {', '.join(row.choices)}, got {value[:40]!r}")
+    return value
 
 
 def read_bool(env: Mapping[str, str], name: EnvVar, default: bool) -> bool:
@@ -166,17 +156,9 @@ def read_bool(env: Mapping[str, str], name: EnvVar, default: bool) -> bool:
     raise ConfigurationError(f"{name} must be true or false, got {raw[:40]!r}")
 
 
-LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-
-
 def read_log_level(env: Mapping[str, str]) -> str:
     """POWERTOOLS_LOG_LEVEL, upper-cased; INFO when unset."""
-    level = read_str(env, EnvVar.POWERTOOLS_LOG_LEVEL, "INFO").upper()
-    if level not in LOG_LEVELS:
-        raise ConfigurationError(
-            f"{EnvVar.POWERTOOLS_LOG_LEVEL} must be one of {', '.join(LOG_LEVELS)}, got {level[:40]!r}"
-        )
-    return level
+    return read_choice(env, "log_level")
 
 
 def check_shared(env: Mapping[str, str]) -> None:
@@ -187,14 +169,7 @@ def check_shared(env: Mapping[str, str]) -> None:
 
 
 def _read_tracking_source(env: Mapping[str, str]) -> TrackingIdSource:
-    raw = read_str(env, EnvVar.TRACKING_ID_SOURCE, TrackingIdSource.INITIAL_CONTACT_ID.value)
-    try:
-        return TrackingIdSource(raw)
-    except ValueError:
-        allowed = ", ".join(s.value for s in TrackingIdSource)
-        raise ConfigurationError(
-            f"{EnvVar.TRACKING_ID_SOURCE} must be one of {allowed}, got {raw[:40]!r}"
-        ) from None
+    return TrackingIdSource(read_choice(env, "tracking_id_source"))
 
 
 @dataclass(frozen=True)
@@ -208,8 +183,8 @@ class StartSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> StartSettings:
         check_shared(env)
-        deadline = read_int(env, EnvVar.RUN_DEADLINE_SECONDS, 900, 1, 86_400)
-        ttl = read_int(env, EnvVar.RECORD_TTL_SECONDS, 86_400, 60, 31_536_000)
+        deadline = read_whole(env, "run_deadline_seconds")
+        ttl = read_whole(env, "record_ttl_seconds")
         if ttl <= deadline:
             raise ConfigurationError(
                 f"{EnvVar.RECORD_TTL_SECONDS} ({ttl}) must be greater than "
@@ -243,14 +218,13 @@ class CheckSettings:
     budget_ms: int
     poll_interval_ms: int
     # Keys the flow saves as result_<key>: always present in check's answer (empty unless completed).
-    result_keys: tuple[str, ...] = ()
+    result_keys: tuple[str, ...]
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> CheckSettings:
         check_shared(env)
-        # The flow allows at most 8 s per invocation; the budget must leave a margin under it.
-        budget = read_int(env, EnvVar.CHECK_BUDGET_MS, 1_000, 0, 7_500)
-        interval = read_int(env, EnvVar.CHECK_POLL_INTERVAL_MS, 250, 20, 5_000)
+        budget = read_whole(env, "check_budget_ms")
+        interval = read_whole(env, "check_poll_interval_ms")
         if budget and interval > budget:
             raise ConfigurationError(
                 f"{EnvVar.CHECK_POLL_INTERVAL_MS} ({interval}) must not exceed "
@@ -273,7 +247,7 @@ class WorkerSettings:
     safety_margin_ms: int
     max_result_bytes: int
     # How long a claim stays alive without renewal; the worker renews it every third of that.
-    lease_ms: int = 5_000
+    lease_ms: int
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> WorkerSettings:
@@ -281,9 +255,8 @@ class WorkerSettings:
         return cls(
             table_name=read_str(env, EnvVar.TRACKER_TABLE_NAME),
             task_handler=read_str(env, EnvVar.TASK_HANDLER),
-            task_retry_attempts=read_int(env, EnvVar.TASK_RETRY_ATTEMPTS, 2, 0, 10),
-            safety_margin_ms=read_int(env, EnvVar.WORKER_SAFETY_MARGIN_MS, 3_000, 500, 60_000),
-            # Connect caps the whole check response at 32 KB; keep room for the control keys.
-            max_result_bytes=read_int(env, EnvVar.MAX_RESULT_BYTES, 16_384, 64, 30_720),
-            lease_ms=read_int(env, EnvVar.WORKER_LEASE_MS, 5_000, 1_000, 60_000),
+            task_retry_attempts=read_whole(env, "task_retry_attempts"),
+            safety_margin_ms=read_whole(env, "worker_safety_margin_ms"),
+            max_result_bytes=read_whole(env, "max_result_bytes"),
+            lease_ms=read_whole(env, "worker_lease_ms"),
         )

@@ -1,6 +1,6 @@
 """The runtime's contract: every name shared with the flow, the tracker table and Terraform.
 
-This module is the single source of truth. ``lambdas/contract.json`` is generated from it and
+This module is the single source of truth. ``modules/plan/contract.json`` is generated from it and
 ``config.py`` (``make contract``, see ``manifest.py``) for Terraform to read, and a test fails
 when the two disagree.
 """
@@ -26,6 +26,7 @@ __all__ = [
     "TASK_ID_SEPARATOR",
     "TASK_NAME_PATTERN",
     "TOKEN_PATTERN",
+    "TTS_ENGINES",
     "Attr",
     "ErrorCode",
     "FlowAttr",
@@ -228,6 +229,9 @@ FLOW_REFERENCE_PATTERN: Final = (
     r"|Queue\.Name|Queue\.ARN|Lex\.IntentName)$"
 )
 DEFAULT_TASK_NAME: Final = "default"
+# Set voice's engines, written as the Connect console writes them (the flow language refuses
+# "neural"); the module validates voice.engine against this list.
+TTS_ENGINES: Final = ("Standard", "Neural", "Generative")
 
 # Connect rejects a Lambda response over 32 KB (Amazon Connect's Lambda quotas).
 CONNECT_RESPONSE_LIMIT_BYTES: Final = 32 * 1024

@@ -1,4 +1,4 @@
-"""The contract as plain data, for ``lambdas/contract.json`` (read by the Terraform module)."""
+"""The contract as plain data, for ``modules/plan/contract.json`` (read by the Terraform module)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from connect_async.config import FUNCTION_ENV_VARS, HANDLERS, EnvVar
 from connect_async.contract import (
     FLOW_REFERENCE_PATTERN,
     RESULT_PREFIX,
+    TTS_ENGINES,
     Attr,
     ErrorCode,
     FlowAttr,
@@ -18,12 +19,32 @@ from connect_async.contract import (
     RunStatus,
     TrackingIdSource,
 )
+from connect_async.settings import CONSTANTS, SETTINGS, Setting
 
 __all__ = ["contract_document", "contract_json"]
 
 
 def _by_name(members: type[StrEnum]) -> dict[str, str]:
     return {m.name.lower(): m.value for m in members}
+
+
+def _setting_document(row: Setting) -> dict[str, object]:
+    return {
+        "variable": row.variable,
+        "field": row.field,
+        "unit": row.unit,
+        "default": row.default,
+        "minimum": row.minimum,
+        "maximum": row.maximum,
+        "whole": row.whole,
+        "choices": list(row.choices),
+        "env": row.env.value if row.env else None,
+        "readers": list(row.readers),
+        "derived_from": row.derived_from or None,
+        # What a valid value is, in words, for Terraform's error messages.
+        "rule": row.rule_text,
+        "description": row.description,
+    }
 
 
 def contract_document() -> dict[str, object]:
@@ -47,7 +68,10 @@ def contract_document() -> dict[str, object]:
             "error_code": _by_name(ErrorCode),
             "result_prefix": RESULT_PREFIX,
             "reference_pattern": FLOW_REFERENCE_PATTERN,
+            "voice_engines": list(TTS_ENGINES),
         },
+        "settings": {row.name: _setting_document(row) for row in SETTINGS},
+        "constants": dict(CONSTANTS),
         "environment": {
             "all": [e.value for e in EnvVar],
             **{fn: [e.value for e in names] for fn, names in FUNCTION_ENV_VARS.items()},

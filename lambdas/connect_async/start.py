@@ -16,12 +16,14 @@ from connect_async.dispatch import Dispatcher, DispatchError
 from connect_async.events import InvalidEventError, WorkerJob, parse_contact_event
 from connect_async.observability import count, count_failure, logger
 from connect_async.results import complete_response, error_response
-from connect_async.tracker import Observation, TrackerTable, TrackerUnavailableError, observe
+from connect_async.runs import Observation, observe
+from connect_async.settings import CONSTANTS
+from connect_async.tracker import TrackerTable, TrackerUnavailableError
 
 __all__ = ["StartService"]
 
 # Stop retrying this long before the Lambda itself would be cut off.
-_RESPONSE_MARGIN_MS: Final = 300
+_RESPONSE_MARGIN_MS: Final = CONSTANTS["response_margin_ms"]
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,16 @@ which decides whether that is a duplicate (a no-op) or a lost race.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 from botocore.exceptions import ClientError
 
 from connect_async.clock import Clock
-from connect_async.contract import Attr, ErrorCode, ResponseStatus, RunStatus
+from connect_async.contract import Attr, RunStatus
 from connect_async.events import TaskRequest
 from connect_async.retry import RetryPolicy, call_with_retry
+from connect_async.runs import CorruptRecordError, TrackerRecord, record_from_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -26,12 +27,8 @@ if TYPE_CHECKING:
 __all__ = [
     "BeginOutcome",
     "ClaimOutcome",
-    "CorruptRecordError",
-    "Observation",
-    "TrackerRecord",
     "TrackerTable",
     "TrackerUnavailableError",
-    "observe",
 ]
 
 T = TypeVar("T")
@@ -43,82 +40,6 @@ _CONDITION_FAILED: Final = "ConditionalCheckFailedException"
 
 class TrackerUnavailableError(Exception):
     """DynamoDB could not be reached or kept throttling until the caller's time ran out."""
-
-
-class CorruptRecordError(Exception):
-    """The run's item exists but is not a tracker record (an unknown status, a malformed field)."""
-
-
-@dataclass(frozen=True)
-class TrackerRecord:
-    task_id: str
-    task_name: str
-    status: RunStatus
-    attempt: int
-    created_at_ms: int
-    updated_at_ms: int
-    deadline_at_ms: int
-    expires_at: int
-    progress_percent: int = 0
-    progress_message: str = ""
-    result: Mapping[str, str] = field(default_factory=dict)
-    error_code: str = ""
-    error_message: str = ""
-    channel: str = ""
-    contact_id: str = ""
-    initial_contact_id: str = ""
-    restart_token: str = ""
-    lease_owner: str = ""
-    lease_expires_at_ms: int = 0
-    worker_runs: int = 0
-    finished_at_ms: int = 0
-
-    def is_expired(self, now_ms: int) -> bool:
-        # TTL deletion is lazy (up to days): an expired item can still be read.
-        return self.expires_at * 1000 <= now_ms
-
-    def is_overdue(self, now_ms: int) -> bool:
-        return self.status is RunStatus.IN_PROGRESS and self.deadline_at_ms <= now_ms
-
-    def is_lost(self, now_ms: int) -> bool:
-        """Claimed and in progress, but the worker stopped renewing its lease: it is gone."""
-        return (
-            self.status is RunStatus.IN_PROGRESS
-            and bool(self.lease_owner)
-            and 0 < self.lease_expires_at_ms <= now_ms
-        )
-
-
-@dataclass(frozen=True)
-class Observation:
-    """What a record means to the flow at a given moment."""
-
-    status: ResponseStatus
-    record: TrackerRecord | None
-    error_code: str = ""
-    error_message: str = ""
-
-
-def observe(record: TrackerRecord | None, now_ms: int) -> Observation:
-    """Apply the read-side rules: expired means not found; a lost worker or an overdue run
-    means failed."""
-    if record is None or record.is_expired(now_ms):
-        return Observation(ResponseStatus.NOT_FOUND, None)
-    if record.is_lost(now_ms):
-        return Observation(
-            ResponseStatus.FAILED,
-            record,
-            ErrorCode.WORKER_LOST,
-            "the worker running the task stopped (crash, out of memory or Lambda's timeout)",
-        )
-    if record.is_overdue(now_ms):
-        return Observation(
-            ResponseStatus.FAILED,
-            record,
-            ErrorCode.WORKER_TIMEOUT,
-            "the worker did not finish before the run's deadline",
-        )
-    return Observation(ResponseStatus(record.status.value), record, record.error_code, record.error_message)
 
 
 @dataclass(frozen=True)
@@ -140,52 +61,6 @@ def _s(value: str) -> AttributeValueTypeDef:
 
 def _n(value: int) -> AttributeValueTypeDef:
     return {"N": str(value)}
-
-
-def _get_str(item: Mapping[str, Any], name: Attr) -> str:
-    value = item.get(name, {})
-    return str(value.get("S", "")) if isinstance(value, Mapping) else ""
-
-
-def _get_int(item: Mapping[str, Any], name: Attr) -> int:
-    value = item.get(name, {})
-    raw = value.get("N") if isinstance(value, Mapping) else None
-    return int(raw) if raw is not None else 0
-
-
-def record_from_item(item: Mapping[str, Any]) -> TrackerRecord:
-    """Read an item; raises ``CorruptRecordError`` when it is not a tracker record."""
-    try:
-        return _record(item)
-    except (ValueError, TypeError, AttributeError) as exc:
-        raise CorruptRecordError(f"the tracker record is malformed ({type(exc).__name__})") from None
-
-
-def _record(item: Mapping[str, Any]) -> TrackerRecord:
-    result_attr = item.get(Attr.RESULT, {}).get("M", {})
-    return TrackerRecord(
-        task_id=_get_str(item, Attr.TASK_ID),
-        task_name=_get_str(item, Attr.TASK_NAME),
-        status=RunStatus(_get_str(item, Attr.STATUS)),
-        attempt=_get_int(item, Attr.ATTEMPT),
-        created_at_ms=_get_int(item, Attr.CREATED_AT_MS),
-        updated_at_ms=_get_int(item, Attr.UPDATED_AT_MS),
-        deadline_at_ms=_get_int(item, Attr.DEADLINE_AT_MS),
-        expires_at=_get_int(item, Attr.EXPIRES_AT),
-        progress_percent=_get_int(item, Attr.PROGRESS_PERCENT),
-        progress_message=_get_str(item, Attr.PROGRESS_MESSAGE),
-        result={k: str(v.get("S", "")) for k, v in result_attr.items()},
-        error_code=_get_str(item, Attr.ERROR_CODE),
-        error_message=_get_str(item, Attr.ERROR_MESSAGE),
-        channel=_get_str(item, Attr.CHANNEL),
-        contact_id=_get_str(item, Attr.CONTACT_ID),
-        initial_contact_id=_get_str(item, Attr.INITIAL_CONTACT_ID),
-        restart_token=_get_str(item, Attr.RESTART_TOKEN),
-        lease_owner=_get_str(item, Attr.LEASE_OWNER),
-        lease_expires_at_ms=_get_int(item, Attr.LEASE_EXPIRES_AT_MS),
-        worker_runs=_get_int(item, Attr.WORKER_RUNS),
-        finished_at_ms=_get_int(item, Attr.FINISHED_AT_MS),
-    )
 
 
 class _Expression:

@@ -44,6 +44,7 @@ from connect_async.observability import count, count_failure, logger, timing
 from connect_async.redaction import redact, trim
 from connect_async.results import InvalidResultError, ResultTooLargeError, normalize_result, safe_text
 from connect_async.retry import RetryPolicy, is_transient
+from connect_async.runs import TrackerRecord
 from connect_async.tasks import (
     RunSupersededError,
     Task,
@@ -53,7 +54,7 @@ from connect_async.tasks import (
     load_task,
 )
 from connect_async.timelimit import alarm_time_limit
-from connect_async.tracker import TrackerRecord, TrackerTable, TrackerUnavailableError
+from connect_async.tracker import TrackerTable, TrackerUnavailableError
 
 __all__ = ["Invocation", "LostRunError", "WorkerOutcome", "WorkerService", "fail_unclaimed_run"]
 

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from flowkit.checker import ERROR, WARNING, Violation, check_flow, errors, main
 from flowkit.module_flows import check_module_flows
 from tests.support.flows import CHECK_ARN, MESSAGES, START_ARN, render_flows
-from tests.support.terraform_runner import Terraform
 
 LAMBDA = "arn:aws:lambda:eu-west-2:123456789012:function:f"
 PROMPT_ARN = (
@@ -265,9 +264,9 @@ def test_not_a_flow_at_all() -> None:
 
 
 @pytest.fixture(scope="module")
-def rendered(terraform: Terraform, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str | None]:
+def rendered() -> dict[str, str | None]:
     """All three flows with every optional block on: both queues and a recorded hold prompt."""
-    return render_flows(terraform, tmp_path_factory.mktemp("seeded"), hold_prompt_id=PROMPT_ARN, **QUEUES)
+    return render_flows(voice_hold_prompt_arn=PROMPT_ARN, **QUEUES)
 
 
 def _module_check(name: str, flow: dict[str, Any]) -> list[Violation]:
@@ -576,7 +575,7 @@ ASKING = {
         "account": "$.Lex.Slots.account",
         "brand": "acme",
     },
-    "result_keys": ["answer"],
+    "result_attribute_keys": ["answer"],
     "messages": {**MESSAGES, "success": "Here is what I found. {result.answer}"},
 }
 
@@ -586,8 +585,8 @@ ASKING = {
     [
         {},
         QUEUES,
-        {"hold_prompt_id": PROMPT_ARN, **QUEUES},
-        {"result_keys": []},
+        {"voice_hold_prompt_arn": PROMPT_ARN, **QUEUES},
+        {"result_attribute_keys": []},
         {"start_retry_attempts": 0, "check_retry_attempts": 0},
         ASKING,
         {"tracking_id_reference": "$.Attributes.customer_reference", **ASKING},
@@ -603,14 +602,14 @@ ASKING = {
     ],
 )
 def test_the_modules_rendered_flows_are_clean(
-    terraform: Terraform, tmp_path: Path, variant: dict[str, Any]
+    variant: dict[str, Any],
 ) -> None:
-    flows = render_flows(terraform, tmp_path, **variant)
+    flows = render_flows(**variant)
     checked = check_module_flows(
         flows,
         start_arn=START_ARN,
         check_arn=CHECK_ARN,
-        result_keys=variant.get("result_keys", RESULT_KEYS),
+        result_keys=variant.get("result_attribute_keys", RESULT_KEYS),
         task_parameters=variant.get("task_parameters"),
         tracking_id_reference=variant.get("tracking_id_reference"),
     )
@@ -637,8 +636,8 @@ def test_the_inbound_flow_and_the_module_share_the_wait_actions(rendered: dict[s
     ] == ["Success", "Error"]
 
 
-def test_no_requeue_flow_without_a_module(terraform: Terraform, tmp_path: Path) -> None:
-    assert render_flows(terraform, tmp_path, flow_module_id=None)["requeue_disconnect_flow"] is None
+def test_no_requeue_flow_without_a_module() -> None:
+    assert render_flows(flow_module_id=None)["requeue_disconnect_flow"] is None
 
 
 # -- hostile input: never a crash, always a named violation -----------------------------------

@@ -11,17 +11,17 @@ from contextlib import redirect_stdout
 import moto
 
 from bench.naive import STATUS_ARN, WORK_ARN, naive_flow, naive_functions
-from flowkit.simulator import CallReport, CallSimulator, Scenario, SimulatorSettings, create_tracker_table
+from flowkit.simulator import CallReport, CallSimulator, Deployment, Scenario, create_tracker_table
 
 
 def _play(task_seconds: float) -> CallReport:
-    settings = SimulatorSettings(table_name=f"naive-{task_seconds:g}")
+    deployment = Deployment(table_name=f"naive-{task_seconds:g}")
     with moto.mock_aws(), redirect_stdout(io.StringIO()):
-        create_tracker_table(settings.table_name)
+        create_tracker_table(deployment.table_name)
         simulator = CallSimulator(
             naive_flow("Done.", "Sorry."),
             functions={WORK_ARN: "work", STATUS_ARN: "status"},
-            settings=settings,
+            deployment=deployment,
             custom_functions=naive_functions(task_seconds),
         )
         return simulator.run(Scenario(work_seconds=task_seconds))

@@ -11,13 +11,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import moto
 import pytest
 
+from connect_async.settings import setting
 from flowkit.checker import CHAIN_LIMIT_SECONDS, check_flow
-from flowkit.simulator import CallReport, CallSimulator, Scenario, SimulatorSettings, create_tracker_table
+from flowkit.simulator import CallReport, CallSimulator, Deployment, Scenario, create_tracker_table
 from flowkit.stub_tasks import bedrock_answer
 from tests.support.flows import (
     CHECK_ARN,
@@ -27,20 +27,22 @@ from tests.support.flows import (
     START_ARN,
     render_flows,
 )
-from tests.support.terraform_runner import Terraform
 
-SETTINGS = SimulatorSettings()
+DEPLOYMENT = Deployment()  # the module's defaults, from the settings schema
+POLL_MS = int(setting("check_poll_interval_ms").default)
 FUNCTIONS = {START_ARN: "start", CHECK_ARN: "check"}
 LOOPS = 24  # the module's default plan: about two minutes of waiting
 # What the caller can be left in silence by: one check call (its budget, the invocation's
 # overhead and a few DynamoDB calls), never more (the flow always plays a prompt in between).
-SILENCE_BOUND_SECONDS = (SETTINGS.check_budget_ms + SETTINGS.invoke_overhead_ms + 200) / 1000
+SILENCE_BOUND_SECONDS = (
+    int(setting("check_budget_ms").default) + DEPLOYMENT.latency.invoke_overhead_ms + 200
+) / 1000
 _tables = itertools.count()
 
 
 @pytest.fixture(scope="module")
-def flows(terraform: Terraform, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str | None]:
-    return render_flows(terraform, tmp_path_factory.mktemp("render"), loop_count=LOOPS)
+def flows() -> dict[str, str | None]:
+    return render_flows()
 
 
 @pytest.fixture
@@ -49,14 +51,14 @@ def play(flows: dict[str, str | None]) -> Iterator[PlayFn]:
     with moto.mock_aws():
 
         def run(scenario: Scenario, flow: str = "inbound_flow") -> CallReport:
-            settings = SimulatorSettings(table_name=f"tracker-{next(_tables)}")
-            create_tracker_table(settings.table_name)
+            deployment = Deployment(table_name=f"tracker-{next(_tables)}")
+            create_tracker_table(deployment.table_name)
             content = flows[flow]
             assert content is not None
             simulator = CallSimulator(
                 content,
                 functions=FUNCTIONS,
-                settings=settings,
+                deployment=deployment,
                 modules={FLOW_MODULE_ID: str(flows["wait_module"])},
             )
             return simulator.run(scenario)
@@ -97,7 +99,7 @@ def _invariants(report: CallReport, expect: Expect, *, detection: bool = True) -
         # each failed check call costs one more loop.
         longest_prompt_ms = max((end - begin for begin, end in report.speech), default=0)
         failed_calls = sum("fails:" in e.text for e in report.events)
-        one_loop_ms = longest_prompt_ms + SETTINGS.check_poll_interval_ms + 50
+        one_loop_ms = longest_prompt_ms + POLL_MS + 50
         assert report.detection_latency_ms <= one_loop_ms * (1 + failed_calls)
 
 
@@ -116,7 +118,7 @@ def test_a_task_within_checks_budget_is_answered_without_a_hold_message(play: Pl
     assert report.contact_attributes["result_message"] == "Your request is complete."
     assert report.contact_attributes["task_status"] == "completed"
     assert report.detection_latency_ms is not None
-    assert report.detection_latency_ms <= SETTINGS.check_poll_interval_ms + 50
+    assert report.detection_latency_ms <= POLL_MS + 50
     assert "-> completed" in report.timeline()
 
 
@@ -134,7 +136,7 @@ def test_a_result_during_checks_polling_is_seen_within_one_interval(play: PlayFn
     report = play(Scenario(work_seconds=5.3, progress_messages=()))  # the second check polls ~4.9-5.7 s
     _invariants(report, SUCCESS)
     assert report.detection_latency_ms is not None
-    assert report.detection_latency_ms <= SETTINGS.check_poll_interval_ms + 50
+    assert report.detection_latency_ms <= POLL_MS + 50
 
 
 def test_twenty_five_second_task_speaks_its_progress_once_each(play: PlayFn) -> None:
@@ -176,7 +178,7 @@ def test_a_worker_that_dies_is_heard_as_a_failure_within_one_lease(play: PlayFn)
     died_ms = next(e.at_ms for e in report.events if "crashes" in e.text)
     heard_ms = next(e.at_ms for e in report.events if e.text == f'hears "{MESSAGES["fallback"]}"')
     longest_prompt_ms = max(end - begin for begin, end in report.speech)
-    bound_ms = SETTINGS.worker_lease_ms + longest_prompt_ms + SILENCE_BOUND_SECONDS * 1000
+    bound_ms = int(setting("worker_lease_ms").default) + longest_prompt_ms + SILENCE_BOUND_SECONDS * 1000
     assert heard_ms - died_ms <= bound_ms
     assert report.detection_latency_ms is not None and report.detection_latency_ms <= bound_ms
     assert report.dead_lettered == 1
@@ -294,14 +296,12 @@ PROMPT_ARN = (
 
 
 @pytest.mark.parametrize(("channel", "hold"), [("VOICE", "HoldPrompt"), ("CHAT", "HoldText")])
-def test_a_recorded_hold_prompt_plays_on_voice_and_chat_reads_the_text(
-    terraform: Terraform, tmp_path: Path, channel: str, hold: str
-) -> None:
-    flows = render_flows(terraform, tmp_path, loop_count=LOOPS, hold_prompt_id=PROMPT_ARN)
+def test_a_recorded_hold_prompt_plays_on_voice_and_chat_reads_the_text(channel: str, hold: str) -> None:
+    flows = render_flows(voice_hold_prompt_arn=PROMPT_ARN)
     assert check_flow(str(flows["inbound_flow"])) == []
     with moto.mock_aws():
-        create_tracker_table(SETTINGS.table_name)
-        report = CallSimulator(str(flows["inbound_flow"]), functions=FUNCTIONS, settings=SETTINGS).run(
+        create_tracker_table(DEPLOYMENT.table_name)
+        report = CallSimulator(str(flows["inbound_flow"]), functions=FUNCTIONS, deployment=DEPLOYMENT).run(
             Scenario(work_seconds=2, channel=channel, progress_messages=())
         )
     _invariants(report, SUCCESS)  # includes: no voice-only prompt reached a chat contact
@@ -312,7 +312,7 @@ def test_a_recorded_hold_prompt_plays_on_voice_and_chat_reads_the_text(
 
 ASK = {
     "task_parameters": {"question": "$.Attributes.question"},
-    "result_keys": ["answer"],
+    "result_attribute_keys": ["answer"],
     "messages": {**MESSAGES, "success": "Here is what I found. {result.answer}"},
 }
 QUESTION = "When will my parcel arrive?"
@@ -320,19 +320,19 @@ ANSWER = "Your parcel arrives today before 6 pm."
 
 
 @pytest.fixture(scope="module")
-def ask_flows(terraform: Terraform, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str | None]:
-    return render_flows(terraform, tmp_path_factory.mktemp("ask"), loop_count=LOOPS, **ASK)
+def ask_flows() -> dict[str, str | None]:
+    return render_flows(**ASK)
 
 
 def _ask(flows: dict[str, str | None], scenario: Scenario) -> CallReport:
     """Play the inbound flow rendered with ASK, the Bedrock task answering (its model stubbed)."""
     with moto.mock_aws():
-        settings = SimulatorSettings(table_name=f"tracker-{next(_tables)}", result_keys=("answer",))
-        create_tracker_table(settings.table_name)
+        deployment = Deployment.with_settings(table_name=f"tracker-{next(_tables)}", result_keys=("answer",))
+        create_tracker_table(deployment.table_name)
         simulator = CallSimulator(
             str(flows["inbound_flow"]),
             functions=FUNCTIONS,
-            settings=settings,
+            deployment=deployment,
             task=bedrock_answer(ANSWER, model_seconds=6),
         )
         return simulator.run(scenario)

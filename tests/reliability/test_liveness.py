@@ -28,9 +28,10 @@ import pytest
 from connect_async.check import CheckService, answer_keys
 from connect_async.clock import SystemClock
 from connect_async.config import CheckSettings, ConfigurationError, StartSettings, WorkerSettings
-from connect_async.contract import START_RESPONSE_KEYS, Attr, TrackingIdSource
+from connect_async.contract import START_RESPONSE_KEYS, Attr
 from connect_async.handlers._boundary import answer_connect
 from connect_async.lease import thread_keep_alive
+from connect_async.settings import setting
 from connect_async.start import StartService
 from connect_async.tasks import TaskContext, TaskFailed, load_task
 from connect_async.tracker import TrackerTable
@@ -39,7 +40,7 @@ from tests.conftest import FAST_RETRY, TABLE, WORKER_FUNCTION, FakeInvocation, S
 from tests.reliability.report import Recorder
 from tests.reliability.runs import CONTACT, LAMBDA_FIRST_RETRY_SECONDS, TASK_ID, deliver, status_of
 
-LEASE_SECONDS = WorkerSettings.__dataclass_fields__["lease_ms"].default / 1000
+LEASE_SECONDS = int(setting("worker_lease_ms").default) / 1000
 WRITES = ("UpdateItem", "PutItem", "DeleteItem")
 
 
@@ -259,7 +260,14 @@ def test_a_task_module_that_fails_to_import_fails_the_run_at_once(
     handler = f"{broken_modules}.{module}:run"
     worker = stack.worker_service()
     worker = WorkerService(
-        WorkerSettings(TABLE, handler, 0, 2_000, 16_384),
+        WorkerSettings.from_env(
+            {
+                "TRACKER_TABLE_NAME": TABLE,
+                "TASK_HANDLER": handler,
+                "TASK_RETRY_ATTEMPTS": "0",
+                "WORKER_SAFETY_MARGIN_MS": "2000",
+            }
+        ),
         worker.tracker,
         stack.clock,
         task_loader=load_task,
@@ -457,7 +465,14 @@ def test_a_task_that_cancels_the_workers_alarm_still_ends_at_its_budget(
     clock = SystemClock()
     tracker = TrackerTable(stack.dynamodb, TABLE, clock=clock, retry_policy=FAST_RETRY)
     start = StartService(
-        StartSettings(TABLE, WORKER_FUNCTION, TrackingIdSource.INITIAL_CONTACT_ID, 60, 3600),
+        StartSettings.from_env(
+            {
+                "TRACKER_TABLE_NAME": TABLE,
+                "WORKER_FUNCTION_NAME": WORKER_FUNCTION,
+                "RUN_DEADLINE_SECONDS": "60",
+                "RECORD_TTL_SECONDS": "3600",
+            }
+        ),
         tracker,
         stack.start_service().dispatcher,
         clock,
@@ -471,14 +486,26 @@ def test_a_task_that_cancels_the_workers_alarm_still_ends_at_its_budget(
         return {"answer": "too late"}
 
     worker = WorkerService(
-        WorkerSettings(TABLE, "x:y", 0, 500, 16_384, lease_ms=1_500),
+        WorkerSettings.from_env(
+            {
+                "TRACKER_TABLE_NAME": TABLE,
+                "TASK_HANDLER": "x:y",
+                "TASK_RETRY_ATTEMPTS": "0",
+                "WORKER_SAFETY_MARGIN_MS": "500",
+                "WORKER_LEASE_MS": "1500",
+            }
+        ),
         tracker,
         clock,
         task_loader=lambda _: stubborn,
         keep_alive=thread_keep_alive,
     )
     outcome = worker.handle(stack.invoked[-1], FakeInvocation("req-1", remaining_ms=2_500)).value
-    check = CheckService(CheckSettings(TABLE, TrackingIdSource.INITIAL_CONTACT_ID, 0, 250), tracker, clock)
+    check = CheckService(
+        CheckSettings.from_env({"TRACKER_TABLE_NAME": TABLE, "CHECK_BUDGET_MS": "0"}),
+        tracker,
+        clock,
+    )
     answer = status_of(check.handle(_event(), 8000))
     assert (outcome, answer) == ("failed", "failed/worker_timeout")
     _row(
@@ -548,7 +575,12 @@ def test_lone_surrogates_in_contact_data_are_rejected_before_any_write(
     ("name", "value"), [("POWERTOOLS_LOG_LEVEL", "LOUD"), ("TRACING_ENABLED", "perhaps")]
 )
 def test_bad_shared_settings_are_configuration_errors(recorder: Recorder, name: str, value: str) -> None:
-    env = {"TRACKER_TABLE_NAME": TABLE, "WORKER_FUNCTION_NAME": "w", "TASK_HANDLER": "a.b:c", name: value}
+    env = {
+        "TRACKER_TABLE_NAME": TABLE,
+        "WORKER_FUNCTION_NAME": "w",
+        "TASK_HANDLER": "a.b:c",
+        name: value,
+    }
     problems = []
     for settings in (StartSettings, CheckSettings, WorkerSettings):
         with pytest.raises(ConfigurationError, match=name):

@@ -23,7 +23,6 @@ from connect_async.aws import dynamodb_client
 from connect_async.check import CheckService
 from connect_async.clock import SystemClock
 from connect_async.config import CheckSettings, StartSettings, WorkerSettings
-from connect_async.contract import TrackingIdSource
 from connect_async.events import WorkerJob
 from connect_async.retry import FLOW_CALL_RETRY, WORKER_RETRY
 from connect_async.start import StartService
@@ -76,12 +75,23 @@ def test_two_hundred_contacts_with_duplicate_starts_and_deliveries(
     tracker = TrackerTable(client, TABLE, clock=clock, retry_policy=FLOW_CALL_RETRY)
     jobs = Jobs()
     start = StartService(
-        StartSettings(TABLE, "load-worker", TrackingIdSource.INITIAL_CONTACT_ID, 600, 3600),
+        StartSettings.from_env(
+            {
+                "TRACKER_TABLE_NAME": TABLE,
+                "WORKER_FUNCTION_NAME": "load-worker",
+                "RUN_DEADLINE_SECONDS": "600",
+                "RECORD_TTL_SECONDS": "3600",
+            }
+        ),
         tracker,
         jobs,
         clock,
     )
-    check = CheckService(CheckSettings(TABLE, TrackingIdSource.INITIAL_CONTACT_ID, 0, 250), tracker, clock)
+    check = CheckService(
+        CheckSettings.from_env({"TRACKER_TABLE_NAME": TABLE, "CHECK_BUDGET_MS": "0"}),
+        tracker,
+        clock,
+    )
     runs: Counter[str] = Counter()
     runs_lock = threading.Lock()
 
@@ -92,7 +102,14 @@ def test_two_hundred_contacts_with_duplicate_starts_and_deliveries(
         return {"answer": context.task_id[:8]}
 
     worker = WorkerService(
-        WorkerSettings(TABLE, "load:task", 1, 2_000, 16_384),
+        WorkerSettings.from_env(
+            {
+                "TRACKER_TABLE_NAME": TABLE,
+                "TASK_HANDLER": "load:task",
+                "TASK_RETRY_ATTEMPTS": "1",
+                "WORKER_SAFETY_MARGIN_MS": "2000",
+            }
+        ),
         TrackerTable(client, TABLE, clock=clock, retry_policy=WORKER_RETRY),
         clock,
         task_loader=lambda _: task,

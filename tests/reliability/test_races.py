@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from connect_async.config import WorkerSettings
+from connect_async.settings import setting
 from connect_async.tasks import TaskContext
 from tests.conftest import FakeClock, Stack, connect_event
 from tests.reliability.report import Recorder
@@ -24,7 +24,7 @@ from tests.reliability.runs import (
 )
 
 # The worker's lease (WORKER_LEASE_MS, the default the test stack uses) in seconds.
-LEASE_SECONDS = WorkerSettings.__dataclass_fields__["lease_ms"].default / 1000
+LEASE_SECONDS = int(setting("worker_lease_ms").default) / 1000
 
 
 class _Killed(BaseException):

@@ -13,7 +13,7 @@ run "tracker_table_uses_the_runtime_contract" {
   command = apply
 
   assert {
-    condition     = aws_dynamodb_table.tracker[0].hash_key == jsondecode(file("lambdas/contract.json")).table.hash_key
+    condition     = aws_dynamodb_table.tracker[0].hash_key == jsondecode(file("modules/plan/contract.json")).table.hash_key
     error_message = "The table's hash key must be the runtime's task_id attribute."
   }
   assert {
@@ -36,9 +36,9 @@ run "functions_get_exactly_the_contracts_environment" {
   assert {
     condition = alltrue([
       for fn in ["start", "check", "worker"] :
-      toset(keys(aws_lambda_function.function[fn].environment[0].variables)) == toset(jsondecode(file("lambdas/contract.json")).environment[fn])
+      toset(keys(aws_lambda_function.function[fn].environment[0].variables)) == toset(jsondecode(file("modules/plan/contract.json")).environment[fn])
     ])
-    error_message = "Each function's environment names must equal the runtime's list for it (lambdas/contract.json)."
+    error_message = "Each function's environment names must equal the runtime's list for it (modules/plan/contract.json)."
   }
   assert {
     condition     = aws_lambda_function.function["check"].environment[0].variables.CHECK_BUDGET_MS == "1000"
@@ -53,7 +53,7 @@ run "functions_get_exactly_the_contracts_environment" {
     error_message = "Timeouts come from the timing plan."
   }
   assert {
-    condition     = alltrue([for fn in ["start", "check", "worker"] : aws_lambda_function.function[fn].handler == jsondecode(file("lambdas/contract.json")).handlers[fn]])
+    condition     = alltrue([for fn in ["start", "check", "worker"] : aws_lambda_function.function[fn].handler == jsondecode(file("modules/plan/contract.json")).handlers[fn]])
     error_message = "Handlers come from the contract."
   }
   assert {
@@ -256,29 +256,7 @@ run "requeue_needs_the_flow_module" {
     create_flow_module      = false
     requeue_disconnect_flow = { queue_id = "1e3b1d0a-1111-4222-8333-444455556666" }
   }
-  expect_failures = [var.requeue_disconnect_flow]
-}
-
-run "bad_requeue_settings" {
-  command = plan
-  variables {
-    requeue_disconnect_flow = { queue_id = "1e3b1d0a-1111-4222-8333-444455556666", wait_seconds = 0 }
-  }
-  expect_failures = [var.requeue_disconnect_flow]
-}
-
-run "bad_requeue_queue" {
-  command = plan
-  variables {
-    requeue_disconnect_flow = { queue_id = "BasicQueue" }
-  }
-  expect_failures = [var.requeue_disconnect_flow]
-}
-
-run "bad_start_retries" {
-  command = plan
-  variables { start_retry_attempts = 6 }
-  expect_failures = [var.start_retry_attempts]
+  expect_failures = [var.create_flow_module]
 }
 
 run "bad_flow_module_name" {
@@ -320,7 +298,7 @@ run "own_tracker_table" {
   }
 }
 
-# One run per root validation rule (the timing rules are tested in modules/timing).
+# One run per root validation rule (the plan's rules, settings included, are tested in modules/plan).
 
 run "bad_name" {
   command = plan
@@ -361,12 +339,6 @@ run "unsupported_architecture" {
   expect_failures = [var.lambda_architecture]
 }
 
-run "memory_out_of_range" {
-  command = plan
-  variables { memory_size = { worker = 64 } }
-  expect_failures = [var.memory_size]
-}
-
 run "negative_reserved_concurrency" {
   command = plan
   variables { reserved_concurrency = { check = -5 } }
@@ -385,46 +357,16 @@ run "bad_logs_key" {
   expect_failures = [var.logs_kms_key_arn]
 }
 
-run "bad_log_level" {
-  command = plan
-  variables { log_level = "VERBOSE" }
-  expect_failures = [var.log_level]
-}
-
 run "reserved_metrics_namespace" {
   command = plan
   variables { metrics_namespace = "AWS/Lambda" }
   expect_failures = [var.metrics_namespace]
 }
 
-run "too_many_async_retries" {
-  command = plan
-  variables { worker_maximum_retry_attempts = 3 }
-  expect_failures = [var.worker_maximum_retry_attempts]
-}
-
 run "bad_task_handler" {
   command = plan
   variables { task_handler = "my_task.run" }
   expect_failures = [var.task_handler]
-}
-
-run "too_many_task_retries" {
-  command = plan
-  variables { task_retry_attempts = 11 }
-  expect_failures = [var.task_retry_attempts]
-}
-
-run "result_limit_over_connects_cap" {
-  command = plan
-  variables { max_result_bytes = 40000 }
-  expect_failures = [var.max_result_bytes]
-}
-
-run "bad_tracking_id_source" {
-  command = plan
-  variables { tracking_id_source = "phone_number" }
-  expect_failures = [var.tracking_id_source]
 }
 
 run "bad_worker_layer" {
@@ -507,53 +449,11 @@ run "flow_name_too_long" {
   expect_failures = []
 }
 
-run "empty_message" {
-  command = plan
-  variables { messages = { hold = " " } }
-  expect_failures = [var.messages]
-}
-
-run "too_many_check_retries" {
-  command = plan
-  variables { check_retry_attempts = 6 }
-  expect_failures = [var.check_retry_attempts]
-}
-
-run "bad_result_attribute_key" {
-  command = plan
-  variables { result_attribute_keys = ["has space"] }
-  expect_failures = [var.result_attribute_keys]
-}
-
-run "bad_queue_id" {
-  command = plan
-  variables { fallback_queue_id = "BasicQueue" }
-  expect_failures = [var.fallback_queue_id]
-}
-
-run "unknown_voice_engine" {
-  command = plan
-  variables { voice = { engine = "robotic" } }
-  expect_failures = [var.voice]
-}
-
 # The flow language takes the console's capitalised engine names only.
-run "lower_case_voice_engine" {
-  command = plan
-  variables { voice = { engine = "neural" } }
-  expect_failures = [var.voice]
-}
-
 run "alarms_without_a_topic" {
   command = plan
   variables { create_alarms = true }
   expect_failures = [var.alarm_sns_topic_arn]
-}
-
-run "bad_hold_prompt" {
-  command = plan
-  variables { voice_hold_prompt_arn = "hold-music.wav" }
-  expect_failures = [var.voice_hold_prompt_arn]
 }
 
 # -- the caller's words in, the answer out ------------------------------------------------------
@@ -612,35 +512,5 @@ run "parameter_tracking_without_a_reference" {
     connect_instance_id = "0e3b1d0a-1111-4222-8333-444455556666"
     tracking_id_source  = "parameter"
   }
-  expect_failures = [var.tracking_id_reference]
-}
-
-run "task_parameter_name_clashes_with_a_control_parameter" {
-  command = plan
-  variables { task_parameters = { restart_token = "$.ContactId" } }
-  expect_failures = [var.task_parameters]
-}
-
-run "task_parameter_with_an_unknown_reference" {
-  command = plan
-  variables { task_parameters = { question = "$.External.question" } }
-  expect_failures = [var.task_parameters]
-}
-
-run "task_parameter_with_a_bad_name" {
-  command = plan
-  variables { task_parameters = { "the question" = "$.Attributes.question" } }
-  expect_failures = [var.task_parameters]
-}
-
-run "success_message_speaks_a_key_the_flow_does_not_save" {
-  command = plan
-  variables { messages = { success = "Your balance is {result.balance}" } }
-  expect_failures = [var.messages]
-}
-
-run "placeholder_in_the_fallback_message" {
-  command = plan
-  variables { messages = { fallback = "Sorry ({error_code})." } }
-  expect_failures = [var.messages]
+  expect_failures = [var.connect_instance_id]
 }

@@ -11,12 +11,14 @@ import pytest
 from scripts.terraform_docs import README, updated_readme
 from tests.support.terraform_runner import ROOT
 
+PLAN = ROOT / "modules/plan"
 VARIABLE_FILES = [
     ROOT / "variables.tf",
-    ROOT / "modules/timing/variables.tf",
+    PLAN / "variables.tf",
+    PLAN / "settings.tf",
     *ROOT.glob("examples/*/variables.tf"),
 ]
-OUTPUT_FILES = [ROOT / "outputs.tf", ROOT / "modules/timing/outputs.tf", *ROOT.glob("examples/*/outputs.tf")]
+OUTPUT_FILES = [ROOT / "outputs.tf", PLAN / "outputs.tf", *ROOT.glob("examples/*/outputs.tf")]
 
 
 def _blocks(path: Path, kind: str) -> dict[str, dict[str, Any]]:
@@ -43,16 +45,44 @@ def test_every_output_is_described(path: Path) -> None:
         assert len(str(body.get("description", "")).strip('"')) > 10, f"{name} has no description"
 
 
-def test_every_root_tunable_is_validated_here_or_in_the_timing_module() -> None:
+def _plan_variables() -> dict[str, dict[str, Any]]:
+    return {**_blocks(PLAN / "variables.tf", "variable"), **_blocks(PLAN / "settings.tf", "variable")}
+
+
+def _plan_call() -> dict[str, Any]:
     with (ROOT / "main.tf").open() as handle:
-        timing_call = next(entry['"timing"'] for entry in hcl2.load(handle)["module"] if '"timing"' in entry)
-    validated_by_timing = {key for key in timing_call if not key.startswith("__") and key != "source"}
-    timing_rules = _blocks(ROOT / "modules/timing/variables.tf", "variable")
-    assert validated_by_timing <= {k for k, v in timing_rules.items() if "validation" in v}
+        call: dict[str, Any] = next(
+            entry['"plan"'] for entry in hcl2.load(handle)["module"] if '"plan"' in entry
+        )
+    return {key: value for key, value in call.items() if not key.startswith("__") and key != "source"}
+
+
+def test_the_root_passes_every_optional_plan_input_as_its_own_variable_of_the_same_name() -> None:
+    # The plan's optional inputs are the root's settings: declared by the root (generated), and
+    # passed as they are, so the root, the demo and the benchmarks all plan the same call.
+    call = _plan_call()
+    optional = {name for name, body in _plan_variables().items() if "default" in body}
+    root = _blocks(ROOT / "variables.tf", "variable")
+    assert optional <= set(root)
+    assert {name: call.get(name) for name in optional} == {name: f"${{var.{name}}}" for name in optional}
+    # The others are the wiring: what the root creates. Nothing else is passed.
+    assert set(call) == set(_plan_variables())
+
+
+def test_every_root_tunable_is_validated_here_or_in_the_plan_module() -> None:
+    plan_variables = _plan_variables()
+    validated_by_plan = {name for name, body in plan_variables.items() if "validation" in body}
     exempt_types = {"bool", "${map(string)}"}  # switches, and free-form tags
     unvalidated = [
         name
         for name, body in _blocks(ROOT / "variables.tf", "variable").items()
-        if "validation" not in body and name not in validated_by_timing and body["type"] not in exempt_types
+        if "validation" not in body and name not in validated_by_plan and body["type"] not in exempt_types
     ]
     assert unvalidated == []
+    # A root declaration of a plan input carries no validation of its own: the plan's is the rule.
+    doubled = [
+        name
+        for name, body in _blocks(ROOT / "variables.tf", "variable").items()
+        if name in plan_variables and "validation" in body
+    ]
+    assert doubled == []

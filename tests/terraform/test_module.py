@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.terraform_runner import ROOT, Terraform
 
-MODULES = [ROOT, ROOT / "modules" / "timing", ROOT / "examples" / "basic", ROOT / "examples" / "complete"]
+MODULES = [ROOT, ROOT / "modules" / "plan", ROOT / "examples" / "basic", ROOT / "examples" / "complete"]
 
 # Lets `terraform plan` run offline with fake credentials (nothing is read from AWS).
 OFFLINE_PROVIDER = """
@@ -37,8 +37,8 @@ def test_root_module_terraform_test(terraform: Terraform) -> None:
     assert " 0 failed" in done.stdout and "Success!" in done.stdout
 
 
-def test_timing_rules_terraform_test(terraform: Terraform) -> None:
-    module = ROOT / "modules" / "timing"
+def test_plan_rules_terraform_test(terraform: Terraform) -> None:
+    module = ROOT / "modules" / "plan"
     terraform.init(module)
     done = terraform.run(module, "test", "-no-color")
     assert " 0 failed" in done.stdout and "Success!" in done.stdout

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from connect_async.config import CheckSettings, ConfigurationError, StartSettings, WorkerSettings
+from connect_async.config import (
+    FUNCTION_ENV_VARS,
+    CheckSettings,
+    ConfigurationError,
+    StartSettings,
+    WorkerSettings,
+)
 from connect_async.contract import TrackingIdSource
+from connect_async.settings import CONSTANTS, SETTINGS, setting
 
 START_ENV = {"TRACKER_TABLE_NAME": "t", "WORKER_FUNCTION_NAME": "w"}
 
@@ -13,7 +20,29 @@ START_ENV = {"TRACKER_TABLE_NAME": "t", "WORKER_FUNCTION_NAME": "w"}
 def test_start_defaults() -> None:
     settings = StartSettings.from_env(START_ENV)
     assert settings.tracking_id_source is TrackingIdSource.INITIAL_CONTACT_ID
-    assert (settings.run_deadline_seconds, settings.record_ttl_seconds) == (900, 86_400)
+    assert (settings.run_deadline_seconds, settings.record_ttl_seconds) == (330, 86_400)
+
+
+def test_an_unset_setting_is_the_schemas_default_as_terraform_derives_it() -> None:
+    # run_deadline_seconds is derived by modules/plan (worker timeout + dispatch slack): the
+    # runtime's default is the same formula over the same defaults, so a function deployed without
+    # the variable behaves as one deployed with the module's defaults.
+    worker_timeout = setting("worker_timeout_seconds").default
+    assert setting("run_deadline_seconds").default == worker_timeout + CONSTANTS["dispatch_slack_seconds"]
+    assert setting("run_deadline_seconds").derived_from == "worker_timeout_seconds + dispatch_slack_seconds"
+
+
+def test_every_setting_a_function_reads_has_a_default_within_its_range() -> None:
+    for row in SETTINGS:
+        if row.choices:
+            assert row.default in row.choices, row.name
+        else:
+            assert row.minimum is not None and row.maximum is not None, row.name
+            assert row.minimum <= float(row.default) <= row.maximum, row.name
+            assert not row.whole or float(row.default).is_integer(), row.name
+        if row.env is not None:
+            readers = [fn for fn, names in FUNCTION_ENV_VARS.items() if row.env in names]
+            assert set(readers) == {r for r in row.readers if r in FUNCTION_ENV_VARS}, row.name
 
 
 @pytest.mark.parametrize(

@@ -5,18 +5,30 @@ from __future__ import annotations
 import ast
 import importlib
 import json
+from dataclasses import fields
 from pathlib import Path
 
+import pytest
+
 from connect_async.config import FUNCTION_ENV_VARS, HANDLERS, EnvVar
+from connect_async.contract import Attr, RunStatus
 from connect_async.manifest import contract_json
+from connect_async.runs import CorruptRecordError, TrackerRecord, record_from_item
+from scripts.write_contract import generated_files
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "lambdas" / "connect_async"
 
 
 def test_committed_contract_json_matches_the_code() -> None:
-    committed = (ROOT / "lambdas" / "contract.json").read_text()
-    assert committed == contract_json(), "lambdas/contract.json is stale: run `make contract`"
+    committed = (ROOT / "modules" / "plan" / "contract.json").read_text()
+    assert committed == contract_json(), "modules/plan/contract.json is stale: run `make contract`"
+
+
+def test_the_files_generated_from_the_settings_schema_are_fresh() -> None:
+    # contract.json, modules/plan/settings.tf and the root's declarations of the plan's inputs.
+    stale = {path.relative_to(ROOT) for path, text in generated_files().items() if path.read_text() != text}
+    assert stale == set(), "run `make contract` and commit the result"
 
 
 def test_every_function_reads_only_named_variables() -> None:
@@ -60,3 +72,30 @@ def test_every_handler_path_resolves() -> None:
 
 def test_env_var_values_equal_their_names() -> None:
     assert all(member.name == member.value for member in EnvVar)
+
+
+def test_the_record_declares_exactly_the_contracts_attributes() -> None:
+    # The record class is the one definition of a record's fields (the item parser follows its
+    # types); the contract's Attr names them for Terraform. The two must be the same set.
+    assert {spec.name for spec in fields(TrackerRecord)} == {attribute.value for attribute in Attr}
+
+
+def test_a_record_survives_the_round_trip_through_an_item_and_a_malformed_one_is_corrupt() -> None:
+    item = {
+        "task_id": {"S": "c#t"},
+        "task_name": {"S": "t"},
+        "status": {"S": "completed"},
+        "attempt": {"N": "2"},
+        "result": {"M": {"answer": {"S": "yes"}}},
+    }
+    record = record_from_item(item)
+    assert (record.status, record.attempt, dict(record.result), record.error_code) == (
+        RunStatus.COMPLETED,
+        2,
+        {"answer": "yes"},
+        "",
+    )
+    with pytest.raises(CorruptRecordError):
+        record_from_item({**item, "status": {"S": "paused"}})
+    with pytest.raises(CorruptRecordError):
+        record_from_item({**item, "attempt": {"N": "two"}})

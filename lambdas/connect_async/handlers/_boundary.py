@@ -8,7 +8,7 @@ from connect_async.config import ConfigurationError
 from connect_async.contract import ErrorCode
 from connect_async.observability import count, logger
 from connect_async.results import complete_response, error_response, guard_response
-from connect_async.tracker import CorruptRecordError
+from connect_async.runs import CorruptRecordError
 
 __all__ = ["answer_connect"]
 

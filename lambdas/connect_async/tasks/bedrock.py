@@ -21,7 +21,7 @@ from string import Template
 from typing import TYPE_CHECKING
 
 from connect_async.aws import bedrock_runtime_client
-from connect_async.config import EnvVar, read_float, read_int, read_str
+from connect_async.config import EnvVar, read_number, read_str, read_whole
 from connect_async.redaction import trim
 from connect_async.tasks import TaskContext, TaskFailed
 
@@ -47,9 +47,9 @@ class BedrockSettings:
             model_id=read_str(env, EnvVar.BEDROCK_MODEL_ID),
             prompt_template=Template(read_str(env, EnvVar.BEDROCK_PROMPT_TEMPLATE)),
             system_prompt=env.get(EnvVar.BEDROCK_SYSTEM_PROMPT, "").strip(),
-            max_tokens=read_int(env, EnvVar.BEDROCK_MAX_TOKENS, 512, 1, 8192),
-            temperature=read_float(env, EnvVar.BEDROCK_TEMPERATURE, 0.2, 0.0, 1.0),
-            max_answer_chars=read_int(env, EnvVar.BEDROCK_MAX_ANSWER_CHARS, 2000, 1, 16_000),
+            max_tokens=read_whole(env, "bedrock.max_tokens"),
+            temperature=read_number(env, "bedrock.temperature"),
+            max_answer_chars=read_whole(env, "bedrock.max_answer_chars"),
         )
 
 

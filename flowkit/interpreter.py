@@ -1,0 +1,360 @@
+"""The contact flow, played: each action as the flow-language reference documents it.
+
+``InvokeLambdaFunction`` runs the function the block names (start and check from
+``services``) with the block's time limit enforced: a call that takes longer goes down its error
+branch, as in Connect. ``MessageParticipant`` takes the time the text needs to be spoken
+(SPEECH_WORDS_PER_SECOND) or read in chat (READING_WORDS_PER_SECOND), and the hold message the
+module's hold_prompt_seconds. ``InvokeFlowModule`` plays the module's own content, ``Wait``
+waits for the customer to come back (chat), and Loop, Compare, attribute updates, queues and
+disconnects behave as documented; flows/README.md lists what the interpreter assumes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+from connect_async.contract import ResponseKey, ResponseStatus
+from flowkit.clock import VirtualClock
+from flowkit.report import CONTACT_ID, START_MS, CallReport, Event
+from flowkit.services import Deployment, ThreadDispatcher
+
+if TYPE_CHECKING:
+    from flowkit.simulator import Scenario
+
+__all__ = ["READING_WORDS_PER_SECOND", "SPEECH_WORDS_PER_SECOND", "FlowInterpreter", "load_flow"]
+
+# About 150 words a minute: a usual text-to-speech rate. Chat messages are read faster.
+SPEECH_WORDS_PER_SECOND: Final = 2.5
+READING_WORDS_PER_SECOND: Final = 4.0
+_REFERENCE: Final = re.compile(r"\$\.(External|Attributes|FlowAttributes)\.([A-Za-z0-9_]+)")
+_VOICE_ONLY_PROMPTS: Final = ("SSML", "PromptId")
+
+
+class _FlowModuleReturned(Exception):  # noqa: N818 - a signal, not an error
+    """EndFlowModuleExecution: control goes back to the flow that invoked the module."""
+
+
+class FlowInterpreter:
+    """One call's state while its flows run; ``step`` executes one action and returns the next."""
+
+    def __init__(
+        self,
+        flow: Mapping[str, Any],
+        clock: VirtualClock,
+        *,
+        functions: Mapping[str, str],
+        modules: Mapping[str, Mapping[str, Any]],
+        deployment: Deployment,
+        report: CallReport,
+        scenario: Scenario,
+        services: Mapping[str, Any],
+        dispatcher: ThreadDispatcher,
+    ) -> None:
+        self.flow = flow
+        self.functions = functions
+        self.modules = modules
+        self.deployment = deployment
+        self.clock = clock
+        self.report = report
+        self.scenario = scenario
+        self.services = services
+        self.dispatcher = dispatcher
+        self.external: dict[str, str] = {}
+        self.attributes: dict[str, str] = dict(scenario.attributes)
+        self.failing = {"check": scenario.failing_check_calls, "start": scenario.failing_start_calls}
+        self.chain_ms = 0  # Lambda time since the last prompt
+        self.words_per_second = (
+            READING_WORDS_PER_SECOND if scenario.channel == "CHAT" else SPEECH_WORDS_PER_SECOND
+        )
+        self.ended = False
+        # Per flow run (a module gets its own): loop counters and flow attributes.
+        self.loops: dict[str, int] = {}
+        self.flow_attributes: dict[str, str] = {}
+        # What each action type does; the others (Set voice, ...) just pass on.
+        self.handlers: dict[str, Callable[[str, str, Mapping[str, Any], Mapping[str, Any]], str | None]] = {
+            "InvokeLambdaFunction": self._invoke,
+            "MessageParticipant": self._message,
+            "Compare": self._compare,
+            "Loop": self._loop,
+            "UpdateContactAttributes": self._set_attributes,
+            "UpdateFlowAttributes": self._set_flow_attributes,
+            "UpdateContactTargetQueue": self._set_queue,
+            "InvokeFlowModule": self._invoke_module,
+            "EndFlowModuleExecution": self._return_from_module,
+            "Wait": self._wait,
+            "DisconnectParticipant": self._end,
+            "TransferContactToQueue": self._end,
+        }
+
+    def play(self) -> None:
+        self._run_flow(self.flow, prefix="")
+        self.report.total_wait_seconds = (self.clock.now_ms() - START_MS) / 1000
+        self.report.contact_attributes = dict(self.attributes)
+
+    def _run_flow(self, flow: Mapping[str, Any], prefix: str) -> None:
+        actions = {a["Identifier"]: a for a in flow["Actions"]}
+        current: str | None = flow["StartAction"]
+        hang_up = self.scenario.hang_up_at_seconds
+        while current and not self.ended:
+            if hang_up is not None and self.clock.now_ms() - START_MS >= hang_up * 1000:
+                self.report.events.append(Event(self.clock.now_ms(), "caller", "hangs up"))
+                self.report.ending = "caller hung up"
+                self.ended = True
+                return
+            self.report.path.append(prefix + current)
+            try:
+                current = self.step(current, actions[current])
+            except _FlowModuleReturned:
+                return
+
+    def step(self, identifier: str, action: Mapping[str, Any]) -> str | None:
+        kind = str(action.get("Type"))
+        transitions: Mapping[str, Any] = action.get("Transitions") or {}
+        parameters: Mapping[str, Any] = action.get("Parameters") or {}
+        handler = self.handlers.get(kind)
+        if handler is None:
+            return _next(transitions)
+        return handler(identifier, kind, parameters, transitions)
+
+    # -- Lambda ------------------------------------------------------------------------------
+
+    def _invoke(
+        self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
+    ) -> str | None:
+        function = self.functions[parameters["LambdaFunctionARN"]]
+        limit_ms = int(float(parameters.get("InvocationTimeLimitSeconds", 8)) * 1000)
+        report = self.report
+        began = self.clock.now_ms()
+        self.clock.sleep_ms(self.deployment.latency.invoke_overhead_ms)
+        failed = self.failing.get(function, 0) > 0
+        response: Mapping[str, str] = {}
+        if failed:
+            self.failing[function] -= 1
+            report.invoked(function)
+            report.bill(function, 1)
+        else:
+            service = self.services[function]
+            self._note_parameters(function, parameters)
+            # Connect's own retries of one block (start_deliveries) each run the handler in full.
+            deliveries = self.scenario.start_deliveries if function == "start" else 1
+            for _ in range(deliveries):
+                handler_began = self.clock.now_ms()
+                remaining_ms = limit_ms - (handler_began - began)
+                response = service.handle(self._contact_event(parameters), remaining_ms)
+                report.invoked(function)
+                if not getattr(service, "self_billed", False):
+                    report.bill(function, max(self.clock.now_ms() - handler_began, 1))
+        elapsed = self.clock.now_ms() - began
+        report.calls.append((function, began, self.clock.now_ms()))
+        self.chain_ms += elapsed
+        report.longest_lambda_chain_seconds = max(report.longest_lambda_chain_seconds, self.chain_ms / 1000)
+        if elapsed > limit_ms:  # Connect gives up on the call: the error branch, whatever it returned
+            report.limit_overruns.append(f"{identifier}: {elapsed} ms > {limit_ms} ms")
+            failed = True
+        if failed:
+            report.events.append(
+                Event(self.clock.now_ms(), function, "fails: the flow takes the error branch")
+            )
+            return _error_branch(transitions)
+        self.external = dict(response)
+        self._note_response(function, response)
+        return _next(transitions)
+
+    def _note_parameters(self, function: str, parameters: Mapping[str, Any]) -> None:
+        """What the flow passes to start (the task's inputs), as the timeline shows it."""
+        if function != "start":
+            return
+        sent = {
+            k: self._resolve(str(v)) for k, v in (parameters.get("LambdaInvocationAttributes") or {}).items()
+        }
+        if sent:
+            shown = ", ".join(f"{k}={v!r}" for k, v in sorted(sent.items()))
+            self.report.events.append(Event(self.clock.now_ms(), "flow", f"start gets {shown}"))
+
+    def _note_response(self, function: str, response: Mapping[str, str]) -> None:
+        status = response.get(ResponseKey.STATUS, "")
+        detail = (
+            f'"{response.get(ResponseKey.PROGRESS_MESSAGE, "")}"'
+            if status == ResponseStatus.IN_PROGRESS and response.get(ResponseKey.PROGRESS_MESSAGE)
+            else response.get(ResponseKey.ERROR_CODE, "")
+        )
+        now = self.clock.now_ms()
+        self.report.events.append(Event(now, function, f"-> {status} {detail}".rstrip()))
+        finished = self.dispatcher.finished_at_ms
+        final = status in (ResponseStatus.COMPLETED, ResponseStatus.FAILED)
+        if final and finished is not None and self.report.detection_latency_ms is None:
+            self.report.detection_latency_ms = now - finished
+
+    def _contact_event(self, parameters: Mapping[str, Any]) -> dict[str, Any]:
+        invocation_attributes = parameters.get("LambdaInvocationAttributes") or {}
+        return {
+            "Name": "ContactFlowEvent",
+            "Details": {
+                "ContactData": {
+                    "ContactId": CONTACT_ID,
+                    "InitialContactId": CONTACT_ID,
+                    "Channel": self.scenario.channel,
+                    "Attributes": dict(self.attributes),
+                },
+                "Parameters": {k: self._resolve(str(v)) for k, v in invocation_attributes.items()},
+            },
+        }
+
+    # -- prompts -----------------------------------------------------------------------------
+
+    def _message(
+        self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
+    ) -> str | None:
+        began = self.clock.now_ms()
+        voice_only = [p for p in _VOICE_ONLY_PROMPTS if p in parameters]
+        if voice_only and self.scenario.channel != "VOICE":
+            self.report.voice_only_prompts_on_chat.append(f"{identifier}: {voice_only[0]}")
+            self.report.events.append(Event(began, "flow", f"cannot send a {voice_only[0]} prompt to chat"))
+            return _error_branch(transitions)
+        verb = "reads" if self.scenario.channel == "CHAT" else "hears"
+        settings = self.deployment
+        if "PromptId" in parameters:
+            self.report.events.append(Event(began, "caller", f"{verb} the recorded prompt"))
+            self.clock.sleep_ms(int(settings.hold_prompt_seconds * 1000))
+        else:
+            text = _REFERENCE.sub(lambda m: self._resolve(m.group(0)), str(parameters.get("Text", "")))
+            self.report.events.append(Event(began, "caller", f'{verb} "{text}"'))
+            self.report.spoken.append(text)
+            if self.scenario.channel == "VOICE" and settings.hold_message and text == settings.hold_message:
+                # The operator's measure of the hold message, as the timing plan counts it.
+                self.clock.sleep_ms(int(settings.hold_prompt_seconds * 1000))
+            else:
+                self.clock.sleep_ms(int(max(len(text.split()), 1) / self.words_per_second * 1000))
+        self.report.speech.append((began, self.clock.now_ms()))
+        self.chain_ms = 0  # a prompt between Lambda calls ends the chain
+        return _next(transitions)
+
+    def _wait(
+        self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
+    ) -> str | None:
+        limit_ms = int(float(parameters.get("TimeoutSeconds", 0)) * 1000)
+        returns = self.scenario.customer_returns_at_seconds
+        waited_ms = limit_ms
+        outcome = "WaitCompleted"
+        if returns is not None and "CustomerReturned" in parameters.get("Events", []):
+            due_ms = START_MS + int(returns * 1000) - self.clock.now_ms()
+            if due_ms <= limit_ms:
+                waited_ms, outcome = max(due_ms, 0), "CustomerReturned"
+        began = self.clock.now_ms()
+        self.clock.sleep_ms(waited_ms)
+        self.report.away.append((began, self.clock.now_ms()))
+        self.report.events.append(Event(self.clock.now_ms(), "flow", f"wait ends: {outcome}"))
+        return _condition(transitions, outcome) or _next(transitions)
+
+    # -- flow control ------------------------------------------------------------------------
+
+    def _compare(
+        self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
+    ) -> str | None:
+        value = self._resolve(str(parameters.get("ComparisonValue", "")))
+        return (
+            _condition(transitions, value)
+            or _error_branch(transitions, "NoMatchingCondition")
+            or _next(transitions)
+        )
+
+    def _loop(
+        self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
+    ) -> str | None:
+        count = self.loops.get(identifier, 0)
+        done = count >= int(float(parameters.get("LoopCount", 0)))
+        self.loops[identifier] = 0 if done else count + 1  # the counter resets when done
+        return _condition(transitions, "DoneLooping" if done else "ContinueLooping")
+
+    def _set_attributes(
+        self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
+    ) -> str | None:
+        values = {k: self._resolve(str(v)) for k, v in (parameters.get("Attributes") or {}).items()}
+        self.attributes.update(values)  # all or nothing, as in Connect
+        return _next(transitions)
+
+    def _set_flow_attributes(
+        self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
+    ) -> str | None:
+        for key, value in (parameters.get("FlowAttributes") or {}).items():
+            self.flow_attributes[key] = self._resolve(str(value.get("Value", "")))
+        return _next(transitions)
+
+    def _set_queue(
+        self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
+    ) -> str | None:
+        self.report.target_queue = str(parameters.get("QueueId"))
+        return _next(transitions)
+
+    def _invoke_module(
+        self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
+    ) -> str | None:
+        module = self.modules.get(str(parameters.get("FlowModuleId")))
+        if module is None:
+            self.report.events.append(Event(self.clock.now_ms(), "flow", "unknown flow module"))
+            return _error_branch(transitions)
+        # A module run has its own loop counters and flow attributes.
+        saved = (self.loops, self.flow_attributes)
+        self.loops, self.flow_attributes = {}, {}
+        try:
+            self._run_flow(module, prefix=f"{identifier}/")
+        finally:
+            self.loops, self.flow_attributes = saved
+        if self.ended:
+            return None
+        # Without a declared result branch the module continues at NextAction.
+        return _next(transitions) or _error_branch(transitions, "NoMatchingCondition")
+
+    def _return_from_module(
+        self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
+    ) -> str | None:
+        raise _FlowModuleReturned
+
+    def _end(
+        self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
+    ) -> str | None:
+        self.report.ending = "disconnected" if kind == "DisconnectParticipant" else "transferred to a queue"
+        self.report.events.append(Event(self.clock.now_ms(), "flow", self.report.ending))
+        self.ended = True
+        return None
+
+    def _resolve(self, value: str) -> str:
+        """A whole-value reference, or a literal."""
+        if value == "$.Channel":
+            return self.scenario.channel
+        match = _REFERENCE.fullmatch(value)
+        if not match:
+            return value
+        scope = {
+            "External": self.external,
+            "Attributes": self.attributes,
+            "FlowAttributes": self.flow_attributes,
+        }
+        return scope[match.group(1)].get(match.group(2), "")
+
+
+def load_flow(flow: str | Mapping[str, Any]) -> Mapping[str, Any]:
+    loaded: Mapping[str, Any] = json.loads(flow) if isinstance(flow, str) else flow
+    return loaded
+
+
+def _next(transitions: Mapping[str, Any]) -> str | None:
+    target = transitions.get("NextAction")
+    return str(target) if target else None
+
+
+def _condition(transitions: Mapping[str, Any], value: str) -> str | None:
+    for branch in transitions.get("Conditions", []):
+        if value in branch["Condition"]["Operands"]:
+            return str(branch["NextAction"])
+    return None
+
+
+def _error_branch(transitions: Mapping[str, Any], error_type: str = "NoMatchingError") -> str | None:
+    for branch in transitions.get("Errors", []):
+        if branch.get("ErrorType") == error_type:
+            return str(branch["NextAction"])
+    return None

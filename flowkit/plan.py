@@ -1,0 +1,131 @@
+"""modules/plan, applied by Terraform itself: the timing plan, each function's settings and the
+flows for one tuning, exactly as the root module computes them (it calls the same module).
+
+The module is provider-free, so this needs Terraform and nothing else: no AWS account, no
+provider download, no copy of any file. The demo, the benchmarks and the tests all render
+through ``render``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from flowkit.services import Deployment
+
+__all__ = ["PLAN", "Rendered", "TuningError", "render"]
+
+ROOT: Final = Path(__file__).resolve().parent.parent
+PLAN: Final = ROOT / "modules" / "plan"
+
+
+class TuningError(Exception):
+    """Terraform refused the tuning (a validation rule) or warned about it (a misspelt name)."""
+
+
+_FLOWS: Final = ("inbound_flow", "wait_module", "requeue_disconnect_flow")
+
+
+class Rendered(dict[str, Any]):
+    """modules/plan's outputs for one tuning: ``timing``, ``functions``, ``call`` and the flows."""
+
+    @property
+    def timing(self) -> dict[str, Any]:
+        return dict(self["timing"])
+
+    @property
+    def flows(self) -> dict[str, str]:
+        """inbound_flow, wait_module and requeue_disconnect_flow (absent when not rendered)."""
+        return {name: self[name] for name in _FLOWS if self.get(name) is not None}
+
+    def deployment(self) -> Deployment:
+        """What the module would deploy with this tuning, as the call simulator plays it."""
+        return Deployment.from_plan(self["functions"], self["timing"], self["call"])
+
+
+def render(
+    tfvars: Path | None = None,
+    *,
+    variables: Mapping[str, Any] | None = None,
+    defaults: Mapping[str, Any] | None = None,
+) -> Rendered:
+    """modules/plan applied by Terraform, in place: the same module the root module calls, with
+    its own defaults and validation. ``defaults`` come first (the wiring: function ARNs, module
+    id), then the ``tfvars`` file, then ``variables``; each is a map of the plan's variables.
+
+    Raises TuningError with Terraform's own message when it refuses or warns about the tuning.
+    """
+    terraform = shutil.which("terraform")
+    if terraform is None:
+        raise TuningError("rendering the plan needs Terraform >= 1.9 on the PATH")
+    with tempfile.TemporaryDirectory() as tmp:
+        # Terraform's working data and the saved plan stay out of the repository.
+        env = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1", "TF_DATA_DIR": tmp}
+        flags: list[str] = []
+        # JSON variable files, later ones winning: values of any type, no quoting rules.
+        for index, values in enumerate((defaults, None, variables)):
+            if index == 1 and tfvars:
+                flags.append(f"-var-file={tfvars.resolve()}")
+            elif values:
+                path = Path(tmp) / f"{index}.tfvars.json"
+                path.write_text(json.dumps(values))
+                flags.append(f"-var-file={path}")
+
+        def run(*args: str) -> str:
+            done = subprocess.run(  # noqa: S603 - terraform from the PATH, fixed arguments
+                [terraform, f"-chdir={PLAN}", *args], capture_output=True, text=True, env=env, check=False
+            )
+            if done.returncode != 0:
+                raise TuningError(f"terraform {args[0]} failed:\n{done.stderr.strip()}")
+            warnings = _tuning_warnings(done.stdout + "\n" + done.stderr)
+            if warnings:
+                # A warning here means the tuning is not what it seems (a misspelt variable is
+                # ignored with a warning): playing the defaults instead would mislead.
+                raise TuningError("terraform warned about the tuning:\n" + "\n\n".join(warnings))
+            return done.stdout
+
+        # A saved plan holds every output's value (the module has no resources) and writes no state.
+        saved = str(Path(tmp) / "plan.tfplan")
+        run("init", "-backend=false", "-input=false", "-no-color")
+        run("plan", "-input=false", "-no-color", f"-out={saved}", *flags)
+        outputs = json.loads(run("show", "-json", "-no-color", saved))["planned_values"]["outputs"]
+    return Rendered({name: output["value"] for name, output in outputs.items()})
+
+
+# The root module's variables that do not change the call (names, tags, encryption, alarms):
+# a tfvars file for the whole module may set them, and the demo passes over them.
+_VARIABLE: Final = re.compile(r'^variable "([A-Za-z0-9_]+)"', re.M)
+_ROOT_ONLY: Final = frozenset(_VARIABLE.findall((ROOT / "variables.tf").read_text())) - frozenset(
+    _VARIABLE.findall("".join(path.read_text() for path in PLAN.glob("*.tf")))
+)
+
+
+def _tuning_warnings(output: str) -> list[str]:
+    """Terraform's warnings (a title line "Warning: ..." and its explanation up to a blank line),
+    less the one about a missing CLI configuration file: it says nothing about the tuning."""
+    found = []
+    lines = [line.lstrip("╷│╵ ").rstrip() for line in output.splitlines()]
+    for index, line in enumerate(lines):
+        undeclared = re.search(r'variable named "([A-Za-z0-9_]+)"', " ".join(lines[index : index + 4]))
+        if (
+            line.startswith("Warning: Value for undeclared variable")
+            and undeclared
+            and undeclared.group(1) in _ROOT_ONLY
+        ):
+            continue
+        if line.startswith("Warning: ") and "CLI configuration" not in line:
+            body = [line]
+            for follow in lines[index + 1 : index + 6]:
+                if follow or len(body) == 1:
+                    body.append(follow)
+                else:
+                    break
+            found.append("\n".join(b for b in body if b))
+    return found

@@ -1,0 +1,38 @@
+# The module's plan: every tuning value turned into what the functions, Lambda and the flows use.
+# Provider-free and self-contained (the contract, the settings schema and the flow templates are
+# inside it), so the root module, `make demo`, the benchmarks and the tests all call this one
+# module and get the same plan.
+#
+# The settings' variables (settings.tf) are generated from the runtime's settings schema
+# (lambdas/connect_async/settings.py) with `make contract`, as is contract.json.
+
+locals {
+  contract  = jsondecode(file("${path.module}/contract.json"))
+  settings  = local.contract.settings
+  constants = local.contract.constants
+
+  check_budget_seconds = var.check_budget_ms / 1000
+  # One flow loop: the hold message, then one check call (which may poll for its whole budget).
+  loop_seconds = var.hold_prompt_seconds + local.check_budget_seconds
+  loop_count   = ceil(var.max_wait_seconds / local.loop_seconds)
+
+  # Values the timing plan derives; the schema lists them (variable = null) with their formula.
+  derived = {
+    # A run past this counts as failed (worker_timeout) for every reader.
+    run_deadline_seconds = var.worker_timeout_seconds + local.constants.dispatch_slack_seconds
+  }
+  values = merge(local.setting_values, local.derived)
+
+  # Each function's environment, as far as settings go: every setting a function reads (the
+  # schema's env and readers), plus the result keys check always answers. The root module adds
+  # the names of what it creates (table, worker function, service name).
+  environment = {
+    for function in ["start", "check", "worker"] : function => merge(
+      {
+        for name, setting in local.settings : setting.env => tostring(local.values[name])
+        if setting.env != null && contains(setting.readers, function) && contains(keys(local.values), name)
+      },
+      function == "check" ? { RESULT_KEYS = join(",", var.result_attribute_keys) } : {},
+    )
+  }
+}

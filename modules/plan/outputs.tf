@@ -1,0 +1,71 @@
+output "contract" {
+  description = "The runtime's contract (contract.json): tracker table keys, handlers, each function's environment variable names, the flow names and the settings schema."
+  value       = local.contract
+}
+
+output "timing" {
+  description = "The derived timing plan: Lambda timeouts, flow loop count, the run's deadline and the worst silences a caller can hear."
+  value = {
+    flow_invocation_time_limit_seconds = var.flow_invocation_time_limit_seconds
+    # start and check never outlive the flow block that called them.
+    start_timeout_seconds   = var.flow_invocation_time_limit_seconds
+    check_timeout_seconds   = var.flow_invocation_time_limit_seconds
+    worker_timeout_seconds  = var.worker_timeout_seconds
+    check_budget_ms         = var.check_budget_ms
+    check_poll_interval_ms  = var.check_poll_interval_ms
+    worker_safety_margin_ms = var.worker_safety_margin_ms
+    hold_prompt_seconds     = var.hold_prompt_seconds
+    loop_count              = local.loop_count
+    loop_seconds            = local.loop_seconds
+    # The flow checks once right after start, then gives up after its loops: at least
+    # max_wait_seconds, rounded up to whole loops.
+    longest_wait_seconds = local.check_budget_seconds + local.loop_count * local.loop_seconds
+    run_deadline_seconds = local.derived.run_deadline_seconds
+    record_ttl_seconds   = var.record_ttl_seconds
+    # Silence while check polls (the hold message plays between calls); the hard bound is the
+    # flow's time limit, after which Connect takes the error branch.
+    expected_longest_silence_ms      = var.check_budget_ms + local.constants.response_margin_ms
+    worst_case_silence_seconds       = var.flow_invocation_time_limit_seconds
+    worker_maximum_retry_attempts    = var.worker_maximum_retry_attempts
+    worker_maximum_event_age_seconds = var.worker_maximum_event_age_seconds
+  }
+}
+
+output "functions" {
+  description = "Per function (start, check, worker): its Lambda timeout, memory and the environment variables its settings become."
+  value = {
+    for function in ["start", "check", "worker"] : function => {
+      timeout     = function == "worker" ? var.worker_timeout_seconds : var.flow_invocation_time_limit_seconds
+      memory_size = var.memory_size[function]
+      environment = local.environment[function]
+    }
+  }
+}
+
+# One output per flow, not one map: the re-queue flow needs the id of the flow module created
+# from wait_module, and Terraform orders a module's outputs one by one.
+
+output "inbound_flow" {
+  description = "Content of the inbound flow: start the task, wait for it with hold messages, then success or fallback."
+  value       = local.inbound_flow
+}
+
+output "wait_module" {
+  description = "Content of the wait-for-the-task flow module (aws_connect_contact_flow_module)."
+  value       = local.wait_module
+}
+
+output "requeue_disconnect_flow" {
+  description = "Content of the re-queue disconnect flow, or null unless flow_module_id and requeue_disconnect_flow are set."
+  value       = local.requeue_disconnect_flow
+}
+
+output "call" {
+  description = "What a caller meets, for the call simulator: the hold message, result keys, task parameters and tracking id reference the flows were rendered with."
+  value = {
+    hold_message          = var.messages.hold
+    result_keys           = var.result_attribute_keys
+    task_parameters       = var.task_parameters
+    tracking_id_reference = local.tracking_id_reference
+  }
+}

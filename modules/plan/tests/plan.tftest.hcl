@@ -1,0 +1,321 @@
+# Every rule of the plan module (the settings' ranges and the rules between them, the flows'
+# inputs), one run each, plus the derived timing plan and environment.
+# Run with: terraform -chdir=modules/plan test
+
+variables {
+  start_function_arn                 = "arn:aws:lambda:eu-west-2:123456789012:function:start"
+  check_function_arn                 = "arn:aws:lambda:eu-west-2:123456789012:function:check"
+  flow_module_id                     = null
+  flow_invocation_time_limit_seconds = 8
+  check_budget_ms                    = 5000
+  check_poll_interval_ms             = 250
+  hold_prompt_seconds                = 4
+  max_wait_seconds                   = 120
+  worker_timeout_seconds             = 300
+  worker_safety_margin_ms            = 3000
+  record_ttl_seconds                 = 86400
+  worker_maximum_event_age_seconds   = 3600
+}
+
+run "derives_the_plan" {
+  command = apply
+
+  assert {
+    condition     = output.timing.loop_count == 14 && output.timing.loop_seconds == 9
+    error_message = "120 s of waiting in 9 s loops (4 s hold message + 5 s check) needs 14 loops."
+  }
+  assert {
+    condition     = output.timing.longest_wait_seconds >= var.max_wait_seconds
+    error_message = "The loops must cover at least max_wait_seconds."
+  }
+  assert {
+    condition     = output.timing.run_deadline_seconds == 330
+    error_message = "The run's deadline is the worker timeout plus the dispatch slack."
+  }
+  assert {
+    condition     = output.timing.check_timeout_seconds == 8 && output.timing.start_timeout_seconds == 8
+    error_message = "start and check time out with the flow block that calls them."
+  }
+  assert {
+    condition     = output.timing.expected_longest_silence_ms < output.timing.worst_case_silence_seconds * 1000
+    error_message = "The expected silence must stay under Connect's cut-off."
+  }
+  assert {
+    condition = (
+      output.functions.check.environment.CHECK_BUDGET_MS == "5000"
+      && output.functions.start.environment.RUN_DEADLINE_SECONDS == "330"
+      && output.functions.worker.environment.WORKER_LEASE_MS == "5000"
+      && output.functions.check.environment.RESULT_KEYS == "message"
+      && !contains(keys(output.functions.start.environment), "CHECK_BUDGET_MS")
+    )
+    error_message = "Each function's environment holds the settings it reads (the schema's env and readers), and only those."
+  }
+  assert {
+    condition     = output.functions.worker.timeout == 300 && output.functions.check.timeout == 8 && output.functions.worker.memory_size == 512
+    error_message = "The functions' timeouts and memory come from the plan."
+  }
+}
+
+run "time_limit_over_eight_seconds" {
+  command = plan
+  variables { flow_invocation_time_limit_seconds = 9 }
+  expect_failures = [var.flow_invocation_time_limit_seconds]
+}
+
+run "time_limit_fractional" {
+  command = plan
+  variables { flow_invocation_time_limit_seconds = 2.5 }
+  expect_failures = [var.flow_invocation_time_limit_seconds]
+}
+
+run "budget_over_the_runtime_limit" {
+  command = plan
+  variables { check_budget_ms = 8000 }
+  expect_failures = [var.check_budget_ms]
+}
+
+run "budget_without_margin_under_the_time_limit" {
+  command = plan
+  variables {
+    flow_invocation_time_limit_seconds = 5
+    check_budget_ms                    = 4500
+  }
+  expect_failures = [var.check_budget_ms]
+}
+
+run "interval_out_of_range" {
+  command = plan
+  variables { check_poll_interval_ms = 10 }
+  expect_failures = [var.check_poll_interval_ms]
+}
+
+run "interval_longer_than_budget" {
+  command = plan
+  variables {
+    check_budget_ms        = 1000
+    check_poll_interval_ms = 2000
+  }
+  expect_failures = [var.check_poll_interval_ms]
+}
+
+run "hold_prompt_out_of_range" {
+  command = plan
+  variables { hold_prompt_seconds = 0 }
+  expect_failures = [var.hold_prompt_seconds]
+}
+
+run "wait_out_of_range" {
+  command = plan
+  variables { max_wait_seconds = 4000 }
+  expect_failures = [var.max_wait_seconds]
+}
+
+run "wait_needs_more_than_one_hundred_loops" {
+  command = plan
+  variables {
+    hold_prompt_seconds    = 1
+    check_budget_ms        = 1000
+    max_wait_seconds       = 300
+    worker_timeout_seconds = 300
+  }
+  expect_failures = [var.max_wait_seconds]
+}
+
+run "worker_timeout_over_lambdas_maximum" {
+  command = plan
+  variables { worker_timeout_seconds = 901 }
+  expect_failures = [var.worker_timeout_seconds]
+}
+
+run "worker_timeout_shorter_than_the_wait" {
+  command = plan
+  variables { worker_timeout_seconds = 60 }
+  expect_failures = [var.worker_timeout_seconds]
+}
+
+run "worker_margin_eats_the_timeout" {
+  command = plan
+  variables {
+    max_wait_seconds        = 5
+    worker_timeout_seconds  = 5
+    worker_safety_margin_ms = 3000
+  }
+  expect_failures = [var.worker_timeout_seconds]
+}
+
+run "worker_margin_out_of_range" {
+  command = plan
+  variables { worker_safety_margin_ms = 100 }
+  expect_failures = [var.worker_safety_margin_ms]
+}
+
+run "ttl_shorter_than_the_run" {
+  command = plan
+  variables { record_ttl_seconds = 300 }
+  expect_failures = [var.record_ttl_seconds]
+}
+
+run "ttl_out_of_range" {
+  command = plan
+  variables { record_ttl_seconds = 30 }
+  expect_failures = [var.record_ttl_seconds]
+}
+
+run "event_age_out_of_range" {
+  command = plan
+  variables { worker_maximum_event_age_seconds = 30 }
+  expect_failures = [var.worker_maximum_event_age_seconds]
+}
+
+run "hold_message_longer_than_the_whole_wait" {
+  command = plan
+  variables {
+    hold_prompt_seconds = 30
+    max_wait_seconds    = 20
+  }
+  expect_failures = [var.max_wait_seconds]
+}
+
+run "fractional_seconds_where_whole_ones_are_meant" {
+  command = plan
+  variables { max_wait_seconds = 90.5 }
+  expect_failures = [var.max_wait_seconds]
+}
+
+run "fractional_milliseconds" {
+  command = plan
+  variables { check_budget_ms = 999.5 }
+  expect_failures = [var.check_budget_ms]
+}
+
+# The flows' inputs and the settings the root module passes through.
+
+run "bad_requeue_settings" {
+  command = plan
+  variables {
+    requeue_disconnect_flow = { queue_id = "1e3b1d0a-1111-4222-8333-444455556666", wait_seconds = 0 }
+  }
+  expect_failures = [var.requeue_disconnect_flow]
+}
+
+run "bad_requeue_queue" {
+  command = plan
+  variables {
+    requeue_disconnect_flow = { queue_id = "BasicQueue" }
+  }
+  expect_failures = [var.requeue_disconnect_flow]
+}
+
+run "bad_start_retries" {
+  command = plan
+  variables { start_retry_attempts = 6 }
+  expect_failures = [var.start_retry_attempts]
+}
+
+run "memory_out_of_range" {
+  command = plan
+  variables { memory_size = { worker = 64 } }
+  expect_failures = [var.memory_size]
+}
+
+run "bad_log_level" {
+  command = plan
+  variables { log_level = "VERBOSE" }
+  expect_failures = [var.log_level]
+}
+
+run "too_many_async_retries" {
+  command = plan
+  variables { worker_maximum_retry_attempts = 3 }
+  expect_failures = [var.worker_maximum_retry_attempts]
+}
+
+run "too_many_task_retries" {
+  command = plan
+  variables { task_retry_attempts = 11 }
+  expect_failures = [var.task_retry_attempts]
+}
+
+run "result_limit_over_connects_cap" {
+  command = plan
+  variables { max_result_bytes = 40000 }
+  expect_failures = [var.max_result_bytes]
+}
+
+run "bad_tracking_id_source" {
+  command = plan
+  variables { tracking_id_source = "phone_number" }
+  expect_failures = [var.tracking_id_source]
+}
+
+run "empty_message" {
+  command = plan
+  variables { messages = { hold = " " } }
+  expect_failures = [var.messages]
+}
+
+run "too_many_check_retries" {
+  command = plan
+  variables { check_retry_attempts = 6 }
+  expect_failures = [var.check_retry_attempts]
+}
+
+run "bad_result_attribute_key" {
+  command = plan
+  variables { result_attribute_keys = ["has space"] }
+  expect_failures = [var.result_attribute_keys]
+}
+
+run "bad_queue_id" {
+  command = plan
+  variables { fallback_queue_id = "BasicQueue" }
+  expect_failures = [var.fallback_queue_id]
+}
+
+run "unknown_voice_engine" {
+  command = plan
+  variables { voice = { engine = "robotic" } }
+  expect_failures = [var.voice]
+}
+
+run "lower_case_voice_engine" {
+  command = plan
+  variables { voice = { engine = "neural" } }
+  expect_failures = [var.voice]
+}
+
+run "bad_hold_prompt" {
+  command = plan
+  variables { voice_hold_prompt_arn = "hold-music.wav" }
+  expect_failures = [var.voice_hold_prompt_arn]
+}
+
+run "task_parameter_name_clashes_with_a_control_parameter" {
+  command = plan
+  variables { task_parameters = { restart_token = "$.ContactId" } }
+  expect_failures = [var.task_parameters]
+}
+
+run "task_parameter_with_an_unknown_reference" {
+  command = plan
+  variables { task_parameters = { question = "$.External.question" } }
+  expect_failures = [var.task_parameters]
+}
+
+run "task_parameter_with_a_bad_name" {
+  command = plan
+  variables { task_parameters = { "the question" = "$.Attributes.question" } }
+  expect_failures = [var.task_parameters]
+}
+
+run "success_message_speaks_a_key_the_flow_does_not_save" {
+  command = plan
+  variables { messages = { success = "Your balance is {result.balance}" } }
+  expect_failures = [var.messages]
+}
+
+run "placeholder_in_the_fallback_message" {
+  command = plan
+  variables { messages = { fallback = "Sorry ({error_code})." } }
+  expect_failures = [var.messages]
+}

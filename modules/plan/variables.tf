@@ -1,0 +1,167 @@
+# The plan's inputs besides the settings (settings.tf): what the flows say and pass, and the ids
+# of what the root module creates. The root module declares each optional one again, generated
+# from this file without its validations (`make contract`): the rules live here, once.
+
+################################################################################
+# Wiring: supplied by the root module from what it creates (the demo gives fixed ids)
+################################################################################
+
+variable "start_function_arn" {
+  description = "ARN (or alias ARN) of the start function the flows call."
+  type        = string
+}
+
+variable "check_function_arn" {
+  description = "ARN (or alias ARN) of the check function the flows call."
+  type        = string
+}
+
+variable "flow_module_id" {
+  description = "Id of the created wait-for-the-task flow module, which the re-queue disconnect flow invokes. Null: no disconnect flow is rendered."
+  type        = string
+}
+
+################################################################################
+# What the flows say and pass
+################################################################################
+
+variable "task_parameters" {
+  description = "What the module's flows pass to the task on the start call: parameter name => a reference to what the flow knows ($.Attributes.<name> a contact attribute, $.FlowAttributes.<name>, $.Lex.Slots.<name> or $.Lex.SessionAttributes.<name>, $.StoredCustomerInput, a system value such as $.Channel or $.CustomerEndpoint.Address) or a fixed string. The task reads them as context.parameters. The flow module passes each one from the contact attribute of the same name (set it before invoking the module)."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for name in keys(var.task_parameters) : can(regex("^[A-Za-z][A-Za-z0-9_]{0,63}$", name))])
+    error_message = "task_parameters names must start with a letter and be 1-64 letters, digits or underscores (they are also the flow module's contact attribute names)."
+  }
+  validation {
+    condition     = length(setintersection(keys(var.task_parameters), concat(values(local.contract.flow.parameter), ["task_input"]))) == 0
+    error_message = "task_parameters cannot use the names start and check read themselves (task_name, tracking_id, restart_token, spoken_progress) nor task_input (the flow module's own input)."
+  }
+  validation {
+    condition     = alltrue([for value in values(var.task_parameters) : startswith(value, "$.") ? can(regex(local.contract.flow.reference_pattern, value)) : length(value) > 0 && length(value) <= 1024])
+    error_message = "Each task_parameters value must be a flow reference ($.Attributes.<name>, $.FlowAttributes.<name>, $.Lex.Slots.<name>, $.Lex.SessionAttributes.<name>, $.StoredCustomerInput, or a system value such as $.Channel, $.ContactId, $.CustomerEndpoint.Address, $.Queue.Name) or a fixed string of 1-1024 characters."
+  }
+}
+
+variable "tracking_id_reference" {
+  description = "With tracking_id_source = \"parameter\": what the module's flows pass as the tracking id, a reference to something the flow knows, such as \"$.Attributes.customer_reference\" (a verified customer reference set upstream), so a caller who calls back finds the same run. Required then when the module creates flows."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.tracking_id_reference == null || can(regex(local.contract.flow.reference_pattern, coalesce(var.tracking_id_reference, "-")))
+    error_message = "tracking_id_reference must be a flow reference: $.Attributes.<name>, $.FlowAttributes.<name>, $.Lex.Slots.<name>, $.Lex.SessionAttributes.<name>, $.StoredCustomerInput, or a system value such as $.ContactId or $.CustomerEndpoint.Address."
+  }
+}
+
+variable "result_attribute_keys" {
+  description = "Result keys the flow saves as contact attributes (result_<key>) when the task completes, so later Lambda calls cannot overwrite them. For the demo task: message; for the Bedrock task: answer."
+  type        = list(string)
+  default     = ["message"]
+
+  validation {
+    condition     = alltrue([for key in var.result_attribute_keys : can(regex("^[A-Za-z0-9_]{1,64}$", key))])
+    error_message = "result_attribute_keys must be 1-64 letters, digits or underscores each (the runtime's result key rule)."
+  }
+}
+
+variable "messages" {
+  description = "What the caller hears or reads. Plain text, so one flow serves voice and chat. messages.success may speak result values as {result.<key>} (each key in result_attribute_keys): the flow speaks check's answer for that key."
+  type = object({
+    hold     = optional(string, "Thanks for waiting. We are still working on your request.")
+    success  = optional(string, "Thank you. Your request is complete.")
+    fallback = optional(string, "Sorry, we could not complete your request. Let me transfer you to an agent.")
+    timeout  = optional(string, "This is taking longer than expected. We will keep working on it and let you know.")
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for text in values(var.messages) : length(trimspace(text)) > 0 && length(text) <= 1000])
+    error_message = "Each message must be 1-1000 characters."
+  }
+  validation {
+    condition     = alltrue([for key in regexall("\\{result\\.([A-Za-z0-9_]+)\\}", var.messages.success) : contains(var.result_attribute_keys, key[0])])
+    error_message = "messages.success speaks a result key ({result.<key>}) that is not in result_attribute_keys: add the key there, so the flow saves it as result_<key>."
+  }
+  validation {
+    condition     = alltrue([for name, text in var.messages : length(regexall("\\{[^}]*\\}", text)) == (name == "success" ? length(regexall("\\{result\\.[A-Za-z0-9_]+\\}", text)) : 0)])
+    error_message = "Only messages.success takes placeholders, and only {result.<key>}: the other messages are spoken where a result may not exist (the error code is saved as the contact attribute error_code, for the next flow to branch on)."
+  }
+}
+
+variable "voice" {
+  description = "Amazon Polly voice the flow speaks with (Set voice: UpdateContactTextToSpeechVoice), and its engine, written as the Connect console writes it (Neural, for example). Chat contacts are unaffected."
+  type = object({
+    id     = optional(string, "Joanna")
+    engine = optional(string, "Neural")
+  })
+  default = {}
+
+  validation {
+    condition     = can(regex("^[A-Z][A-Za-z]{1,30}$", var.voice.id))
+    error_message = "voice.id must be an Amazon Polly voice name (for example Joanna or Amy)."
+  }
+
+  validation {
+    condition     = contains(local.contract.flow.voice_engines, var.voice.engine)
+    error_message = "voice.engine must be one of ${join(", ", local.contract.flow.voice_engines)}, capitalised as the Connect console writes it (\"neural\" is not accepted by the flow language)."
+  }
+}
+
+variable "voice_hold_prompt_arn" {
+  description = "ARN of a recorded prompt (in the instance's prompt library) that voice callers hear instead of the hold text; chat contacts still read messages.hold. Set hold_prompt_seconds to its length. Null: text for everyone."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.voice_hold_prompt_arn == null || can(regex("^arn:aws[a-z-]*:connect:[a-z0-9-]+:[0-9]{12}:instance/[0-9a-f-]{36}/prompt/[0-9a-f-]{36}$", var.voice_hold_prompt_arn))
+    error_message = "voice_hold_prompt_arn must be a Connect prompt ARN (arn:aws:connect:<region>:<account>:instance/<id>/prompt/<id>)."
+  }
+}
+
+variable "success_queue_id" {
+  description = "Queue the caller is transferred to after a completed task (null: the call ends after the success message)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.success_queue_id == null || can(regex("^[0-9a-f-]{36}$", var.success_queue_id))
+    error_message = "success_queue_id must be a queue id (UUID)."
+  }
+}
+
+variable "fallback_queue_id" {
+  description = "Queue the caller is transferred to after a failure or the 'taking longer' message (null: the call ends)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.fallback_queue_id == null || can(regex("^[0-9a-f-]{36}$", var.fallback_queue_id))
+    error_message = "fallback_queue_id must be a queue id (UUID)."
+  }
+}
+
+variable "requeue_disconnect_flow" {
+  description = "Create a chat disconnect flow that re-queues a returning customer after running task_name through the flow module (needs create_flow_module). queue_id: the queue to put them back in; wait_seconds: how long to wait for the customer to come back; retry_attempts: how often a failing module call is retried before the contact is disconnected. Null: not created."
+  type = object({
+    queue_id       = string
+    task_name      = optional(string, "default")
+    wait_seconds   = optional(number, 300)
+    retry_attempts = optional(number, 2)
+    name           = optional(string)
+  })
+  default = null
+
+  validation {
+    condition = var.requeue_disconnect_flow == null || try(
+      can(regex("^[0-9a-f-]{36}$", var.requeue_disconnect_flow.queue_id))
+      && can(regex("^[A-Za-z0-9_-]{1,64}$", var.requeue_disconnect_flow.task_name))
+      && var.requeue_disconnect_flow.wait_seconds >= 1 && var.requeue_disconnect_flow.wait_seconds <= 604800
+      && floor(var.requeue_disconnect_flow.wait_seconds) == var.requeue_disconnect_flow.wait_seconds
+      && var.requeue_disconnect_flow.retry_attempts >= 0 && var.requeue_disconnect_flow.retry_attempts <= 5
+      && floor(var.requeue_disconnect_flow.retry_attempts) == var.requeue_disconnect_flow.retry_attempts
+    , false)
+    error_message = "requeue_disconnect_flow.queue_id must be a queue id (UUID); task_name must be 1-64 letters, digits, _ or -; wait_seconds a whole number from 1 to 604800 (7 days); retry_attempts a whole number from 0 to 5."
+  }
+}
