@@ -11,11 +11,14 @@ STAMP  := $(VENV)/.installed
 CHECKOV_VENV  := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest zip contract docs bench lock clean
+.PHONY: demo test lint typecheck pytest zip contract docs bench lock clean example-layer wheel
 
-$(STAMP): requirements/dev.txt
+# The runtime package is installed too (editable, from lambdas/), as a task author installs it:
+# it gives .venv/bin/connect-async (build-layer, check-handler).
+$(STAMP): requirements/dev.txt requirements/build.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements/dev.txt -r requirements/build.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 $(CHECKOV_STAMP): requirements/checkov.txt
@@ -25,9 +28,12 @@ $(CHECKOV_STAMP): requirements/checkov.txt
 
 # make demo [SCENARIO=fast|typical|slow|too-slow|fail|crash|hangup|flaky-check|duplicates|chat|requeue|ask|ask-chat]
 #           [TFVARS=examples/ops.tfvars] [CHART=1]
+#           [TASK=package.module:function TASK_PATH=dir ATTRIBUTES="name=value ..." TASK_ENV="NAME=value ..."]
 SCENARIO ?= typical
 demo: $(STAMP)
-	$(BIN)/python scripts/demo.py --scenario $(SCENARIO) $(if $(TFVARS),--tfvars $(TFVARS)) $(if $(CHART),--chart)
+	$(BIN)/python scripts/demo.py --scenario $(SCENARIO) $(if $(TFVARS),--tfvars $(TFVARS)) $(if $(CHART),--chart) \
+	  $(if $(TASK),--task $(TASK)) $(if $(TASK_PATH),--task-path $(TASK_PATH)) \
+	  $(foreach a,$(ATTRIBUTES),--attribute $(a)) $(foreach e,$(TASK_ENV),--task-env $(e))
 
 test: lint typecheck pytest
 
@@ -48,6 +54,14 @@ zip: $(STAMP)
 
 contract: $(STAMP)
 	$(BIN)/python scripts/write_contract.py
+
+# The custom-task example's layer, as a task author builds theirs (tests fail while it is stale).
+example-layer: $(STAMP)
+	$(BIN)/connect-async build-layer --source examples/custom-task/src --out examples/custom-task/dist/transfer-layer.zip
+
+# The runtime package as a wheel (dist/), for a task author's own project.
+wheel: $(STAMP)
+	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
 
 # Regenerate the README's inputs/outputs tables after changing variables.tf or outputs.tf.
 # Benchmarks (never timed assertions in tests): writes docs/performance.md and .json.

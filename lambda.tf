@@ -35,7 +35,21 @@ locals {
     )
   }
 
-  function_layers = { start = [], check = [], worker = var.worker_layers }
+  # Your task's own layer first, then the layers you publish yourself (Lambda allows five).
+  function_layers = { start = [], check = [], worker = concat(aws_lambda_layer_version.task[*].arn, var.worker_layers) }
+}
+
+# Your task's code and dependencies (task_layer_zip, built by `connect-async build-layer`): a new
+# version whenever the zip's content changes, since the build gives the same bytes for the same inputs.
+resource "aws_lambda_layer_version" "task" {
+  count = var.task_layer_zip == null ? 0 : 1
+
+  layer_name               = "${var.name}-task"
+  description              = "Task code for ${var.name}-worker (connect-async-lambda)"
+  filename                 = var.task_layer_zip
+  source_code_hash         = filebase64sha256(var.task_layer_zip)
+  compatible_runtimes      = [var.lambda_runtime]
+  compatible_architectures = [var.lambda_architecture]
 }
 
 # Created before the functions, with retention, so Lambda never creates them unbounded.

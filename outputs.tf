@@ -46,6 +46,11 @@ output "worker_function_arn" {
   value       = aws_lambda_function.function["worker"].arn
 }
 
+output "task_layer_arn" {
+  description = "ARN of the layer version made from task_layer_zip (null without it)."
+  value       = try(aws_lambda_layer_version.task[0].arn, null)
+}
+
 output "role_arns" {
   description = "IAM role ARN of each function (start, check, worker)."
   value       = { for key, role in aws_iam_role.function : key => role.arn }

@@ -365,13 +365,24 @@ variable "requeue_disconnect_flow" {
 ################################################################################
 
 variable "task_handler" {
-  description = "The worker's task as package.module:function. The default plays the demo task; connect_async.tasks.bedrock:run answers with Amazon Bedrock; your own code comes in worker_layers."
+  description = "The worker's task as package.module:function. The default plays the demo task; connect_async.tasks.bedrock:run answers with Amazon Bedrock; your own code comes in task_layer_zip (or worker_layers). Check it imports before applying: connect-async check-handler <handler> --layer <zip>."
   type        = string
   default     = "connect_async.tasks.demo:run"
 
   validation {
     condition     = can(regex("^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_]*$", var.task_handler))
     error_message = "task_handler must look like package.module:function."
+  }
+}
+
+variable "task_layer_zip" {
+  description = "Path to a zip of your task's code and dependencies (python/ inside), built by `connect-async build-layer`: the module publishes it as a layer version (updated when its hash changes) and puts it first on the worker's layers. Null: no layer of the module's own (your code may come in worker_layers)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.task_layer_zip == null ? true : endswith(var.task_layer_zip, ".zip") && fileexists(var.task_layer_zip)
+    error_message = "task_layer_zip must be the path of an existing .zip file (build it with: connect-async build-layer --source <your src> --out <path>.zip)."
   }
 }
 

@@ -22,7 +22,7 @@ from connect_async.contract import Attr
 from connect_async.events import WorkerJob
 from connect_async.lease import Lease
 from connect_async.retry import FLOW_CALL_RETRY, WORKER_RETRY
-from connect_async.settings import SETTINGS, setting
+from connect_async.settings import environments, setting
 from connect_async.start import StartService
 from connect_async.tasks import TaskContext
 from connect_async.tracker import TrackerTable
@@ -86,23 +86,23 @@ class Deployment:
     def with_settings(cls, *, table_name: str = "simulated-tracker", **values: object) -> Deployment:
         """The schema's defaults, but for these settings (by schema name, ``result_keys`` too),
         each put in the environment of every function that reads it."""
-        environment: dict[str, dict[str, str]] = {fn: {} for fn in FUNCTIONS}
         result_keys = values.pop("result_keys", ())
+        lambda_settings = {
+            name: values.pop(name)
+            for name in ("worker_timeout_seconds", "hold_prompt_seconds")
+            if name in values
+        }
+        environment = environments(values)
         if result_keys:
             environment["check"][EnvVar.RESULT_KEYS] = ",".join(map(str, result_keys))  # type: ignore[call-overload]
-        for row in SETTINGS:
-            if row.name in values and row.env is not None:
-                for reader in row.readers:
-                    if reader in environment:
-                        environment[reader][row.env] = str(values[row.name])
-        known = {row.name for row in SETTINGS}
-        unknown = set(values) - known
-        if unknown:
-            raise ValueError(f"not settings: {', '.join(sorted(unknown))}")
         return cls(
             environment=environment,
-            worker_timeout_seconds=int(str(values.get("worker_timeout_seconds", cls.worker_timeout_seconds))),
-            hold_prompt_seconds=float(str(values.get("hold_prompt_seconds", cls.hold_prompt_seconds))),
+            worker_timeout_seconds=int(
+                str(lambda_settings.get("worker_timeout_seconds", cls.worker_timeout_seconds))
+            ),
+            hold_prompt_seconds=float(
+                str(lambda_settings.get("hold_prompt_seconds", cls.hold_prompt_seconds))
+            ),
             table_name=table_name,
         )
 

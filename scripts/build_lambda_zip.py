@@ -3,8 +3,10 @@
 The zip holds ``lambdas/connect_async`` and the vendored pure-Python packages (Powertools with
 its tracer extra: aws-xray-sdk and wrapt's pure-Python fallback; typing-extensions), taken file
 by file from their installed distributions at the versions pinned in requirements/dev.txt.
-Entries are sorted, stamped 1980-01-01, mode 0644 and stored uncompressed: deflate output
-differs between zlib builds (zlib-ng, for one), stored bytes do not.
+It is written by connect_async.devtools.archive: entries sorted, stamped 1980-01-01, mode 0644
+and stored uncompressed (deflate output differs between zlib builds; stored bytes do not). The
+testing kit and the layer tools (connect_async.testing, .devtools) are for task authors and are
+left out.
 
 It also holds bytecode for the Lambda runtimes the module supports (python3.12, python3.13), for
 the modules the handlers import: Lambda cannot write __pycache__ into /var/task, so without it
@@ -23,7 +25,6 @@ from __future__ import annotations
 import argparse
 import glob
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -36,7 +37,13 @@ from importlib import metadata
 from pathlib import Path, PurePosixPath
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "lambdas"))
+
+from connect_async.devtools.archive import reproducible_zip  # noqa: E402 - after the path is set
+
 SOURCE = ROOT / "lambdas" / "connect_async"
+# For task authors, never imported on Lambda: the testing kit and the layer tools.
+_NOT_DEPLOYED = ("connect_async/testing.py", "connect_async/devtools/")
 ARTIFACT = ROOT / "lambdas" / "dist" / "connect_async.zip"
 
 # Distribution name -> exact version. The build refuses any other installed version.
@@ -53,7 +60,6 @@ RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "
 _SKIP_SUFFIXES = (".pyc", ".so", ".c", ".h", ".pyd")
 # WHEEL names the platform the wheel was built for (wrapt ships binary wheels).
 _SKIP_DIST_INFO = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json", "WHEEL"}
-_EPOCH = (1980, 1, 1, 0, 0, 0)
 BYTECODE_VERSIONS = ("3.12", "3.13")
 # What a cold start imports (the handler modules and the built-in tasks), with tracing off and on.
 _ENTRY_MODULES = (
@@ -88,9 +94,10 @@ for name in files:
 
 def _source_files() -> Iterator[tuple[str, bytes]]:
     for path in sorted(SOURCE.rglob("*.py")):
-        if "__pycache__" in path.parts:
+        name = path.relative_to(SOURCE.parent).as_posix()
+        if "__pycache__" in path.parts or name.startswith(_NOT_DEPLOYED):
             continue
-        yield path.relative_to(SOURCE.parent).as_posix(), path.read_bytes()
+        yield name, path.read_bytes()
 
 
 def _vendored_files() -> Iterator[tuple[str, bytes]]:
@@ -178,14 +185,7 @@ def build_bytes() -> bytes:
             raise SystemExit(f"two sources provide {name}")
         entries[name] = data
     entries.update(_bytecode(entries))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-        for name in sorted(entries):
-            info = zipfile.ZipInfo(name, date_time=_EPOCH)
-            info.external_attr = 0o100644 << 16  # regular file, rw-r--r--
-            info.create_system = 3  # Unix, whatever machine builds it
-            archive.writestr(info, entries[name])
-    return buffer.getvalue()
+    return reproducible_zip(entries)
 
 
 def lambda_layout(workdir: Path) -> tuple[Path, Path]:

@@ -9,6 +9,9 @@ configured from the environment the module would deploy, against an in-process A
     make demo                                           # a 25-second task with the defaults
     make demo SCENARIO=slow TFVARS=examples/ops.tfvars  # an operator's tuning, a 90-second task
     make demo SCENARIO=ask                              # a caller's question answered by Bedrock (stubbed)
+    make demo TASK=transfers.task:run TASK_PATH=examples/custom-task/src \
+        TFVARS=examples/custom-task/demo.tfvars ATTRIBUTES="amount=120.00 to_account=GB33BUKB20201555555555" \
+        TASK_ENV=TRANSFER_API_URL=sandbox               # your own task, in the module's flow
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +35,8 @@ os.environ.update(
 
 import moto  # noqa: E402 - after the fake credentials
 
+from connect_async.config import ConfigurationError  # noqa: E402
+from connect_async.tasks import Task, load_task  # noqa: E402
 from flowkit import plan  # noqa: E402
 from flowkit.checker import ERROR  # noqa: E402
 from flowkit.diagram import call_gantt  # noqa: E402
@@ -92,9 +98,34 @@ def render(tfvars: Path | None) -> Rendered:
         raise SystemExit(str(exc)) from None
 
 
-def play(scenario_name: str, tfvars: Path | None) -> tuple[Rendered, CallReport]:
+@dataclass(frozen=True)
+class YourTask:
+    """Your own task in place of the scenario's work: its handler, where its code is, the
+    contact attributes an earlier flow set, and the environment it reads."""
+
+    handler: str
+    path: Path | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+    environment: dict[str, str] = field(default_factory=dict)
+
+    def load(self) -> Task:
+        if self.path is not None:
+            if not self.path.is_dir():
+                raise SystemExit(f"TASK_PATH {self.path} is not a folder")
+            sys.path.insert(0, str(self.path.resolve()))
+        try:
+            return load_task(self.handler)
+        except ConfigurationError as exc:
+            raise SystemExit(f"TASK {self.handler}: {exc}") from None
+
+
+def play(
+    scenario_name: str, tfvars: Path | None, task: YourTask | None = None
+) -> tuple[Rendered, CallReport]:
     """Render the flows for these tfvars (or the scenario's own tuning), check them, and play the
-    scenario through them."""
+    scenario through them, with your own task when ``task`` is given."""
+    # Your task first: a typo in its name is said at once, before Terraform runs.
+    run = task.load() if task is not None else TASKS.get(scenario_name)
     rendered = render(tfvars or DEFAULT_TFVARS.get(scenario_name))
     flows, call = rendered.flows, rendered["call"]
     checked = check_module_flows(
@@ -112,17 +143,32 @@ def play(scenario_name: str, tfvars: Path | None) -> tuple[Rendered, CallReport]
             print(f"warning: {name}: {problem}", file=sys.stderr)
     deployment = rendered.deployment()
     scenario = SCENARIOS[scenario_name]
+    if task is not None:
+        scenario = replace(scenario, attributes={**scenario.attributes, **task.attributes})
     flow = flows["requeue_disconnect_flow" if scenario_name == "requeue" else "inbound_flow"]
-    with moto.mock_aws():
-        create_tracker_table(deployment.table_name)
-        simulator = CallSimulator(
-            flow,
-            functions={START_ARN: "start", CHECK_ARN: "check"},
-            deployment=deployment,
-            task=TASKS.get(scenario_name),
-            modules={FLOW_MODULE_ID: flows["wait_module"]},
-        )
-        return rendered, simulator.run(scenario)
+    saved = dict(os.environ)
+    os.environ.update(task.environment if task else {})
+    try:
+        with moto.mock_aws():
+            create_tracker_table(deployment.table_name)
+            simulator = CallSimulator(
+                flow,
+                functions={START_ARN: "start", CHECK_ARN: "check"},
+                deployment=deployment,
+                task=run,
+                modules={FLOW_MODULE_ID: flows["wait_module"]},
+            )
+            return rendered, simulator.run(scenario)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _pairs(values: list[str], what: str) -> dict[str, str]:
+    pairs = dict(value.partition("=")[::2] for value in values)
+    if any(not key for key in pairs) or not all("=" in value for value in values):
+        raise SystemExit(f"{what} must be NAME=VALUE, got {values}")
+    return pairs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,18 +178,40 @@ def main(argv: list[str] | None = None) -> int:
         "--tfvars", type=Path, help="a tfvars file with the module's variables (examples/ops.tfvars)"
     )
     parser.add_argument("--chart", action="store_true", help="also print the call as a Mermaid gantt chart")
+    parser.add_argument(
+        "--task", help="your own task, package.module:function, instead of the scenario's work"
+    )
+    parser.add_argument("--task-path", type=Path, help="the folder your task's package is in")
+    parser.add_argument(
+        "--attribute", action="append", default=[], help="NAME=VALUE: a contact attribute set before the flow"
+    )
+    parser.add_argument("--task-env", action="append", default=[], help="NAME=VALUE: your task's environment")
     args = parser.parse_args(argv)
 
+    task = None
+    if args.task:
+        task = YourTask(
+            args.task,
+            args.task_path,
+            _pairs(args.attribute, "--attribute"),
+            _pairs(args.task_env, "--task-env"),
+        )
+    elif args.task_path or args.attribute or args.task_env:
+        raise SystemExit(
+            "--task-path, --attribute and --task-env go with --task (TASK=package.module:function)"
+        )
     tfvars = args.tfvars or DEFAULT_TFVARS.get(args.scenario)
-    rendered, report = play(args.scenario, tfvars)
+    rendered, report = play(args.scenario, tfvars, task)
     timing = rendered.timing
     scenario = SCENARIOS[args.scenario]
     tuning = os.path.relpath(tfvars, ROOT) if tfvars else "module defaults"
-    work = (
-        f"the Bedrock task (stubbed), question {scenario.attributes['question']!r}"
-        if args.scenario in TASKS
-        else f"{scenario.work_seconds:g} s of work ({scenario.outcome})"
-    )
+    if task is not None:
+        given = ", ".join(f"{k}={v!r}" for k, v in sorted(task.attributes.items())) or "no attributes"
+        work = f"your task {task.handler} ({given})"
+    elif args.scenario in TASKS:
+        work = f"the Bedrock task (stubbed), question {scenario.attributes['question']!r}"
+    else:
+        work = f"{scenario.work_seconds:g} s of work ({scenario.outcome})"
     print(f"\nScenario {args.scenario}: {work}, {scenario.channel}")
     print(f"Tuning: {tuning}; {timing['loop_count']} loops, check budget {timing['check_budget_ms']} ms\n")
     print(report.timeline())

@@ -30,6 +30,7 @@ __all__ = [
     "Reader",
     "Rule",
     "Setting",
+    "environments",
     "format_number",
     "setting",
 ]
@@ -522,3 +523,18 @@ _BY_NAME: Final[Mapping[str, Setting]] = {s.name: s for s in SETTINGS}
 def setting(name: str) -> Setting:
     """The row of one setting, by name ("check_budget_ms", "memory_size.worker")."""
     return _BY_NAME[name]
+
+
+def environments(values: Mapping[str, object]) -> dict[str, dict[str, str]]:
+    """Each function's environment for these settings (by schema name), as the module sets it:
+    every setting goes to each function that reads it; an unnamed setting stays unset (its
+    default). Raises ValueError for a name that is not a setting the runtime reads."""
+    unknown = sorted(set(values) - {row.name for row in SETTINGS if row.env is not None})
+    if unknown:
+        raise ValueError(f"not settings the functions read: {', '.join(unknown)}")
+    environment: dict[str, dict[str, str]] = {reader: {} for reader in ("start", "check", "worker")}
+    for row in SETTINGS:
+        if row.name in values and row.env is not None:
+            for reader in row.readers:
+                environment.setdefault(reader, {})[row.env.value] = str(values[row.name])
+    return environment

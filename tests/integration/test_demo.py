@@ -111,3 +111,46 @@ def test_demo_refuses_a_tuning_terraform_warns_about(tmp_path: Path) -> None:
     done = _demo("--tfvars", str(typo))
     assert done.returncode != 0
     assert "Value for undeclared variable" in done.stderr and "max_wait_secnods" in done.stderr
+
+
+def test_demo_plays_your_own_task_in_the_modules_flow() -> None:
+    # The custom-task example's journey: your task, your flow settings, a caller's attributes.
+    example = ROOT / "examples" / "custom-task"
+    done = _demo(
+        "--task",
+        "transfers.task:run",
+        "--task-path",
+        str(example / "src"),
+        "--tfvars",
+        str(example / "terraform.tfvars"),
+        "--task-env",
+        "TRANSFER_API_URL=sandbox",
+        "--attribute",
+        "amount=120.00",
+        "--attribute",
+        "to_account=GB33BUKB20201555555555",
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "your task transfers.task:run" in done.stdout
+    assert "flow    start gets amount='120.00', to_account='GB33BUKB20201555555555'" in done.stdout
+    assert 'caller  hears "The bank is confirming your transfer."' in done.stdout  # its progress
+    assert 'caller  hears "Your transfer is complete. Your reference is TX' in done.stdout  # its result
+    assert "the task ran 1 time(s)" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--task", "transfers.task:run"], "cannot be imported"),  # its folder not given
+        (
+            ["--task", "transfers.task:nope", "--task-path", "examples/custom-task/src"],
+            "'nope' is not a function",
+        ),
+        (["--task-path", "examples/custom-task/src"], "go with --task"),
+        (["--task", "transfers.task:run", "--attribute", "amount"], "must be NAME=VALUE"),
+    ],
+)
+def test_demo_says_what_is_wrong_with_your_task(args: list[str], message: str) -> None:
+    done = _demo(*[arg if not arg.startswith("examples/") else str(ROOT / arg) for arg in args])
+    assert done.returncode != 0
+    assert message in done.stderr

@@ -21,3 +21,9 @@ mock_resource "aws_iam_role" {
 mock_resource "aws_lambda_function" {
   defaults = { arn = "arn:aws:lambda:eu-west-2:123456789012:function:mocked" }
 }
+
+mock_resource "aws_lambda_layer_version" {
+  defaults = {
+    arn = "arn:aws:lambda:eu-west-2:123456789012:layer:t-task:1"
+  }
+}

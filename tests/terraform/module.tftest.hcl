@@ -124,6 +124,48 @@ run "each_role_has_exactly_its_actions" {
   }
 }
 
+run "task_layer_goes_first_on_the_worker" {
+  command = apply
+
+  variables {
+    task_handler   = "transfers.task:run"
+    task_layer_zip = "examples/custom-task/dist/transfer-layer.zip"
+    worker_layers  = ["arn:aws:lambda:eu-west-2:123456789012:layer:shared:3"]
+  }
+
+  assert {
+    condition     = aws_lambda_layer_version.task[0].source_code_hash == filebase64sha256("examples/custom-task/dist/transfer-layer.zip")
+    error_message = "The layer is versioned by the zip's hash: a new build with new content is a new version."
+  }
+  assert {
+    condition     = aws_lambda_layer_version.task[0].compatible_runtimes == toset(["python3.12"]) && aws_lambda_layer_version.task[0].compatible_architectures == toset(["arm64"])
+    error_message = "The layer declares the worker's runtime and architecture."
+  }
+  assert {
+    condition     = aws_lambda_function.function["worker"].layers == tolist([aws_lambda_layer_version.task[0].arn, "arn:aws:lambda:eu-west-2:123456789012:layer:shared:3"])
+    error_message = "The task's own layer comes first, then the layers given."
+  }
+  assert {
+    condition     = length(aws_lambda_function.function["start"].layers) == 0 && output.task_layer_arn == aws_lambda_layer_version.task[0].arn
+    error_message = "Only the worker runs the task."
+  }
+}
+
+run "no_task_layer_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_lambda_layer_version.task) == 0
+    error_message = "Without task_layer_zip the module publishes no layer."
+  }
+}
+
+run "task_layer_that_does_not_exist" {
+  command = plan
+  variables { task_layer_zip = "dist/missing.zip" }
+  expect_failures = [var.task_layer_zip]
+}
+
 run "worker_gets_task_statements_and_destinations" {
   command = apply
 

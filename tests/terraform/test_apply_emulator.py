@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import socket
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -207,8 +208,14 @@ def _tester(emulator: Emulator, role_arns: list[str]) -> dict[str, str]:
 
 
 def _cycle_under_roles(
-    emulator: Emulator, deployed: Deployed, monkeypatch: pytest.MonkeyPatch
+    emulator: Emulator,
+    deployed: Deployed,
+    monkeypatch: pytest.MonkeyPatch,
+    parameters: dict[str, str] | None = None,
+    layers: tuple[Path, ...] = (),
 ) -> dict[str, str]:
+    """start, the worker and check, each under its deployed role and environment; the worker
+    imports from the layers' python/ folders, as Lambda puts them on its path."""
     from connect_async.handlers import check, start, worker
 
     outputs = deployed.outputs
@@ -221,7 +228,12 @@ def _cycle_under_roles(
     emulator.set_auth(enforced=True)
     try:
         runner = RoleRunner(emulator, monkeypatch, tester)
-        event = connect_event(duration_seconds="0", steps="1", question="What are your opening hours?")
+        event = connect_event(
+            **(
+                parameters
+                or {"duration_seconds": "0", "steps": "1", "question": "What are your opening hours?"}
+            )
+        )
 
         runner.become(configs["start"])
         started = start.handler(event, LambdaContext("start-1"))
@@ -229,6 +241,8 @@ def _cycle_under_roles(
         assert len(runner.invoked) == 1
 
         runner.become(configs["worker"])
+        for layer in layers:
+            monkeypatch.syspath_prepend(str(layer / "python"))
         outcome = worker.handler(runner.invoked[0], LambdaContext("worker-1", remaining_ms=60_000))
 
         runner.become(configs["check"])
@@ -306,6 +320,42 @@ def test_basic_example_applies_runs_under_its_roles_and_destroys(
     finally:
         _destroy(terraform, emulator, deployed)
     _nothing_remains(emulator, "cab-basic")
+
+
+def test_custom_task_example_ships_its_layer_and_the_worker_runs_it(
+    terraform: Terraform, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    variables = {"name": "cab-transfers"}
+    deployed = _apply(terraform, emulator, "custom-task", tmp_path, variables)
+    try:
+        outputs = deployed.outputs
+        admin = emulator.client("lambda", aws_access_key_id="test", aws_secret_access_key="test")
+        worker = admin.get_function_configuration(FunctionName=outputs["worker_function_name"])
+        assert worker["Environment"]["Variables"]["TASK_HANDLER"] == "transfers.task:run"
+        assert [layer["Arn"] for layer in worker["Layers"]] == [outputs["task_layer_arn"]]
+        # The layer published is the committed zip: the worker runs exactly what was tested.
+        layer_name, version = outputs["task_layer_arn"].split(":")[-2:]
+        layer = admin.get_layer_version(LayerName=layer_name, VersionNumber=int(version))
+        archive = deployed.workdir / "dist" / "transfer-layer.zip"
+        assert layer["Content"]["CodeSize"] == archive.stat().st_size
+        extracted = tmp_path / "layer"
+        with zipfile.ZipFile(archive) as zipped:
+            zipped.extractall(extracted)
+
+        result = _cycle_under_roles(
+            emulator,
+            deployed,
+            monkeypatch,
+            parameters={"amount": "120.00", "to_account": "GB33BUKB20201555555555"},
+            layers=(extracted,),
+        )
+        assert result["worker"] == "completed"
+        assert result["status"] == "completed" and result["result_reference"].startswith("TX")
+    finally:
+        _destroy(terraform, emulator, deployed)
+    _nothing_remains(emulator, "cab-transfers")
+    creds = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+    assert emulator.client("lambda", **creds).list_layers()["Layers"] == []
 
 
 def test_complete_example_wires_connect_and_destroys(

@@ -9,7 +9,11 @@ import pytest
 
 from tests.support.terraform_runner import ROOT, Terraform
 
-MODULES = [ROOT, ROOT / "modules" / "plan", ROOT / "examples" / "basic", ROOT / "examples" / "complete"]
+MODULES = [
+    ROOT,
+    ROOT / "modules" / "plan",
+    *sorted(main.parent for main in (ROOT / "examples").glob("*/main.tf")),
+]
 
 # Lets `terraform plan` run offline with fake credentials (nothing is read from AWS).
 OFFLINE_PROVIDER = """

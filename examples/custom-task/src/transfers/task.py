@@ -1,0 +1,57 @@
+"""Send money from the caller's account to another one, while the caller holds.
+
+TASK_HANDLER = "transfers.task:run". The flow passes ``amount`` and ``to_account`` (from
+contact attributes an earlier flow or bot set); the caller hears each progress message, and
+the answer's ``reference`` is spoken at the end (messages.success "{result.reference}").
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Final
+
+from connect_async.tasks import TaskContext, TaskFailed
+from transfers.bank import Bank, bank_from_environment
+
+__all__ = ["run", "transfer"]
+
+_MAX_AMOUNT: Final = Decimal("10000.00")
+# An IBAN's shape: country, check digits, then up to 30 letters or digits.
+_ACCOUNT: Final = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}")
+_POLL_SECONDS: Final = 2
+_CENT: Final = Decimal("0.01")
+
+
+def _amount(raw: str) -> Decimal:
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        raise TaskFailed("The amount is not a number.", "invalid_amount") from None
+    if not amount.is_finite() or not Decimal("0") < amount <= _MAX_AMOUNT or amount != amount.quantize(_CENT):
+        raise TaskFailed("The amount must be between 0.01 and 10000.00, in pence.", "invalid_amount")
+    return amount
+
+
+def transfer(context: TaskContext, bank: Bank) -> dict[str, str]:
+    """The transfer, against any bank (the tests pass their own)."""
+    amount = _amount(context.parameters.get("amount", ""))
+    to_account = context.parameters.get("to_account", "").replace(" ", "").upper()
+    if not _ACCOUNT.fullmatch(to_account):
+        raise TaskFailed("The account number is not valid.", "invalid_account")
+    # The same on every delivery and retry of this run, so the bank never makes a second transfer;
+    # a caller who starts again (a new attempt) makes a new one.
+    idempotency_key = f"{context.task_id}:{context.attempt}"
+    context.report_progress(10, "I am sending your transfer now.")
+    sent = bank.create_transfer(amount, to_account, idempotency_key=idempotency_key)
+    context.report_progress(40, "The bank is confirming your transfer.")
+    while sent.status == "pending":
+        context.sleep(_POLL_SECONDS)
+        sent = bank.get_transfer(sent.id)
+    if sent.status == "rejected":
+        raise TaskFailed("The bank rejected the transfer.", sent.reason or "transfer_rejected")
+    return {"reference": sent.id, "amount": f"{amount:.2f}"}
+
+
+def run(context: TaskContext) -> dict[str, str]:
+    return transfer(context, bank_from_environment())

@@ -1,0 +1,100 @@
+"""The testing kit a task author uses: the worker's rules and the flow's view, without AWS."""
+
+from __future__ import annotations
+
+import pytest
+
+from connect_async.tasks import TaskContext, TaskFailed, TransientError
+from connect_async.testing import play, run_task
+
+
+def _looks_up(context: TaskContext) -> dict[str, str]:
+    context.report_progress(40, "Looking it up.")
+    context.sleep(30)  # virtual: the test takes no time
+    context.report_progress(90, "Almost there.")
+    return {"answer": f"found {context.parameters['query']}", "count": 3}  # type: ignore[dict-item]
+
+
+def test_a_task_runs_as_the_worker_runs_it() -> None:
+    run = run_task(_looks_up, {"query": "parcel"})
+    assert (run.status, run.error_code) == ("completed", "")
+    assert run.result == {"answer": "found parcel", "count": "3"}  # the flow reads strings
+    assert run.progress == [(40, "Looking it up."), (90, "Almost there.")]
+    assert run.task_calls == 1
+    assert run.elapsed_seconds >= 30
+
+
+def test_a_business_failure_keeps_the_tasks_own_error_code() -> None:
+    def transfer(context: TaskContext) -> None:
+        raise TaskFailed("The account cannot cover 500.00.", "insufficient_funds")
+
+    run = run_task(transfer)
+    assert (run.status, run.error_code, run.error_message) == (
+        "failed",
+        "insufficient_funds",
+        "The account cannot cover 500.00.",
+    )
+
+
+def test_transient_errors_are_retried_within_the_settings_attempts() -> None:
+    calls: list[int] = []
+
+    def flaky(context: TaskContext) -> dict[str, str]:
+        calls.append(1)
+        if len(calls) < 3:
+            raise TransientError("the third party is busy")
+        return {"answer": "done"}
+
+    assert run_task(flaky).status == "completed"  # the default: 2 retries
+    calls.clear()
+    run = run_task(flaky, settings={"task_retry_attempts": 1})
+    assert (run.status, run.task_calls) == ("failed", 2)
+
+
+def test_the_budget_is_the_workers_timeout_less_its_margin() -> None:
+    def slow(context: TaskContext) -> dict[str, str]:
+        context.sleep(120)
+        return {"answer": "too late"}
+
+    assert run_task(slow).status == "completed"  # 300 s by default
+    run = run_task(slow, settings={"worker_timeout_seconds": 60})
+    assert (run.status, run.error_code) == ("failed", "worker_timeout")
+
+
+@pytest.mark.parametrize(
+    ("result", "code"),
+    [({"nested": {"a": "b"}}, "invalid_result"), ({"answer": "x" * 20_000}, "result_too_large")],
+)
+def test_a_result_the_flow_cannot_take_fails_the_run(result: dict[str, object], code: str) -> None:
+    run = run_task(lambda context: result)
+    assert (run.status, run.error_code) == ("failed", code)
+
+
+def test_the_tasks_own_environment_is_set_while_it_runs() -> None:
+    import os
+
+    def reads_its_variable(context: TaskContext) -> dict[str, str]:
+        return {"answer": os.environ["BANK_API_URL"]}
+
+    run = run_task(reads_its_variable, environment={"BANK_API_URL": "https://sandbox.example"})
+    assert run.result == {"answer": "https://sandbox.example"}
+    assert "BANK_API_URL" not in os.environ
+
+
+def test_play_answers_as_the_flow_reads_it() -> None:
+    call = play(_looks_up, {"query": "parcel"}, result_keys=("answer",))
+    assert call.start["status"] == "in_progress" and call.start["new_run"] == "true"
+    assert call.while_running["status"] == "in_progress"
+    assert call.final["status"] == "completed"
+    assert call.final["result_answer"] == "found parcel"
+    assert all(isinstance(value, str) for value in call.final.values())
+
+
+def test_play_refuses_a_call_start_would_refuse() -> None:
+    with pytest.raises(ValueError, match="start refused the call"):
+        play(_looks_up, {"task_name": "not a valid name!"})
+
+
+def test_settings_are_named_as_in_the_module() -> None:
+    with pytest.raises(ValueError, match="check_budget_msec"):
+        play(_looks_up, {"query": "x"}, settings={"check_budget_msec": 0})
