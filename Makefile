@@ -29,11 +29,13 @@ $(CHECKOV_STAMP): requirements/checkov.txt
 # make demo [SCENARIO=fast|typical|slow|too-slow|fail|crash|hangup|flaky-check|duplicates|chat|requeue|ask|ask-chat]
 #           [TFVARS=examples/ops.tfvars] [CHART=1]
 #           [TASK=package.module:function TASK_PATH=dir ATTRIBUTES="name=value ..." TASK_ENV="NAME=value ..."]
+#           [STEPS=examples/step-functions/sandbox.py ATTRIBUTES=...]   (backend step_functions)
 SCENARIO ?= typical
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py --scenario $(SCENARIO) $(if $(TFVARS),--tfvars $(TFVARS)) $(if $(CHART),--chart) \
 	  $(if $(TASK),--task $(TASK)) $(if $(TASK_PATH),--task-path $(TASK_PATH)) \
-	  $(foreach a,$(ATTRIBUTES),--attribute $(a)) $(foreach e,$(TASK_ENV),--task-env $(e))
+	  $(foreach a,$(ATTRIBUTES),--attribute $(a)) $(foreach e,$(TASK_ENV),--task-env $(e)) \
+	  $(if $(STEPS),--steps $(STEPS))
 
 test: lint typecheck pytest
 

@@ -1,15 +1,52 @@
 # Optional alarms, all to one SNS topic.
 
 locals {
-  alarms = var.create_alarms ? {
+  # What runs the task: the worker function and its dead-letter queue, or the state machine.
+  task_alarms = local.lambda_backend ? {
     dead_letter_messages = {
       description = "Worker events reached the dead-letter queue: runs that failed outside the task's own code."
       namespace   = "AWS/SQS"
       metric      = "ApproximateNumberOfMessagesVisible"
       statistic   = "Maximum"
       threshold   = 0
-      dimensions  = { QueueName = aws_sqs_queue.dead_letter.name }
+      dimensions  = { QueueName = try(aws_sqs_queue.dead_letter[0].name, "") }
     }
+    worker_errors = {
+      description = "The worker function failed (crash, out of memory, timeout, or DynamoDB unreachable)."
+      namespace   = "AWS/Lambda"
+      metric      = "Errors"
+      statistic   = "Sum"
+      threshold   = 0
+      dimensions  = { FunctionName = try(aws_lambda_function.function["worker"].function_name, "") }
+    }
+    worker_throttles = {
+      description = "The worker was throttled: raise reserved concurrency or the account limit."
+      namespace   = "AWS/Lambda"
+      metric      = "Throttles"
+      statistic   = "Sum"
+      threshold   = 0
+      dimensions  = { FunctionName = try(aws_lambda_function.function["worker"].function_name, "") }
+    }
+    } : {
+    executions_failed = {
+      description = "An execution of the task's state machine failed outside your steps (the wrapper records any failure inside them): the run is read as worker_timeout at its deadline."
+      namespace   = "AWS/States"
+      metric      = "ExecutionsFailed"
+      statistic   = "Sum"
+      threshold   = 0
+      dimensions  = { StateMachineArn = try(aws_sfn_state_machine.task[0].arn, "") }
+    }
+    executions_timed_out = {
+      description = "An execution ran past worker_timeout_seconds: callers heard the fallback (worker_timeout)."
+      namespace   = "AWS/States"
+      metric      = "ExecutionsTimedOut"
+      statistic   = "Sum"
+      threshold   = 0
+      dimensions  = { StateMachineArn = try(aws_sfn_state_machine.task[0].arn, "") }
+    }
+  }
+
+  alarms = var.create_alarms ? merge(local.task_alarms, {
     lost_runs = {
       description = "A worker died after claiming a run (crash, out of memory, Lambda's hard timeout): callers heard the fallback; the run is failed/worker_lost and its event is in the dead-letter queue."
       namespace   = var.metrics_namespace
@@ -18,22 +55,6 @@ locals {
       threshold   = 0
       # Powertools' Metrics adds the service dimension (POWERTOOLS_SERVICE_NAME = var.name).
       dimensions = { service = var.name }
-    }
-    worker_errors = {
-      description = "The worker function failed (crash, out of memory, timeout, or DynamoDB unreachable)."
-      namespace   = "AWS/Lambda"
-      metric      = "Errors"
-      statistic   = "Sum"
-      threshold   = 0
-      dimensions  = { FunctionName = aws_lambda_function.function["worker"].function_name }
-    }
-    worker_throttles = {
-      description = "The worker was throttled: raise reserved concurrency or the account limit."
-      namespace   = "AWS/Lambda"
-      metric      = "Throttles"
-      statistic   = "Sum"
-      threshold   = 0
-      dimensions  = { FunctionName = aws_lambda_function.function["worker"].function_name }
     }
     check_duration = {
       description = "check ran close to the flow's time limit: Connect may cut it off and take the error branch."
@@ -44,7 +65,7 @@ locals {
       threshold  = local.timing.check_budget_ms + (local.timing.flow_invocation_time_limit_seconds * 1000 - local.timing.check_budget_ms) / 2
       dimensions = { FunctionName = aws_lambda_function.function["check"].function_name }
     }
-  } : {}
+  }) : {}
 }
 
 resource "aws_cloudwatch_metric_alarm" "this" {

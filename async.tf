@@ -6,6 +6,8 @@
 # README "When the worker dies".
 
 resource "aws_sqs_queue" "dead_letter" {
+  count = local.lambda_backend ? 1 : 0
+
   name                      = "${var.name}-worker-dlq"
   message_retention_seconds = var.dead_letter_queue_retention_seconds
   kms_master_key_id         = var.dead_letter_queue_kms_key_arn
@@ -15,13 +17,15 @@ resource "aws_sqs_queue" "dead_letter" {
 }
 
 resource "aws_lambda_function_event_invoke_config" "worker" {
+  count = local.lambda_backend ? 1 : 0
+
   function_name                = aws_lambda_function.function["worker"].function_name
   maximum_retry_attempts       = local.timing.worker_maximum_retry_attempts
   maximum_event_age_in_seconds = local.timing.worker_maximum_event_age_seconds
 
   destination_config {
     on_failure {
-      destination = aws_sqs_queue.dead_letter.arn
+      destination = aws_sqs_queue.dead_letter[0].arn
     }
 
     dynamic "on_success" {

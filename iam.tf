@@ -1,5 +1,5 @@
 # One role per function, least privilege: exact actions on exact ARNs, nothing else.
-#   start:  read and update tracker items, invoke the worker
+#   start:  read and update tracker items, invoke the worker (or start the state machine)
 #   worker: update tracker items, send to its destinations, plus worker_policy_statements
 #   check:  read tracker items
 # Each may write logs only to its own log group.
@@ -44,11 +44,16 @@ locals {
         },
       ],
       function != "start" ? [] : [
-        {
+        local.lambda_backend ? {
           Sid      = "InvokeWorker"
           Effect   = "Allow"
           Action   = ["lambda:InvokeFunction"]
-          Resource = [aws_lambda_function.function["worker"].arn]
+          Resource = [try(aws_lambda_function.function["worker"].arn, "")]
+          } : {
+          Sid      = "StartExecution"
+          Effect   = "Allow"
+          Action   = ["states:StartExecution"]
+          Resource = [try(aws_sfn_state_machine.task[0].arn, "")]
         },
       ],
       function != "worker" ? [] : concat(
@@ -57,7 +62,7 @@ locals {
             Sid      = "DeadLetterQueue"
             Effect   = "Allow"
             Action   = ["sqs:SendMessage"]
-            Resource = [aws_sqs_queue.dead_letter.arn]
+            Resource = [try(aws_sqs_queue.dead_letter[0].arn, "")]
           },
         ],
         var.dead_letter_queue_kms_key_arn == null ? [] : [

@@ -6,7 +6,8 @@ locals {
     TRACING_ENABLED              = tostring(var.tracing_enabled)
     POWERTOOLS_SERVICE_NAME      = var.name
     POWERTOOLS_METRICS_NAMESPACE = var.metrics_namespace
-    WORKER_FUNCTION_NAME         = local.function_names.worker
+    WORKER_FUNCTION_NAME         = try(local.function_names.worker, "")
+    STATE_MACHINE_ARN            = try(aws_sfn_state_machine.task[0].arn, "")
     TASK_HANDLER                 = var.task_handler
   }
   # The shipped Bedrock task's settings; an unset limit is left out, so the runtime's default

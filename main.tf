@@ -19,11 +19,13 @@ locals {
   tracker_table_name = var.create_tracker_table ? aws_dynamodb_table.tracker[0].name : var.tracker_table_name
   tracker_table_arn  = var.create_tracker_table ? aws_dynamodb_table.tracker[0].arn : var.tracker_table_arn
 
-  function_names = {
-    start  = "${var.name}-start"
-    check  = "${var.name}-check"
-    worker = "${var.name}-worker"
-  }
+  lambda_backend = var.backend == "lambda"
+  # The worker function runs the task only with the lambda backend; with step_functions the
+  # state machine (step_functions.tf) does.
+  function_names = merge(
+    { start = "${var.name}-start", check = "${var.name}-check" },
+    local.lambda_backend ? { worker = "${var.name}-worker" } : {},
+  )
   connect_enabled = var.connect_instance_id != null
   timing          = module.plan.timing
 }
@@ -60,11 +62,15 @@ module "plan" {
   success_queue_id                   = var.success_queue_id
   fallback_queue_id                  = var.fallback_queue_id
   requeue_disconnect_flow            = var.requeue_disconnect_flow
+  backend                            = var.backend
+  step_functions                     = var.step_functions
+  progress_messages                  = var.progress_messages
 
   # The wiring: what the flows call and invoke.
   start_function_arn = aws_lambda_function.function["start"].arn
   check_function_arn = aws_lambda_function.function["check"].arn
   flow_module_id     = try(aws_connect_contact_flow_module.wait_for_task[0].contact_flow_module_id, null)
+  tracker_table_name = local.tracker_table_name
 }
 
 ################################################################################

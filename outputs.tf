@@ -37,13 +37,13 @@ output "check_function_arn" {
 }
 
 output "worker_function_name" {
-  description = "Name of the worker function (invoked asynchronously by start)."
-  value       = aws_lambda_function.function["worker"].function_name
+  description = "Name of the worker function (invoked asynchronously by start; null with backend = step_functions)."
+  value       = try(aws_lambda_function.function["worker"].function_name, null)
 }
 
 output "worker_function_arn" {
   description = "ARN of the worker function."
-  value       = aws_lambda_function.function["worker"].arn
+  value       = try(aws_lambda_function.function["worker"].arn, null)
 }
 
 output "task_layer_arn" {
@@ -66,13 +66,23 @@ output "log_group_names" {
 ################################################################################
 
 output "dead_letter_queue_url" {
-  description = "URL of the worker's dead-letter queue."
-  value       = aws_sqs_queue.dead_letter.url
+  description = "URL of the worker's dead-letter queue (null with backend = step_functions)."
+  value       = try(aws_sqs_queue.dead_letter[0].url, null)
 }
 
 output "dead_letter_queue_arn" {
   description = "ARN of the worker's dead-letter queue."
-  value       = aws_sqs_queue.dead_letter.arn
+  value       = try(aws_sqs_queue.dead_letter[0].arn, null)
+}
+
+output "state_machine_arn" {
+  description = "ARN of the task's state machine (backend = step_functions; null otherwise)."
+  value       = try(aws_sfn_state_machine.task[0].arn, null)
+}
+
+output "state_machine_role_arn" {
+  description = "IAM role of the task's state machine (backend = step_functions; null otherwise)."
+  value       = try(aws_iam_role.state_machine[0].arn, null)
 }
 
 ################################################################################

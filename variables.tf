@@ -208,6 +208,13 @@ variable "check_retry_attempts" {
   nullable    = false
 }
 
+variable "backend" {
+  description = "What runs the task: lambda (the worker function runs your Python, task_handler) or step_functions (a state machine runs your steps, step_functions.definition_file; the flow, start, check and the tracker are the same)."
+  type        = string
+  default     = "lambda"
+  nullable    = false
+}
+
 variable "worker_timeout_seconds" {
   description = "The worker's Lambda timeout: the longest your task may run (at least max_wait_seconds)."
   type        = number
@@ -355,6 +362,33 @@ variable "requeue_disconnect_flow" {
     name           = optional(string)
   })
   default = null
+}
+
+variable "step_functions" {
+  description = "Your steps, for backend = \"step_functions\": definition_file, an Amazon States Language template (StartAt and States; rendered with template_variables and progress, the ready Task states of progress_messages: \"Debited\": $${jsonencode(merge(progress.debited, { Next = \"CallBank\" }))}) whose last state outputs {\"result\": {<key>: \"<string>\"}} for each result_attribute_keys and whose Fail states name the error code (insufficient_funds); type STANDARD (at most once per run, up to a year, history kept 90 days) or EXPRESS (at least once, at most 5 minutes, cheaper per run); policy_statements for what your steps call."
+  type = object({
+    definition_file    = string
+    template_variables = optional(map(string), {})
+    type               = optional(string, "STANDARD")
+    policy_statements = optional(list(object({
+      sid       = optional(string)
+      actions   = list(string)
+      resources = list(string)
+    })), [])
+    log_level              = optional(string, "ERROR")
+    include_execution_data = optional(bool, false)
+    tracing_enabled        = optional(bool, false)
+  })
+  default = null
+}
+
+variable "progress_messages" {
+  description = "What the caller hears as your steps progress (backend = \"step_functions\"): name => the percent and the message a step reports. Your definition template puts progress.<name> (a ready Task state) where the step is done."
+  type = map(object({
+    percent = number
+    message = string
+  }))
+  default = {}
 }
 
 # END GENERATED

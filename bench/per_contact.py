@@ -17,9 +17,9 @@ import io
 import json
 import math
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "scripts"), str(ROOT)]
@@ -51,7 +51,11 @@ PRICES: Final = {
     "dynamodb_read_unit": 0.125 / 1_000_000,
     "dynamodb_write_unit": 0.625 / 1_000_000,
     "connect_voice_minute": 0.018,
+    # Step Functions Standard, US East (N. Virginia): $0.025 per 1,000 state transitions
+    # (aws.amazon.com/step-functions/pricing).
+    "step_functions_state_transition": 0.025 / 1000,
 }
+STEPS_DEFINITION: Final = ROOT / "bench" / "steps.asl.json"
 PRICES_DATE: Final = "2026-11-23"
 
 
@@ -72,6 +76,7 @@ class Measurement:
     price_per_1000: float  # Lambda + DynamoDB, USD
     connect_minutes_price_per_1000: float  # Connect voice usage for the caller's wait, USD
     limit_overruns: int
+    state_transitions: int = 0  # backend step_functions only
 
 
 def _price(invocations: dict[str, int], gb_seconds: dict[str, float], reads: int, writes: int) -> float:
@@ -141,9 +146,10 @@ def _quietly(simulator: CallSimulator, task_seconds: float) -> CallReport:
         return simulator.run(Scenario(work_seconds=task_seconds))
 
 
-def measure_module(
-    name: str, flows: dict[str, str], deployment: Deployment, task_seconds: float
-) -> Measurement:
+def _play_module(
+    flows: dict[str, str], deployment: Deployment, task_seconds: float, steps: Any = None
+) -> tuple[CallReport, int]:
+    """One call through the module's inbound flow: its report and the largest item it left."""
     with moto.mock_aws():
         create_tracker_table(deployment.table_name)
         simulator = CallSimulator(
@@ -151,9 +157,15 @@ def measure_module(
             functions={demo.START_ARN: "start", demo.CHECK_ARN: "check"},
             deployment=deployment,
             modules={demo.FLOW_MODULE_ID: flows["wait_module"]},
+            steps=steps,
         )
-        report = _quietly(simulator, task_seconds)
-        item_bytes = _item_bytes(deployment.table_name)
+        return _quietly(simulator, task_seconds), _item_bytes(deployment.table_name)
+
+
+def measure_module(
+    name: str, flows: dict[str, str], deployment: Deployment, task_seconds: float
+) -> Measurement:
+    report, item_bytes = _play_module(flows, deployment, task_seconds)
     memory = deployment.memory_mb
     gb_seconds = report.gb_seconds(memory)
     worker_ms = sum(end - begin for _, begin, end in report.worker_runs)
@@ -213,6 +225,38 @@ def render_tunings(tfvars: list[Path]) -> Tunings:
     tunings: list[tuple[str, Path | None]] = [("module defaults", None)]
     tunings += [(f"module ({path.name})", path) for path in tfvars]
     return [(name, demo.render(path)) for name, path in tunings]
+
+
+def measure_step_functions(rendered: demo.Rendered, task_seconds: float) -> Measurement:
+    """The same call with backend = step_functions: one step that takes the task's length."""
+    deployment, flows = rendered.deployment(), rendered.flows
+
+    def steps(clock: Any) -> dict[str, Any]:
+        return {"bench:work": lambda payload: clock.sleep_ms(int(task_seconds * 1000))}
+
+    report, item_bytes = _play_module(flows, deployment, task_seconds, steps)
+    measured = _finish(
+        "module on Step Functions (Standard)",
+        task_seconds,
+        report,
+        gb_seconds=report.gb_seconds(deployment.memory_mb),
+        task_gb_seconds=0.0,
+        item_bytes=item_bytes,
+    )
+    transitions_price = report.state_transitions * PRICES["step_functions_state_transition"] * 1000
+    return replace(
+        measured,
+        state_transitions=report.state_transitions,
+        price_per_1000=round(measured.price_per_1000 + transitions_price, 4),
+    )
+
+
+def render_step_functions() -> demo.Rendered:
+    """The module's defaults with backend = step_functions and the benchmark's one step."""
+    return demo.render(
+        None,
+        {"backend": "step_functions", "step_functions": {"definition_file": str(STEPS_DEFINITION)}},
+    )
 
 
 def measure(tunings: Tunings) -> list[Measurement]:

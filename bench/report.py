@@ -187,6 +187,30 @@ def _scale_section(table: dict[str, Any]) -> str:
     )
 
 
+def _step_functions_section(measurements: list[dict[str, Any]]) -> str:
+    lambda_rows = {m["task_seconds"]: m for m in _rows(measurements, "module defaults")}
+    rows = [
+        "| task | caller | caller's total time | state transitions | USD / 1000 contacts, Step Functions backend | "
+        "USD / 1000 contacts, Lambda backend |",
+        "|---|---|---|---|---|---|",
+    ]
+    for m in _rows(measurements, "module on Step Functions (Standard)"):
+        same = lambda_rows[m["task_seconds"]]
+        rows.append(
+            f"| {m['task_seconds']:g} s | {m['outcome']} | {m['total_wait_seconds']:.1f} s | {m['state_transitions']} | "
+            f"${m['price_per_1000']:.4f} | ${same['price_per_1000']:.4f} |"
+        )
+    return (
+        'The same calls with `backend = "step_functions"` (a Standard workflow whose one step takes the '
+        "task's length; the module's wrapper claims, records and answers): start, check and DynamoDB as "
+        "above, plus state transitions at $0.025 per 1,000 (US East, N. Virginia). The Lambda backend's "
+        "column includes the worker's GB-seconds for running the task; with Step Functions, what your "
+        "steps call (a Lambda, an HTTPS endpoint) is billed on top, and a Wait state costs nothing while "
+        "it waits. Below the free tier (4,000 transitions a month) the transitions cost nothing.\n\n"
+        + "\n".join(rows)
+    )
+
+
 def render(data: dict[str, Any]) -> str:
     measurements = data["per_contact"]["measurements"]
     defaults = _rows(measurements, "module defaults")
@@ -263,6 +287,10 @@ longer" path while the work finishes and stays readable by tracking id.
 
 {_tuning_table(measurements, ["module defaults", "module (lowest_cost.tfvars)", "module (long_poll.tfvars)"])}
 
+## The Step Functions backend
+
+{_step_functions_section(measurements)}
+
 ## Handler overhead (in-process, moto)
 
 {overhead["samples"]["count"]} calls each, on one client. start's write is a conditional UpdateItem
@@ -315,6 +343,11 @@ def main() -> int:
     latency = defaults.deployment().latency
     with contextlib.redirect_stdout(io.StringIO()):
         measurements = per_contact.measure(tunings)
+        on_step_functions = per_contact.render_step_functions()
+        measurements += [
+            per_contact.measure_step_functions(on_step_functions, seconds)
+            for seconds in per_contact.TASK_SECONDS
+        ]
         overhead = handler_overhead.measure(300)
     data = {
         "generated": datetime.now(UTC).strftime("%Y-%m-%d"),

@@ -47,7 +47,9 @@ class Rendered(dict[str, Any]):
 
     def deployment(self) -> Deployment:
         """What the module would deploy with this tuning, as the call simulator plays it."""
-        return Deployment.from_plan(self["functions"], self["timing"], self["call"])
+        return Deployment.from_plan(
+            self["functions"], self["timing"], self["call"], self.get("state_machine")
+        )
 
 
 def render(

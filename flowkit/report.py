@@ -54,6 +54,8 @@ class CallReport:
     away: list[tuple[int, int]] = field(default_factory=list)
     # Worker events that ended in the dead-letter queue (every Lambda retry failed too).
     dead_lettered: int = 0
+    # backend step_functions: the states the execution entered (Standard bills each one).
+    state_transitions: int = 0
 
     def timeline(self) -> str:
         return "\n".join(f"{(e.at_ms - START_MS) / 1000:7.2f}s  {e.actor:<7} {e.text}" for e in self.events)

@@ -9,6 +9,7 @@ start's asynchronous invoke runs the worker in another participant on the same c
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from connect_async.aws import dynamodb_client
 from connect_async.check import CheckService
 from connect_async.config import CheckSettings, EnvVar, StartSettings, WorkerSettings
 from connect_async.contract import Attr
+from connect_async.dispatch import EXECUTION_ATTEMPT_FIELD, execution_name
 from connect_async.events import WorkerJob
 from connect_async.lease import Lease
 from connect_async.retry import FLOW_CALL_RETRY, WORKER_RETRY
@@ -29,6 +31,7 @@ from connect_async.tracker import TrackerTable
 from connect_async.worker import LostRunError, WorkerService
 from flowkit.clock import VirtualClock
 from flowkit.report import CallReport, Event
+from flowkit.states import StateMachineRunner, Steps
 
 __all__ = [
     "FUNCTIONS",
@@ -81,6 +84,9 @@ class Deployment:
     hold_message: str = ""
     table_name: str = "simulated-tracker"
     latency: LatencyModel = LatencyModel()
+    # backend = "step_functions": the wrapped definition the module deploys (modules/plan's
+    # state_machine output); None runs the worker function.
+    state_machine: Mapping[str, Any] | None = None
 
     @classmethod
     def with_settings(cls, *, table_name: str = "simulated-tracker", **values: object) -> Deployment:
@@ -108,10 +114,15 @@ class Deployment:
 
     @classmethod
     def from_plan(
-        cls, functions: Mapping[str, Any], timing: Mapping[str, Any], call: Mapping[str, Any]
+        cls,
+        functions: Mapping[str, Any],
+        timing: Mapping[str, Any],
+        call: Mapping[str, Any],
+        state_machine: Mapping[str, Any] | None = None,
     ) -> Deployment:
-        """From modules/plan's outputs ``functions``, ``timing`` and ``call``."""
+        """From modules/plan's outputs ``functions``, ``timing``, ``call`` and ``state_machine``."""
         return cls(
+            state_machine=json.loads(state_machine["definition"]) if state_machine else None,
             environment={
                 fn: {str(k): str(v) for k, v in functions[fn]["environment"].items()} for fn in FUNCTIONS
             },
@@ -171,6 +182,7 @@ def wire_services(
     task_loader: Callable[[str], Callable[[TaskContext], object]],
     worker_deliveries: int,
     custom_functions: Mapping[str, Callable[[Kit], FlowFunction]],
+    steps: Steps | None = None,
 ) -> tuple[dict[str, FlowFunction], ThreadDispatcher]:
     """start, check (and any plugged-in functions) for the flow, and the dispatcher that runs
     the worker, all against one counted DynamoDB client."""
@@ -193,6 +205,14 @@ def wire_services(
         deliveries=worker_deliveries,
         invoke_ms=latency.async_invoke_ms,
     )
+    if deployment.state_machine is not None:
+        dispatcher.state_machine = StateMachineRunner(
+            deployment.state_machine,
+            clock=clock,
+            dynamodb=client,
+            steps=steps(clock) if steps else {},
+            spawn=dispatcher.spawn,
+        )
     dispatcher.worker = WorkerService(
         WorkerSettings.from_env(deployment.env("worker", **table, TASK_HANDLER="simulated:task")),
         TrackerTable(client, deployment.table_name, clock=clock, retry_policy=WORKER_RETRY),
@@ -233,7 +253,8 @@ class _Invocation:
 
 
 class ThreadDispatcher:
-    """start's asynchronous invocation: each delivery runs the worker as a participant on the clock."""
+    """start's asynchronous invocation: each delivery runs the worker as a participant on the
+    clock; with a state machine (backend "step_functions"), one execution per run attempt."""
 
     def __init__(
         self,
@@ -247,6 +268,8 @@ class ThreadDispatcher:
         self._clock = clock
         self._invoke_ms = invoke_ms
         self.worker: WorkerService | None = None
+        self.state_machine: StateMachineRunner | None = None
+        self._executions: set[str] = set()
         self._timeout_ms = timeout_ms
         self._report = report
         self._deliveries = deliveries
@@ -255,8 +278,36 @@ class ThreadDispatcher:
 
     def dispatch(self, job: WorkerJob, *, give_up_at_ms: int) -> None:
         self._clock.sleep_ms(self._invoke_ms)
+        if self.state_machine is not None:
+            self._execute(job, self.state_machine)
+            return
         for _ in range(self._deliveries):
             self._deliver(job)
+
+    def _execute(self, job: WorkerJob, machine: StateMachineRunner) -> None:
+        """StartExecution: a name already used for this run attempt starts nothing."""
+        name = execution_name(job)
+        if name in self._executions:
+            return
+        self._executions.add(name)
+        execution_id = f"arn:aws:states:eu-west-2:123456789012:execution:simulated-task:{name}"
+
+        def run() -> None:
+            began = self._clock.now_ms()
+            self._report.events.append(Event(began, "steps", "the state machine's execution starts"))
+            self._report.task_runs += 1
+            result = machine.run(
+                {**job.to_payload(), EXECUTION_ATTEMPT_FIELD: str(job.attempt)}, execution_id
+            )
+            ended = self._clock.now_ms()
+            self._report.worker_runs.append(("execution", began, ended))
+            self._report.state_transitions = len(machine.visited)
+            if self.finished_at_ms is None:
+                self.finished_at_ms = ended
+            path = " > ".join(machine.visited)
+            self._report.events.append(Event(ended, "steps", f"the execution ends: {result.status} ({path})"))
+
+        self.spawn("execution", run)
 
     def _deliver(self, job: WorkerJob) -> None:
         name = f"worker-{len(self._threads) + 1}"

@@ -29,6 +29,7 @@ from flowkit.clock import VirtualClock
 from flowkit.interpreter import FlowInterpreter, load_flow
 from flowkit.report import CONTACT_ID, START_MS, CallReport
 from flowkit.services import Deployment, FlowFunction, Kit, WorkerCrashed, create_tracker_table, wire_services
+from flowkit.states import Steps
 
 __all__ = [
     "CONTACT_ID",
@@ -74,6 +75,7 @@ class CallSimulator:
         modules: Mapping[str, str | Mapping[str, Any]] | None = None,
         custom_functions: Mapping[str, Callable[[Kit], FlowFunction]] | None = None,
         task: Callable[[TaskContext], object] | None = None,
+        steps: Steps | None = None,
     ) -> None:
         """``functions`` maps each LambdaFunctionARN to a function name: "start" or "check" (the
         runtime's), or a name in ``custom_functions`` (built per call from a ``Kit``: a baseline
@@ -88,6 +90,8 @@ class CallSimulator:
         # The task the worker runs: a real one (the Bedrock task with its service stubbed, your
         # own), or None for the scenario's scripted task.
         self.task = task
+        # With a state machine (deployment.state_machine): what stands in for its Task resources.
+        self.steps = steps
 
     def run(self, scenario: Scenario = Scenario()) -> CallReport:
         clock = VirtualClock(START_MS)
@@ -101,6 +105,7 @@ class CallSimulator:
             ),
             worker_deliveries=scenario.worker_deliveries,
             custom_functions=self.custom_functions,
+            steps=self.steps,
         )
         with clock.participant():
             FlowInterpreter(

@@ -17,10 +17,12 @@ configured from the environment the module would deploy, against an in-process A
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "lambdas")]
@@ -35,6 +37,7 @@ os.environ.update(
 
 import moto  # noqa: E402 - after the fake credentials
 
+from connect_async.aws import dynamodb_client  # noqa: E402
 from connect_async.config import ConfigurationError  # noqa: E402
 from connect_async.tasks import Task, load_task  # noqa: E402
 from flowkit import plan  # noqa: E402
@@ -45,6 +48,7 @@ from flowkit.plan import Rendered  # noqa: E402
 from flowkit.simulator import (  # noqa: E402
     CallReport,
     CallSimulator,
+    Deployment,
     Scenario,
     create_tracker_table,
 )
@@ -59,6 +63,7 @@ WIRING = {
     "start_function_arn": START_ARN,
     "check_function_arn": CHECK_ARN,
     "flow_module_id": FLOW_MODULE_ID,
+    "tracker_table_name": Deployment.table_name,
     "requeue_disconnect_flow": {
         "queue_id": "0d0e0a0d-0000-4000-8000-00000000e0e0",
         "task_name": "record_return",
@@ -90,10 +95,10 @@ TASKS = {name: bedrock_answer(ASK_ANSWER, model_seconds=6) for name in ("ask", "
 DEFAULT_TFVARS = {name: ROOT / "examples" / "ask.tfvars" for name in ("ask", "ask-chat")}
 
 
-def render(tfvars: Path | None) -> Rendered:
+def render(tfvars: Path | None, variables: dict[str, object] | None = None) -> Rendered:
     """The module's plan for these tfvars (the demo's wiring first, so the tfvars win)."""
     try:
-        return plan.render(tfvars, defaults=WIRING)
+        return plan.render(tfvars, defaults=WIRING, variables=variables)
     except plan.TuningError as exc:
         raise SystemExit(str(exc)) from None
 
@@ -119,14 +124,52 @@ class YourTask:
             raise SystemExit(f"TASK {self.handler}: {exc}") from None
 
 
+@dataclass(frozen=True)
+class YourSteps:
+    """Your state machine (backend step_functions) in place of the worker: a Python file naming
+    DEFINITION_FILE and TEMPLATE_VARIABLES, with steps(clock) standing in for its services and
+    an optional prepare(dynamodb) making the tables its DynamoDB steps use."""
+
+    path: Path
+
+    def load(self) -> ModuleType:
+        spec = importlib.util.spec_from_file_location("your_steps", self.path)
+        if spec is None or spec.loader is None or not self.path.is_file():
+            raise SystemExit(f"STEPS {self.path} is not a Python file")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        missing = [
+            name for name in ("DEFINITION_FILE", "TEMPLATE_VARIABLES", "steps") if not hasattr(module, name)
+        ]
+        if missing:
+            raise SystemExit(f"STEPS {self.path} must define {', '.join(missing)}")
+        return module
+
+
 def play(
-    scenario_name: str, tfvars: Path | None, task: YourTask | None = None
+    scenario_name: str,
+    tfvars: Path | None,
+    task: YourTask | None = None,
+    your_steps: YourSteps | None = None,
+    attributes: dict[str, str] | None = None,
 ) -> tuple[Rendered, CallReport]:
     """Render the flows for these tfvars (or the scenario's own tuning), check them, and play the
-    scenario through them, with your own task when ``task`` is given."""
-    # Your task first: a typo in its name is said at once, before Terraform runs.
+    scenario through them, with your own task (or state machine) when given."""
+    # Your code first: a typo in its name is said at once, before Terraform runs.
     run = task.load() if task is not None else TASKS.get(scenario_name)
-    rendered = render(tfvars or DEFAULT_TFVARS.get(scenario_name))
+    steps = your_steps.load() if your_steps is not None else None
+    backend = (
+        {
+            "backend": "step_functions",
+            "step_functions": {
+                "definition_file": str(Path(steps.DEFINITION_FILE).resolve()),
+                "template_variables": dict(steps.TEMPLATE_VARIABLES),
+            },
+        }
+        if steps
+        else None
+    )
+    rendered = render(tfvars or DEFAULT_TFVARS.get(scenario_name), backend)
     flows, call = rendered.flows, rendered["call"]
     checked = check_module_flows(
         flows,
@@ -143,20 +186,24 @@ def play(
             print(f"warning: {name}: {problem}", file=sys.stderr)
     deployment = rendered.deployment()
     scenario = SCENARIOS[scenario_name]
-    if task is not None:
-        scenario = replace(scenario, attributes={**scenario.attributes, **task.attributes})
+    given = {**(task.attributes if task else {}), **(attributes or {})}
+    if given:
+        scenario = replace(scenario, attributes={**scenario.attributes, **given})
     flow = flows["requeue_disconnect_flow" if scenario_name == "requeue" else "inbound_flow"]
     saved = dict(os.environ)
     os.environ.update(task.environment if task else {})
     try:
         with moto.mock_aws():
             create_tracker_table(deployment.table_name)
+            if steps is not None and hasattr(steps, "prepare"):
+                steps.prepare(dynamodb_client())
             simulator = CallSimulator(
                 flow,
                 functions={START_ARN: "start", CHECK_ARN: "check"},
                 deployment=deployment,
                 task=run,
                 modules={FLOW_MODULE_ID: flows["wait_module"]},
+                steps=(lambda clock: steps.steps(clock.sleep_ms)) if steps is not None else None,
             )
             return rendered, simulator.run(scenario)
     finally:
@@ -186,28 +233,30 @@ def main(argv: list[str] | None = None) -> int:
         "--attribute", action="append", default=[], help="NAME=VALUE: a contact attribute set before the flow"
     )
     parser.add_argument("--task-env", action="append", default=[], help="NAME=VALUE: your task's environment")
+    parser.add_argument("--steps", type=Path, help="your state machine's stand-ins (backend step_functions)")
     args = parser.parse_args(argv)
 
     task = None
+    your_steps = YourSteps(args.steps) if args.steps else None
+    attributes = _pairs(args.attribute, "--attribute")
     if args.task:
-        task = YourTask(
-            args.task,
-            args.task_path,
-            _pairs(args.attribute, "--attribute"),
-            _pairs(args.task_env, "--task-env"),
-        )
-    elif args.task_path or args.attribute or args.task_env:
+        task = YourTask(args.task, args.task_path, attributes, _pairs(args.task_env, "--task-env"))
+    elif args.task_path or args.task_env or (args.attribute and not args.steps):
         raise SystemExit(
-            "--task-path, --attribute and --task-env go with --task (TASK=package.module:function)"
+            "--task-path, --attribute and --task-env go with --task (TASK=package.module:function), "
+            "--attribute with --steps too"
         )
     tfvars = args.tfvars or DEFAULT_TFVARS.get(args.scenario)
-    rendered, report = play(args.scenario, tfvars, task)
+    rendered, report = play(args.scenario, tfvars, task, your_steps, attributes)
     timing = rendered.timing
     scenario = SCENARIOS[args.scenario]
     tuning = os.path.relpath(tfvars, ROOT) if tfvars else "module defaults"
     if task is not None:
         given = ", ".join(f"{k}={v!r}" for k, v in sorted(task.attributes.items())) or "no attributes"
         work = f"your task {task.handler} ({given})"
+    elif your_steps is not None:
+        given = ", ".join(f"{k}={v!r}" for k, v in sorted(attributes.items())) or "no attributes"
+        work = f"your steps on Step Functions, {os.path.relpath(your_steps.path, ROOT)} ({given})"
     elif args.scenario in TASKS:
         work = f"the Bedrock task (stubbed), question {scenario.attributes['question']!r}"
     else:

@@ -11,8 +11,9 @@ if TYPE_CHECKING:
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_stepfunctions import SFNClient
 
-__all__ = ["bedrock_runtime_client", "dynamodb_client", "lambda_client"]
+__all__ = ["bedrock_runtime_client", "dynamodb_client", "lambda_client", "stepfunctions_client"]
 
 
 def _config(connect_timeout: float, read_timeout: float) -> Config:
@@ -29,6 +30,10 @@ def dynamodb_client(connect_timeout: float = 1.0, read_timeout: float = 2.0) -> 
 
 def lambda_client(connect_timeout: float = 1.0, read_timeout: float = 2.0) -> LambdaClient:
     return boto3.client("lambda", config=_config(connect_timeout, read_timeout))
+
+
+def stepfunctions_client(connect_timeout: float = 1.0, read_timeout: float = 2.0) -> SFNClient:
+    return boto3.client("stepfunctions", config=_config(connect_timeout, read_timeout))
 
 
 def bedrock_runtime_client(read_timeout: float = 60.0) -> BedrockRuntimeClient:

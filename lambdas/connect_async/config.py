@@ -8,6 +8,7 @@ it fails a test instead of a deployment.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
@@ -49,6 +50,7 @@ FUNCTION_ENV_VARS: Final[Mapping[str, tuple[EnvVar, ...]]] = {
         *_COMMON,
         EnvVar.TRACKING_ID_SOURCE,
         EnvVar.WORKER_FUNCTION_NAME,
+        EnvVar.STATE_MACHINE_ARN,
         EnvVar.RUN_DEADLINE_SECONDS,
         EnvVar.RECORD_TTL_SECONDS,
     ),
@@ -168,6 +170,11 @@ def check_shared(env: Mapping[str, str]) -> None:
     read_bool(env, EnvVar.TRACING_ENABLED, default=False)
 
 
+_STATE_MACHINE_ARN: Final = re.compile(
+    r"arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]{1,80}"
+)
+
+
 def _read_tracking_source(env: Mapping[str, str]) -> TrackingIdSource:
     return TrackingIdSource(read_choice(env, "tracking_id_source"))
 
@@ -175,10 +182,13 @@ def _read_tracking_source(env: Mapping[str, str]) -> TrackingIdSource:
 @dataclass(frozen=True)
 class StartSettings:
     table_name: str
+    # Where a run goes: the worker function (backend "lambda"), or the state machine when
+    # STATE_MACHINE_ARN is set (backend "step_functions"); exactly one is set.
     worker_function_name: str
     tracking_id_source: TrackingIdSource
     run_deadline_seconds: int
     record_ttl_seconds: int
+    state_machine_arn: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> StartSettings:
@@ -190,12 +200,18 @@ class StartSettings:
                 f"{EnvVar.RECORD_TTL_SECONDS} ({ttl}) must be greater than "
                 f"{EnvVar.RUN_DEADLINE_SECONDS} ({deadline}): a record must outlive its run"
             )
+        state_machine = read_str(env, EnvVar.STATE_MACHINE_ARN, "")
+        if state_machine and not _STATE_MACHINE_ARN.fullmatch(state_machine):
+            raise ConfigurationError(
+                f"{EnvVar.STATE_MACHINE_ARN} must be a state machine ARN, got {state_machine[:80]!r}"
+            )
         return cls(
             table_name=read_str(env, EnvVar.TRACKER_TABLE_NAME),
-            worker_function_name=read_str(env, EnvVar.WORKER_FUNCTION_NAME),
+            worker_function_name="" if state_machine else read_str(env, EnvVar.WORKER_FUNCTION_NAME),
             tracking_id_source=_read_tracking_source(env),
             run_deadline_seconds=deadline,
             record_ttl_seconds=ttl,
+            state_machine_arn=state_machine,
         )
 
 

@@ -8,6 +8,8 @@ from enum import StrEnum
 from connect_async.config import FUNCTION_ENV_VARS, HANDLERS, EnvVar
 from connect_async.contract import (
     FLOW_REFERENCE_PATTERN,
+    MAX_ERROR_MESSAGE_CHARS,
+    MAX_PROGRESS_MESSAGE_CHARS,
     RESULT_PREFIX,
     TTS_ENGINES,
     Attr,
@@ -19,6 +21,7 @@ from connect_async.contract import (
     RunStatus,
     TrackingIdSource,
 )
+from connect_async.dispatch import EXECUTION_ATTEMPT_FIELD
 from connect_async.settings import CONSTANTS, SETTINGS, Setting
 
 __all__ = ["contract_document", "contract_json"]
@@ -50,6 +53,14 @@ def _setting_document(row: Setting) -> dict[str, object]:
 def contract_document() -> dict[str, object]:
     return {
         "table": {"hash_key": Attr.TASK_ID.value, "ttl_attribute": Attr.EXPIRES_AT.value},
+        # The record's attribute names and statuses by member name, for the state machine's writes.
+        "record": _by_name(Attr),
+        "run_status": _by_name(RunStatus),
+        "execution_attempt_field": EXECUTION_ATTEMPT_FIELD,
+        "limits": {
+            "max_progress_message_chars": MAX_PROGRESS_MESSAGE_CHARS,
+            "max_error_message_chars": MAX_ERROR_MESSAGE_CHARS,
+        },
         "attributes": [a.value for a in Attr],
         "run_statuses": [s.value for s in RunStatus],
         "response_statuses": [s.value for s in ResponseStatus],

@@ -47,8 +47,9 @@ class EnvVar(StrEnum):
     POWERTOOLS_LOG_LEVEL = "POWERTOOLS_LOG_LEVEL"
     # start and check.
     TRACKING_ID_SOURCE = "TRACKING_ID_SOURCE"
-    # start.
+    # start: the worker it invokes (backend "lambda") or the state machine it starts ("step_functions").
     WORKER_FUNCTION_NAME = "WORKER_FUNCTION_NAME"
+    STATE_MACHINE_ARN = "STATE_MACHINE_ARN"
     RUN_DEADLINE_SECONDS = "RUN_DEADLINE_SECONDS"
     RECORD_TTL_SECONDS = "RECORD_TTL_SECONDS"
     # check.
@@ -288,6 +289,18 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         readers=("flow",),
     ),
     # -- the worker and its run -------------------------------------------------------------------
+    _setting(
+        name="backend",
+        unit="choice",
+        default="lambda",
+        description=(
+            "What runs the task: lambda (the worker function runs your Python, task_handler) or "
+            "step_functions (a state machine runs your steps, step_functions.definition_file; the flow, "
+            "start, check and the tracker are the same)."
+        ),
+        choices=("lambda", "step_functions"),
+        readers=("lambda",),
+    ),
     _setting(
         name="worker_timeout_seconds",
         unit="seconds",

@@ -69,3 +69,11 @@ output "call" {
     tracking_id_reference = local.tracking_id_reference
   }
 }
+
+output "state_machine" {
+  description = "The Step Functions backend (null with backend = lambda): the wrapped definition (JSON) and the workflow type."
+  value = !local.sfn_enabled ? null : {
+    definition = jsonencode(local.sfn_definition)
+    type       = var.step_functions.type
+  }
+}

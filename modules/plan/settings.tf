@@ -102,6 +102,18 @@ variable "check_retry_attempts" {
   }
 }
 
+variable "backend" {
+  description = "What runs the task: lambda (the worker function runs your Python, task_handler) or step_functions (a state machine runs your steps, step_functions.definition_file; the flow, start, check and the tracker are the same)."
+  type        = string
+  default     = "lambda"
+  nullable    = false
+
+  validation {
+    condition     = contains(local.settings.backend.choices, var.backend)
+    error_message = "backend must be ${local.settings.backend.rule}, got ${var.backend}."
+  }
+}
+
 variable "worker_timeout_seconds" {
   description = "The worker's Lambda timeout: the longest your task may run (at least max_wait_seconds)."
   type        = number
@@ -262,6 +274,7 @@ locals {
     max_wait_seconds                   = var.max_wait_seconds
     start_retry_attempts               = var.start_retry_attempts
     check_retry_attempts               = var.check_retry_attempts
+    backend                            = var.backend
     worker_timeout_seconds             = var.worker_timeout_seconds
     worker_safety_margin_ms            = var.worker_safety_margin_ms
     record_ttl_seconds                 = var.record_ttl_seconds

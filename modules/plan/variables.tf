@@ -21,6 +21,11 @@ variable "flow_module_id" {
   type        = string
 }
 
+variable "tracker_table_name" {
+  description = "Name of the tracker table, which the state machine writes (backend step_functions)."
+  type        = string
+}
+
 ################################################################################
 # What the flows say and pass
 ################################################################################
@@ -163,5 +168,74 @@ variable "requeue_disconnect_flow" {
       && floor(var.requeue_disconnect_flow.retry_attempts) == var.requeue_disconnect_flow.retry_attempts
     , false)
     error_message = "requeue_disconnect_flow.queue_id must be a queue id (UUID); task_name must be 1-64 letters, digits, _ or -; wait_seconds a whole number from 1 to 604800 (7 days); retry_attempts a whole number from 0 to 5."
+  }
+}
+
+################################################################################
+# The Step Functions backend (backend = "step_functions")
+################################################################################
+
+variable "step_functions" {
+  description = "Your steps, for backend = \"step_functions\": definition_file, an Amazon States Language template (StartAt and States; rendered with template_variables and progress, the ready Task states of progress_messages: \"Debited\": $${jsonencode(merge(progress.debited, { Next = \"CallBank\" }))}) whose last state outputs {\"result\": {<key>: \"<string>\"}} for each result_attribute_keys and whose Fail states name the error code (insufficient_funds); type STANDARD (at most once per run, up to a year, history kept 90 days) or EXPRESS (at least once, at most 5 minutes, cheaper per run); policy_statements for what your steps call."
+  type = object({
+    definition_file    = string
+    template_variables = optional(map(string), {})
+    type               = optional(string, "STANDARD")
+    policy_statements = optional(list(object({
+      sid       = optional(string)
+      actions   = list(string)
+      resources = list(string)
+    })), [])
+    log_level              = optional(string, "ERROR")
+    include_execution_data = optional(bool, false)
+    tracing_enabled        = optional(bool, false)
+  })
+  default = null
+
+  validation {
+    condition     = var.backend != "step_functions" || var.step_functions != null
+    error_message = "backend = \"step_functions\" runs your steps: set step_functions.definition_file."
+  }
+  validation {
+    condition     = var.step_functions == null ? true : fileexists(var.step_functions.definition_file)
+    error_message = "step_functions.definition_file must be an existing file (an Amazon States Language template)."
+  }
+  validation {
+    condition     = var.step_functions == null ? true : contains(["STANDARD", "EXPRESS"], var.step_functions.type)
+    error_message = "step_functions.type must be STANDARD or EXPRESS."
+  }
+  validation {
+    # Express workflows run at most five minutes; the execution's timeout is worker_timeout_seconds.
+    condition     = var.step_functions == null ? true : var.step_functions.type != "EXPRESS" || var.worker_timeout_seconds <= 300
+    error_message = "An EXPRESS workflow runs at most 300 seconds: lower worker_timeout_seconds (the execution's timeout) to 300 or less, or use STANDARD."
+  }
+  validation {
+    condition     = var.step_functions == null ? true : contains(["ALL", "ERROR", "FATAL", "OFF"], var.step_functions.log_level)
+    error_message = "step_functions.log_level must be ALL, ERROR, FATAL or OFF."
+  }
+  validation {
+    condition = var.step_functions == null ? true : alltrue([for s in var.step_functions.policy_statements : length(s.actions) > 0 && length(s.resources) > 0 && alltrue([
+      for action in s.actions : can(regex("^[a-z0-9-]+:[A-Za-z0-9]+$", action))
+      ]) && alltrue([for arn in s.resources : startswith(arn, "arn:") && !strcontains(arn, "*")])
+    ])
+    error_message = "step_functions.policy_statements must name exact service:Action names and exact ARNs (no *)."
+  }
+}
+
+variable "progress_messages" {
+  description = "What the caller hears as your steps progress (backend = \"step_functions\"): name => the percent and the message a step reports. Your definition template puts progress.<name> (a ready Task state) where the step is done."
+  type = map(object({
+    percent = number
+    message = string
+  }))
+  default = {}
+
+  validation {
+    condition = alltrue([
+      for name, progress in var.progress_messages : can(regex("^[A-Za-z][A-Za-z0-9_]{0,63}$", name))
+      && progress.percent >= 0 && progress.percent <= 100 && floor(progress.percent) == progress.percent
+      && length(trimspace(progress.message)) > 0 && length(progress.message) <= local.contract.limits.max_progress_message_chars
+    ])
+    error_message = "progress_messages: names of letters, digits and underscores; percent a whole number from 0 to 100; message 1-${local.contract.limits.max_progress_message_chars} characters."
   }
 }

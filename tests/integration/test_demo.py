@@ -154,3 +154,33 @@ def test_demo_says_what_is_wrong_with_your_task(args: list[str], message: str) -
     done = _demo(*[arg if not arg.startswith("examples/") else str(ROOT / arg) for arg in args])
     assert done.returncode != 0
     assert message in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        ("120.00", 'caller  hears "Your transfer is complete. Your reference is TX000001."'),
+        ("5000.00", "check   -> failed insufficient_funds"),
+    ],
+)
+def test_demo_plays_the_step_functions_example(amount: str, expected: str) -> None:
+    example = ROOT / "examples" / "step-functions"
+    done = _demo(
+        "--tfvars",
+        str(example / "terraform.tfvars"),
+        "--steps",
+        str(example / "sandbox.py"),
+        "--attribute",
+        "account=ACC-1001",
+        "--attribute",
+        f"amount={amount}",
+        "--attribute",
+        "to_account=GB33BUKB20201555555555",
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "your steps on Step Functions" in done.stdout
+    assert "steps   the execution ends: SUCCEEDED (Claim > Steps > Validate" in done.stdout
+    assert expected in done.stdout
+    assert "the task ran 1 time(s)" in done.stdout
+    if amount == "120.00":
+        assert 'caller  hears "The bank is confirming your transfer."' in done.stdout  # a step's progress

@@ -32,6 +32,7 @@ _TEST_VARIABLES: Mapping[str, Any] = {
     "start_function_arn": START_ARN,
     "check_function_arn": CHECK_ARN,
     "flow_module_id": FLOW_MODULE_ID,
+    "tracker_table_name": "simulated-tracker",
     "messages": MESSAGES,
     "requeue_disconnect_flow": {
         "queue_id": REQUEUE_QUEUE_ID,

@@ -1,9 +1,9 @@
 """A test-side extension of moto's IAM enforcement, so exact least-privilege policies are testable.
 
-1. moto authorizes a request against the resource its response class names, and its DynamoDB
-   and Lambda responses name none, so they are checked against "*": a policy on exact ARNs
-   could never allow them. This names the table (from the request's TableName) and the
-   function (from the request path), as IAM does.
+1. moto authorizes a request against the resource its response class names, and its DynamoDB,
+   Lambda and Step Functions responses name none, so they are checked against "*": a policy on
+   exact ARNs could never allow them. This names the table (from the request's TableName), the
+   function (from the request path) and the state machine (stateMachineArn), as IAM does.
 2. moto names the IAM action after the API operation; for Lambda's Invoke, IAM's action is
    lambda:InvokeFunction.
 """
@@ -18,6 +18,7 @@ from urllib.parse import unquote
 from moto.awslambda.responses import LambdaResponse
 from moto.dynamodb.responses import DynamoHandler
 from moto.iam.access_control import IAMRequest
+from moto.stepfunctions.responses import StepFunctionResponse
 
 __all__ = ["install"]
 
@@ -53,6 +54,16 @@ def _lambda_resource(self: LambdaResponse) -> str:
     return f"arn:aws:lambda:{self.region}:{self.current_account}:function:{name}"
 
 
+def _stepfunctions_resource(self: StepFunctionResponse) -> str:
+    # StartExecution names the machine in its JSON body; anything else falls back to moto's "*".
+    try:
+        params = json.loads(self.body or "{}")
+    except (TypeError, ValueError):
+        return "*"
+    arn = params.get("stateMachineArn", "") if isinstance(params, dict) else ""
+    return arn if isinstance(arn, str) and arn.startswith("arn:") else "*"
+
+
 def _iam_request_init(self: IAMRequest, *args: Any, **kwargs: Any) -> None:
     _original_init(self, *args, **kwargs)
     self._action = _IAM_ACTION.get(self._action, self._action)
@@ -61,4 +72,5 @@ def _iam_request_init(self: IAMRequest, *args: Any, **kwargs: Any) -> None:
 def install() -> None:
     DynamoHandler._determine_resource = _dynamodb_resource  # type: ignore[attr-defined]
     LambdaResponse._determine_resource = _lambda_resource  # type: ignore[attr-defined]
+    StepFunctionResponse._determine_resource = _stepfunctions_resource  # type: ignore[attr-defined]
     IAMRequest.__init__ = _iam_request_init  # type: ignore[method-assign]

@@ -36,7 +36,8 @@ run "functions_get_exactly_the_contracts_environment" {
   assert {
     condition = alltrue([
       for fn in ["start", "check", "worker"] :
-      toset(keys(aws_lambda_function.function[fn].environment[0].variables)) == toset(jsondecode(file("modules/plan/contract.json")).environment[fn])
+      # start names either the worker or the state machine (backend "lambda" here).
+      toset(keys(aws_lambda_function.function[fn].environment[0].variables)) == setsubtract(toset(jsondecode(file("modules/plan/contract.json")).environment[fn]), ["STATE_MACHINE_ARN"])
     ])
     error_message = "Each function's environment names must equal the runtime's list for it (modules/plan/contract.json)."
   }
@@ -70,19 +71,19 @@ run "dead_letter_queue_is_the_on_failure_destination" {
   command = apply
 
   assert {
-    condition     = aws_lambda_function_event_invoke_config.worker.destination_config[0].on_failure[0].destination == aws_sqs_queue.dead_letter.arn
+    condition     = aws_lambda_function_event_invoke_config.worker[0].destination_config[0].on_failure[0].destination == aws_sqs_queue.dead_letter[0].arn
     error_message = "Failed worker events must go to the dead-letter queue."
   }
   assert {
-    condition     = length(aws_lambda_function_event_invoke_config.worker.destination_config[0].on_success) == 0
+    condition     = length(aws_lambda_function_event_invoke_config.worker[0].destination_config[0].on_success) == 0
     error_message = "No on-success destination unless one is given."
   }
   assert {
-    condition     = aws_lambda_function_event_invoke_config.worker.maximum_retry_attempts == 2 && aws_lambda_function_event_invoke_config.worker.maximum_event_age_in_seconds == 3600
+    condition     = aws_lambda_function_event_invoke_config.worker[0].maximum_retry_attempts == 2 && aws_lambda_function_event_invoke_config.worker[0].maximum_event_age_in_seconds == 3600
     error_message = "Retries and event age come from the variables."
   }
   assert {
-    condition     = aws_sqs_queue.dead_letter.sqs_managed_sse_enabled
+    condition     = aws_sqs_queue.dead_letter[0].sqs_managed_sse_enabled
     error_message = "The dead-letter queue is encrypted."
   }
 }
@@ -166,6 +167,55 @@ run "task_layer_that_does_not_exist" {
   expect_failures = [var.task_layer_zip]
 }
 
+run "step_functions_backend_runs_the_task_in_a_state_machine" {
+  command = apply
+
+  variables {
+    backend               = "step_functions"
+    result_attribute_keys = ["reference"]
+    progress_messages = {
+      debited   = { percent = 40, message = "Your account is debited." }
+      confirmed = { percent = 90, message = "The bank confirmed." }
+    }
+    step_functions = {
+      definition_file    = "tests/integration/asl/steps.asl.json"
+      template_variables = { reference = "TX1" }
+      policy_statements  = [{ actions = ["sns:Publish"], resources = ["arn:aws:sns:eu-west-2:123456789012:receipts"] }]
+    }
+    create_alarms       = true
+    alarm_sns_topic_arn = "arn:aws:sns:eu-west-2:123456789012:alarms"
+  }
+
+  assert {
+    condition     = !contains(keys(aws_lambda_function.function), "worker") && length(aws_sqs_queue.dead_letter) == 0 && length(aws_lambda_function_event_invoke_config.worker) == 0
+    error_message = "No worker function, dead-letter queue or async configuration: the state machine runs the task."
+  }
+  assert {
+    condition     = aws_lambda_function.function["start"].environment[0].variables.STATE_MACHINE_ARN == aws_sfn_state_machine.task[0].arn && !contains(keys(aws_lambda_function.function["start"].environment[0].variables), "WORKER_FUNCTION_NAME")
+    error_message = "start starts the state machine."
+  }
+  assert {
+    condition     = [for s in jsondecode(aws_iam_role_policy.function["start"].policy).Statement : s if s.Sid == "StartExecution"][0].Resource == [aws_sfn_state_machine.task[0].arn] && !strcontains(aws_iam_role_policy.function["start"].policy, "lambda:InvokeFunction")
+    error_message = "start may start that state machine and invoke nothing."
+  }
+  assert {
+    condition     = toset(flatten([for s in jsondecode(aws_iam_role_policy.state_machine[0].policy).Statement : s.Action if s.Sid != "LogDelivery"])) == toset(["dynamodb:UpdateItem", "sns:Publish"])
+    error_message = "The state machine's role updates tracker items and calls what its steps declare, nothing else."
+  }
+  assert {
+    condition     = jsondecode(aws_sfn_state_machine.task[0].definition).StartAt == "Claim" && jsondecode(aws_sfn_state_machine.task[0].definition).TimeoutSeconds == 300 && aws_sfn_state_machine.task[0].type == "STANDARD"
+    error_message = "The definition is the wrapped one, timed out at worker_timeout_seconds."
+  }
+  assert {
+    condition     = contains(keys(aws_cloudwatch_metric_alarm.this), "executions_failed") && !contains(keys(aws_cloudwatch_metric_alarm.this), "worker_errors")
+    error_message = "The alarms watch the state machine, not a worker that does not exist."
+  }
+  assert {
+    condition     = output.worker_function_name == null && output.state_machine_arn == aws_sfn_state_machine.task[0].arn
+    error_message = "The outputs name the state machine."
+  }
+}
+
 run "worker_gets_task_statements_and_destinations" {
   command = apply
 
@@ -191,7 +241,7 @@ run "worker_gets_task_statements_and_destinations" {
     error_message = "The worker gets the task's statement and may publish to its on-success topic."
   }
   assert {
-    condition     = aws_lambda_function_event_invoke_config.worker.destination_config[0].on_success[0].destination == "arn:aws:sns:eu-west-2:123456789012:finished-runs"
+    condition     = aws_lambda_function_event_invoke_config.worker[0].destination_config[0].on_success[0].destination == "arn:aws:sns:eu-west-2:123456789012:finished-runs"
     error_message = "The on-success destination is wired."
   }
   assert {

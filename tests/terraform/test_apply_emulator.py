@@ -24,7 +24,7 @@ from botocore.exceptions import ClientError
 from moto.server import ThreadedMotoServer
 
 from tests.conftest import connect_event
-from tests.support import moto_iam
+from tests.support import moto_iam, moto_sfn
 from tests.support.lambda_context import LambdaContext
 from tests.support.moto_connect import STORE, install
 from tests.support.terraform_runner import ROOT, Terraform
@@ -65,6 +65,7 @@ def _free_port() -> int:
 def emulator() -> Iterator[Emulator]:
     install()
     moto_iam.install()
+    moto_sfn.install()
     STORE.reset()
     port = _free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
@@ -356,6 +357,55 @@ def test_custom_task_example_ships_its_layer_and_the_worker_runs_it(
     _nothing_remains(emulator, "cab-transfers")
     creds = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
     assert emulator.client("lambda", **creds).list_layers()["Layers"] == []
+
+
+def test_step_functions_example_starts_one_execution_per_run_under_starts_role(
+    terraform: Terraform, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    variables = {
+        "name": "cab-steps",
+        "bank_function_arn": "arn:aws:lambda:eu-west-2:123456789012:function:bank",
+    }
+    deployed = _apply(terraform, emulator, "step-functions", tmp_path, variables)
+    try:
+        outputs = deployed.outputs
+        creds = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+        sfn = emulator.client("stepfunctions", **creds)
+        machine = sfn.describe_state_machine(stateMachineArn=outputs["state_machine_arn"])
+        definition = json.loads(machine["definition"])
+        assert (definition["StartAt"], machine["type"]) == ("Claim", "STANDARD")
+        assert definition["States"]["Steps"]["Branches"][0]["StartAt"] == "Validate"
+        admin = emulator.client("lambda", **creds)
+        names = [
+            f["FunctionName"]
+            for f in admin.list_functions()["Functions"]
+            if f["FunctionName"].startswith("cab-steps")
+        ]
+        assert sorted(names) == ["cab-steps-check", "cab-steps-start"]  # no worker function
+        config = admin.get_function_configuration(FunctionName=outputs["start_function_name"])
+        assert config["Environment"]["Variables"]["STATE_MACHINE_ARN"] == outputs["state_machine_arn"]
+
+        from connect_async.handlers import start
+
+        tester = _tester(emulator, [config["Role"]])
+        emulator.set_auth(enforced=True)
+        try:
+            runner = RoleRunner(emulator, monkeypatch, tester)
+            runner.become(config)
+            event = connect_event(account="ACC-1001", amount="120.00", to_account="GB33BUKB20201555555555")
+            answers = [start.handler(event, LambdaContext(f"start-{n}")) for n in range(2)]
+        finally:
+            emulator.set_auth(enforced=False)
+            _delete_tester(emulator)
+        assert [a["status"] for a in answers] == ["in_progress", "in_progress"], answers
+        assert [a["new_run"] for a in answers] == ["true", "false"]
+        executions = sfn.list_executions(stateMachineArn=outputs["state_machine_arn"])["executions"]
+        assert len(executions) == 1  # start's role may start it; Connect's retry starts nothing
+    finally:
+        _destroy(terraform, emulator, deployed)
+    _nothing_remains(emulator, "cab-steps")
+    creds = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+    assert emulator.client("stepfunctions", **creds).list_state_machines()["stateMachines"] == []
 
 
 def test_complete_example_wires_connect_and_destroys(

@@ -6,6 +6,7 @@ variables {
   start_function_arn                 = "arn:aws:lambda:eu-west-2:123456789012:function:start"
   check_function_arn                 = "arn:aws:lambda:eu-west-2:123456789012:function:check"
   flow_module_id                     = null
+  tracker_table_name                 = "tracker"
   flow_invocation_time_limit_seconds = 8
   check_budget_ms                    = 5000
   check_poll_interval_ms             = 250
@@ -318,4 +319,65 @@ run "placeholder_in_the_fallback_message" {
   command = plan
   variables { messages = { fallback = "Sorry ({error_code})." } }
   expect_failures = [var.messages]
+}
+
+# The Step Functions backend's wrapping and its rules.
+
+run "step_functions_wraps_the_steps" {
+  command = apply
+
+  variables {
+    backend               = "step_functions"
+    result_attribute_keys = ["reference"]
+    step_functions = {
+      definition_file    = "../../tests/integration/asl/steps.asl.json"
+      template_variables = { reference = "TX1" }
+    }
+    progress_messages = {
+      debited   = { percent = 40, message = "Your account is debited." }
+      confirmed = { percent = 90, message = "The bank confirmed." }
+    }
+  }
+
+  assert {
+    condition     = jsondecode(output.state_machine.definition).States.Steps.Branches[0].StartAt == "Validate"
+    error_message = "Your steps run inside the wrapper's Parallel state."
+  }
+  assert {
+    condition     = jsondecode(output.state_machine.definition).States.Steps.Branches[0].States.Debited.Parameters.ExpressionAttributeValues[":percent"].N == "40"
+    error_message = "progress.<name> renders the progress write where the template puts it."
+  }
+  assert {
+    condition     = jsondecode(output.state_machine.definition).States.Claim.Parameters.TableName == "tracker"
+    error_message = "The wrapper writes the module's tracker table."
+  }
+}
+
+run "step_functions_backend_needs_its_steps" {
+  command = plan
+  variables { backend = "step_functions" }
+  expect_failures = [var.step_functions]
+}
+
+run "express_workflows_run_five_minutes_at_most" {
+  command = plan
+  variables {
+    backend                = "step_functions"
+    worker_timeout_seconds = 600
+    step_functions         = { definition_file = "../../tests/integration/asl/steps.asl.json", template_variables = { reference = "x" }, type = "EXPRESS" }
+  }
+  expect_failures = [var.step_functions]
+}
+
+run "a_progress_message_out_of_range" {
+  command = plan
+  variables {
+    backend = "step_functions"
+    step_functions = {
+      definition_file    = "../../tests/integration/asl/steps.asl.json"
+      template_variables = { reference = "x" }
+    }
+    progress_messages = { debited = { percent = 140, message = "Debited." }, confirmed = { percent = 90, message = "Confirmed." } }
+  }
+  expect_failures = [var.progress_messages]
 }

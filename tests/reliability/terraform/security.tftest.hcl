@@ -54,7 +54,7 @@ run "every_store_is_encrypted_at_rest" {
     error_message = "The tracker table uses the customer-managed key when one is given."
   }
   assert {
-    condition     = aws_sqs_queue.dead_letter.kms_master_key_id == var.dead_letter_queue_kms_key_arn
+    condition     = aws_sqs_queue.dead_letter[0].kms_master_key_id == var.dead_letter_queue_kms_key_arn
     error_message = "The dead-letter queue uses the customer-managed key when one is given."
   }
   assert {
@@ -78,7 +78,7 @@ run "default_stores_are_encrypted_with_aws_keys" {
     error_message = "Without a key the table keeps DynamoDB's default encryption (AWS-owned key)."
   }
   assert {
-    condition     = aws_sqs_queue.dead_letter.sqs_managed_sse_enabled == true
+    condition     = aws_sqs_queue.dead_letter[0].sqs_managed_sse_enabled == true
     error_message = "Without a key the dead-letter queue uses SQS-managed encryption."
   }
 }

@@ -1,0 +1,247 @@
+"""The Step Functions backend, executed for real by moto's state machine interpreter: the
+wrapper modules/plan renders claims the run, reports progress and records the outcome with the
+same conditional writes as the worker, so the flow, start and check cannot tell the backends apart."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import moto
+import pytest
+
+from connect_async.check import CheckService
+from connect_async.clock import SystemClock
+from connect_async.config import CheckSettings, StartSettings
+from connect_async.dispatch import StepFunctionsDispatcher, execution_name
+from connect_async.events import parse_worker_event
+from connect_async.retry import FLOW_CALL_RETRY
+from connect_async.runs import TrackerRecord
+from connect_async.start import StartService
+from connect_async.tracker import TrackerTable
+from flowkit.clock import VirtualClock
+from flowkit.services import create_tracker_table
+from flowkit.states import StateMachineRunner
+from tests.support.flows import render_plan
+
+STEPS = Path(__file__).resolve().parent / "asl" / "steps.asl.json"
+TABLE = "simulated-tracker"
+PROGRESS = {
+    "debited": {"percent": 40, "message": "Your account is debited."},
+    "confirmed": {"percent": 90, "message": "The bank confirmed."},
+}
+# moto runs state machines only when asked to; it does not run Lambda code (no Docker).
+EXECUTE = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+STEP_FUNCTIONS = {"definition_file": str(STEPS), "template_variables": {"reference": "TX000001"}}
+
+
+@pytest.fixture(scope="module")
+def definition() -> str:
+    rendered = render_plan(
+        backend="step_functions",
+        step_functions=STEP_FUNCTIONS,
+        progress_messages=PROGRESS,
+        result_attribute_keys=["reference", "amount"],
+    )
+    return str(rendered["state_machine"]["definition"])
+
+
+class Backend:
+    """start and check as deployed with backend = step_functions, against moto's executor."""
+
+    def __init__(self, definition: str) -> None:
+        self.dynamodb = boto3.client("dynamodb", region_name="eu-west-2")
+        create_tracker_table(TABLE, self.dynamodb)
+        self.sfn = boto3.client("stepfunctions", region_name="eu-west-2")
+        self.arn = self.sfn.create_state_machine(
+            name="t-task", definition=definition, roleArn="arn:aws:iam::123456789012:role/t-task-role"
+        )["stateMachineArn"]
+        clock = SystemClock()
+        self.tracker = TrackerTable(self.dynamodb, TABLE, clock=clock, retry_policy=FLOW_CALL_RETRY)
+        self.start = StartService(
+            StartSettings.from_env({"TRACKER_TABLE_NAME": TABLE, "STATE_MACHINE_ARN": self.arn}),
+            self.tracker,
+            StepFunctionsDispatcher(self.sfn, self.arn, clock=clock, retry_policy=FLOW_CALL_RETRY),
+            clock,
+        )
+        check_env = {"TRACKER_TABLE_NAME": TABLE, "CHECK_BUDGET_MS": "0", "RESULT_KEYS": "reference,amount"}
+        self.check = CheckService(CheckSettings.from_env(check_env), self.tracker, clock)
+        self._contacts = iter(range(1, 1000))
+
+    def event(self, amount: str) -> dict[str, Any]:
+        contact = f"11111111-2222-4333-8444-{next(self._contacts):012d}"
+        return {
+            "Details": {
+                "ContactData": {"ContactId": contact, "InitialContactId": contact, "Channel": "VOICE"},
+                "Parameters": {"amount": amount},
+            }
+        }
+
+    def executions(self) -> list[dict[str, Any]]:
+        return list(self.sfn.list_executions(stateMachineArn=self.arn)["executions"])
+
+    def settle(self) -> list[dict[str, Any]]:
+        """Wait (bounded) until no execution runs; moto executes them in threads."""
+        for _ in range(200):
+            executions = self.executions()
+            if executions and all(e["status"] != "RUNNING" for e in executions):
+                return executions
+            time.sleep(0.05)
+        raise AssertionError(f"executions still running: {self.executions()}")
+
+    def record(self, task_id: str) -> TrackerRecord:
+        record = self.tracker.get(task_id, give_up_at_ms=0)
+        assert record is not None
+        return record
+
+
+@pytest.fixture
+def backend(definition: str) -> Iterator[Backend]:
+    with moto.mock_aws(config=EXECUTE):  # type: ignore[arg-type]
+        yield Backend(definition)
+
+
+def _run(backend: Backend, amount: str) -> tuple[dict[str, Any], TrackerRecord, dict[str, str]]:
+    event = backend.event(amount)
+    started = backend.start.handle(event, 8_000)
+    assert started["status"] == "in_progress" and started["new_run"] == "true", started
+    backend.settle()
+    return event, backend.record(started["task_id"]), backend.check.handle(event, 8_000)
+
+
+def test_steps_that_succeed_complete_the_run_with_its_result_and_progress(backend: Backend) -> None:
+    _, record, answer = _run(backend, "120.00")
+    assert (answer["status"], answer["result_reference"], answer["result_amount"]) == (
+        "completed",
+        "TX000001",
+        "120.00",
+    )
+    # The last progress report (two steps report it), and exactly one claim by this execution.
+    assert (answer["progress_percent"], answer["progress_message"]) == ("90", "The bank confirmed.")
+    (execution,) = backend.executions()
+    assert record.lease_owner == execution["executionArn"] and record.worker_runs == 1
+    assert execution["status"] == "SUCCEEDED"
+
+
+@pytest.mark.parametrize(
+    ("amount", "code", "message"),
+    [
+        ("fail", "insufficient_funds", "The account cannot cover it."),  # your Fail state's own code
+        ("crash", "task_error", "a step of the workflow failed"),  # an AWS error in a step
+        ("bad-result", "invalid_result", "the steps' result lacks a result key as a string"),
+    ],
+)
+def test_a_failing_step_fails_the_run_with_a_useful_code(
+    backend: Backend, amount: str, code: str, message: str
+) -> None:
+    _, record, answer = _run(backend, amount)
+    assert (answer["status"], answer["error_code"], answer["error_message"]) == ("failed", code, message)
+    assert record.status.value == "failed"
+    # The wrapper caught it: the execution itself ends cleanly, the run is recorded at once.
+    assert [e["status"] for e in backend.executions()] == ["SUCCEEDED"]
+
+
+def test_connect_retrying_start_never_starts_a_second_execution(backend: Backend) -> None:
+    event = backend.event("120.00")
+    answers = [backend.start.handle(event, 8_000) for _ in range(3)]
+    assert [a["new_run"] for a in answers] == ["true", "false", "false"]
+    backend.settle()
+    assert len(backend.executions()) == 1
+
+
+def test_a_second_execution_of_the_same_run_changes_nothing(backend: Backend) -> None:
+    # As an Express workflow's at-least-once start, or a retried StartExecution, could make one.
+    _, before, _ = _run(backend, "120.00")
+    job = parse_worker_event(
+        json.loads(
+            backend.sfn.describe_execution(executionArn=backend.executions()[0]["executionArn"])["input"]
+        )
+    )
+    duplicate = {**job.to_payload(), "attempt_number": str(job.attempt)}
+    backend.sfn.start_execution(stateMachineArn=backend.arn, name="duplicate", input=json.dumps(duplicate))
+    executions = backend.settle()
+    assert {e["status"] for e in executions} == {"SUCCEEDED"} and len(executions) == 2
+    after = backend.record(before.task_id)
+    assert (after.status, after.result, after.lease_owner, after.worker_runs) == (
+        before.status,
+        before.result,
+        before.lease_owner,
+        1,
+    )
+
+
+def test_the_execution_name_is_the_runs_and_its_attempts(backend: Backend) -> None:
+    event = backend.event("120.00")
+    started = backend.start.handle(event, 8_000)
+    backend.settle()
+    (execution,) = backend.executions()
+    job = parse_worker_event(
+        json.loads(backend.sfn.describe_execution(executionArn=execution["executionArn"])["input"])
+    )
+    assert execution["name"] == execution_name(job) and job.task_id == started["task_id"]
+    assert len(execution["name"]) <= 80
+
+
+class _Jobs:
+    def __init__(self) -> None:
+        self.jobs: list[Any] = []
+
+    def dispatch(self, job: Any, *, give_up_at_ms: int) -> None:
+        self.jobs.append(job)
+
+
+def _simulated(definition: str, amount: str) -> TrackerRecord:
+    """The same run through the call simulator's interpreter (flowkit.states), on a virtual clock."""
+    with moto.mock_aws():
+        client = boto3.client("dynamodb", region_name="eu-west-2")
+        create_tracker_table(TABLE, client)
+        clock = VirtualClock(1_767_225_600_000)
+        tracker = TrackerTable(client, TABLE, clock=clock, retry_policy=FLOW_CALL_RETRY)
+        jobs = _Jobs()
+        start_env = {
+            "TRACKER_TABLE_NAME": TABLE,
+            "STATE_MACHINE_ARN": "arn:aws:states:eu-west-2:123456789012:stateMachine:t",
+        }
+        start = StartService(StartSettings.from_env(start_env), tracker, jobs, clock)
+        contact = "11111111-2222-4333-8444-000000000001"
+        event = {
+            "Details": {
+                "ContactData": {"ContactId": contact, "InitialContactId": contact, "Channel": "VOICE"},
+                "Parameters": {"amount": amount},
+            }
+        }
+        with clock.participant():
+            start.handle(event, 8_000)
+            (job,) = jobs.jobs
+            runner = StateMachineRunner(json.loads(definition), clock=clock, dynamodb=client)
+            runner.run(
+                {**job.to_payload(), "attempt_number": str(job.attempt)}, "arn:aws:states:::execution:t:x"
+            )
+        record = tracker.get(job.task_id, give_up_at_ms=0)
+        assert record is not None
+        return record
+
+
+def _outcome(record: TrackerRecord) -> tuple[object, ...]:
+    return (
+        record.status,
+        record.error_code,
+        record.error_message,
+        dict(record.result),
+        record.progress_percent,
+        record.progress_message,
+        record.worker_runs,
+    )
+
+
+@pytest.mark.parametrize("amount", ["120.00", "fail", "crash", "bad-result"])
+def test_the_simulator_plays_the_state_machine_as_step_functions_does(definition: str, amount: str) -> None:
+    # moto's interpreter is not ours: the simulator's must leave the same record.
+    simulated = _outcome(_simulated(definition, amount))
+    with moto.mock_aws(config=EXECUTE):  # type: ignore[arg-type]
+        _, executed, _ = _run(Backend(definition), amount)
+    assert simulated == _outcome(executed)
