@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Final
 
-from connect_async.contract import Attr, ErrorCode, ResponseStatus, RunStatus
+from connect_async.contract import MAX_ERROR_MESSAGE_CHARS, Attr, ErrorCode, ResponseStatus, RunStatus
+from connect_async.redaction import trim
 
 __all__ = ["CorruptRecordError", "Observation", "TrackerRecord", "observe", "record_from_item"]
 
@@ -90,7 +91,14 @@ def observe(record: TrackerRecord | None, now_ms: int) -> Observation:
             ErrorCode.WORKER_TIMEOUT,
             "the worker did not finish before the run's deadline",
         )
-    return Observation(ResponseStatus(record.status.value), record, record.error_code, record.error_message)
+    # Another writer (a state machine's Fail Cause, an edit by hand) may have stored more than the
+    # flow should speak: the flow gets what the worker itself would have written, at most.
+    return Observation(
+        ResponseStatus(record.status.value),
+        record,
+        record.error_code,
+        trim(record.error_message, MAX_ERROR_MESSAGE_CHARS),
+    )
 
 
 # How each field type is read from a DynamoDB attribute value (a missing attribute is empty).

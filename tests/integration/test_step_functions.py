@@ -145,6 +145,13 @@ def test_a_failing_step_fails_the_run_with_a_useful_code(
     assert [e["status"] for e in backend.executions()] == ["SUCCEEDED"]
 
 
+def test_a_long_cause_reaches_the_flow_trimmed_as_the_workers_own_messages_are(backend: Backend) -> None:
+    _, record, answer = _run(backend, "long-cause")
+    assert len(record.error_message) > 3000  # as the state machine wrote it
+    assert answer["error_code"] == "bank_refused"
+    assert len(answer["error_message"]) == 256 and answer["error_message"].endswith("…")
+
+
 def test_connect_retrying_start_never_starts_a_second_execution(backend: Backend) -> None:
     event = backend.event("120.00")
     answers = [backend.start.handle(event, 8_000) for _ in range(3)]
