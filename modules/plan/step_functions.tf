@@ -40,21 +40,28 @@ locals {
   }]
   sfn_not_ours = [{ ErrorEquals = ["DynamoDB.ConditionalCheckFailedException"], ResultPath = null, Next = "Over" }]
 
+  # Every write after the claim (progress, Complete, Failed): one item's update, conditional on
+  # this execution's claim, retried when throttled. Each adds its own SET, names and values.
+  sfn_claimed_write = {
+    Type       = "Task"
+    Resource   = "arn:aws:states:::dynamodb:updateItem"
+    ResultPath = null
+    Retry      = local.sfn_write_retry
+  }
+  sfn_claimed_parameters = {
+    TableName           = var.tracker_table_name
+    Key                 = local.sfn_key
+    ConditionExpression = local.sfn_claimed.condition
+  }
+
   progress_states = {
-    for name, progress in var.progress_messages : name => {
-      Type     = "Task"
-      Resource = "arn:aws:states:::dynamodb:updateItem"
-      Parameters = {
-        TableName                 = var.tracker_table_name
-        Key                       = local.sfn_key
+    for name, progress in var.progress_messages : name => merge(local.sfn_claimed_write, {
+      Parameters = merge(local.sfn_claimed_parameters, {
         UpdateExpression          = "SET #percent = :percent, #message = :message"
-        ConditionExpression       = local.sfn_claimed.condition
         ExpressionAttributeNames  = merge(local.sfn_claimed.names, { "#percent" = local.record.progress_percent, "#message" = local.record.progress_message })
         ExpressionAttributeValues = merge(local.sfn_claimed.values, { ":percent" = { N = tostring(progress.percent) }, ":message" = { S = progress.message } })
-      }
-      ResultPath = null
-      Retry      = local.sfn_write_retry
-    }
+      })
+    })
   }
 
   # Your definition, rendered with your template variables and the progress states.
@@ -96,22 +103,15 @@ locals {
           Catch      = [{ ErrorEquals = ["States.ALL"], ResultPath = "$.error", Next = "Classify" }]
           Next       = length(local.sfn_result_keys) == 0 ? "Complete" : "CheckResult"
         }
-        Complete = {
-          Type     = "Task"
-          Resource = "arn:aws:states:::dynamodb:updateItem"
-          Parameters = {
-            TableName                 = var.tracker_table_name
-            Key                       = local.sfn_key
+        Complete = merge(local.sfn_claimed_write, {
+          Parameters = merge(local.sfn_claimed_parameters, {
             UpdateExpression          = "SET #status = :completed, #result = :result"
-            ConditionExpression       = local.sfn_claimed.condition
             ExpressionAttributeNames  = merge(local.sfn_claimed.names, { "#result" = local.record.result })
             ExpressionAttributeValues = merge(local.sfn_claimed.values, { ":completed" = { S = local.run_status.completed }, ":result" = { M = { for key in local.sfn_result_keys : key => { "S.$" = "$.steps[0].result.${key}" } } } })
-          }
-          ResultPath = null
-          Retry      = local.sfn_write_retry
-          Catch      = local.sfn_not_ours
-          End        = true
-        }
+          })
+          Catch = local.sfn_not_ours
+          End   = true
+        })
         Classify = {
           Type = "Choice"
           Choices = [
@@ -127,22 +127,15 @@ locals {
         YourError             = { Type = "Pass", Parameters = { "code.$" = "$.error.Error", "message.$" = "$.error.Cause" }, ResultPath = "$.failure", Next = "Failed" }
         YourErrorWithoutCause = { Type = "Pass", Parameters = { "code.$" = "$.error.Error", message = "" }, ResultPath = "$.failure", Next = "Failed" }
         InvalidResult         = { Type = "Pass", Result = { code = local.contract.flow.error_code.invalid_result, message = "the steps' result lacks a result key as a string" }, ResultPath = "$.failure", Next = "Failed" }
-        Failed = {
-          Type     = "Task"
-          Resource = "arn:aws:states:::dynamodb:updateItem"
-          Parameters = {
-            TableName                 = var.tracker_table_name
-            Key                       = local.sfn_key
+        Failed = merge(local.sfn_claimed_write, {
+          Parameters = merge(local.sfn_claimed_parameters, {
             UpdateExpression          = "SET #status = :failed, #code = :code, #message = :message"
-            ConditionExpression       = local.sfn_claimed.condition
             ExpressionAttributeNames  = merge(local.sfn_claimed.names, { "#code" = local.record.error_code, "#message" = local.record.error_message })
             ExpressionAttributeValues = merge(local.sfn_claimed.values, { ":failed" = { S = local.run_status.failed }, ":code" = { "S.$" = "$.failure.code" }, ":message" = { "S.$" = "$.failure.message" } })
-          }
-          ResultPath = null
-          Retry      = local.sfn_write_retry
-          Catch      = local.sfn_not_ours
-          End        = true
-        }
+          })
+          Catch = local.sfn_not_ours
+          End   = true
+        })
         Over = { Type = "Succeed", Comment = "The run was finished or restarted elsewhere: nothing is overwritten." }
       },
       length(local.sfn_result_keys) == 0 ? {} : {
