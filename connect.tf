@@ -1,6 +1,7 @@
-# Amazon Connect wiring (when connect_instance_id is set): permit and associate the two
-# functions the flow calls, then create the flow. Connect validates a flow on create, so it
-# comes last, after its Lambdas are associated and permitted.
+# Amazon Connect wiring (when connect_instance_id is set): permit and associate the functions
+# the flows call (start and check, and the lookup with config_lookup), then create the flows.
+# Connect validates a flow on create, so it comes last, after its Lambdas are associated and
+# permitted.
 
 data "aws_connect_instance" "this" {
   count = local.connect_enabled ? 1 : 0
@@ -9,7 +10,7 @@ data "aws_connect_instance" "this" {
 }
 
 locals {
-  flow_functions = local.connect_enabled ? toset(["start", "check"]) : toset([])
+  flow_functions = local.connect_enabled ? toset(concat(["start", "check"], local.lookup_enabled ? ["lookup"] : [])) : toset([])
 }
 
 resource "aws_lambda_permission" "connect" {
@@ -66,4 +67,17 @@ resource "aws_connect_contact_flow" "requeue_disconnect" {
   content     = module.plan.requeue_disconnect_flow
 
   tags = var.tags
+}
+
+resource "aws_connect_contact_flow_module" "config_lookup" {
+  count = local.connect_enabled && local.lookup_enabled && var.create_config_lookup_module ? 1 : 0
+
+  instance_id = var.connect_instance_id
+  name        = coalesce(var.config_lookup_module_name, "${var.name}-config-lookup-module")
+  description = "Looks the contact's configuration up, sets its language and voice and config_<field> attributes, and speaks the greeting or the fallback greeting (connect-async-lambda)."
+  content     = module.plan.config_lookup_module
+
+  tags = var.tags
+
+  depends_on = [aws_connect_lambda_function_association.this, aws_lambda_permission.connect]
 }

@@ -2,6 +2,7 @@
 #   start:  read and update tracker items, invoke the worker (or start the state machine)
 #   worker: update tracker items, send to its destinations, plus worker_policy_statements
 #   check:  read tracker items
+#   lookup: read configuration items (config_lookup), nothing of the tracker
 # Each may write logs only to its own log group.
 
 locals {
@@ -28,6 +29,8 @@ locals {
           Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
           Resource = ["${aws_cloudwatch_log_group.function[function].arn}:*"]
         },
+      ],
+      function == "lookup" ? [] : [
         {
           Sid      = "TrackerItems"
           Effect   = "Allow"
@@ -35,7 +38,7 @@ locals {
           Resource = [local.tracker_table_arn]
         },
       ],
-      length(local.kms_key_arns) == 0 ? [] : [
+      function == "lookup" || length(local.kms_key_arns) == 0 ? [] : [
         {
           Sid      = "TrackerKey"
           Effect   = "Allow"
@@ -43,6 +46,25 @@ locals {
           Resource = local.kms_key_arns
         },
       ],
+      function != "lookup" ? [] : concat(
+        [
+          {
+            # One BatchGetItem reads the keys' items and the default item.
+            Sid      = "ConfigItems"
+            Effect   = "Allow"
+            Action   = ["dynamodb:BatchGetItem"]
+            Resource = [try(aws_dynamodb_table.config[0].arn, "")]
+          },
+        ],
+        var.config_table_kms_key_arn == null ? [] : [
+          {
+            Sid      = "ConfigKey"
+            Effect   = "Allow"
+            Action   = ["kms:Decrypt", "kms:DescribeKey"]
+            Resource = [var.config_table_kms_key_arn]
+          },
+        ],
+      ),
       function != "start" ? [] : [
         local.lambda_backend ? {
           Sid      = "InvokeWorker"

@@ -9,6 +9,7 @@ locals {
     WORKER_FUNCTION_NAME         = try(local.function_names.worker, "")
     STATE_MACHINE_ARN            = try(aws_sfn_state_machine.task[0].arn, "")
     TASK_HANDLER                 = var.task_handler
+    CONFIG_TABLE_NAME            = try(aws_dynamodb_table.config[0].name, "")
   }
   # The shipped Bedrock task's settings; an unset limit is left out, so the runtime's default
   # (the settings schema) applies.
@@ -37,7 +38,7 @@ locals {
   }
 
   # Your task's own layer first, then the layers you publish yourself (Lambda allows five).
-  function_layers = { start = [], check = [], worker = concat(aws_lambda_layer_version.task[*].arn, var.worker_layers) }
+  function_layers = { start = [], check = [], lookup = [], worker = concat(aws_lambda_layer_version.task[*].arn, var.worker_layers) }
 }
 
 # Your task's code and dependencies (task_layer_zip, built by `connect-async build-layer`): a new
@@ -66,7 +67,7 @@ resource "aws_cloudwatch_log_group" "function" {
 }
 
 resource "aws_lambda_function" "function" {
-  # checkov:skip=CKV_AWS_116:start and check are synchronous (a DLQ only serves async calls); the worker's failures go to an on-failure destination queue (async.tf), which supersedes a DLQ.
+  # checkov:skip=CKV_AWS_116:start, check and lookup are synchronous (a DLQ only serves async calls); the worker's failures go to an on-failure destination queue (async.tf), which supersedes a DLQ.
   # checkov:skip=CKV_AWS_117:The functions reach only DynamoDB, Lambda and the task's APIs over AWS endpoints; a VPC would add cold-start time and NAT cost to every call.
   # checkov:skip=CKV_AWS_272:The artifact is committed, reproducible and pinned by source_code_hash; code signing needs a signing profile the module cannot assume.
   # checkov:skip=CKV_AWS_173:The environment holds names and numbers, no secrets; Lambda encrypts it at rest with its service key.

@@ -20,11 +20,13 @@ locals {
   tracker_table_arn  = var.create_tracker_table ? aws_dynamodb_table.tracker[0].arn : var.tracker_table_arn
 
   lambda_backend = var.backend == "lambda"
+  lookup_enabled = var.config_lookup != null
   # The worker function runs the task only with the lambda backend; with step_functions the
-  # state machine (step_functions.tf) does.
+  # state machine (step_functions.tf) does. The lookup exists with config_lookup (config_lookup.tf).
   function_names = merge(
     { start = "${var.name}-start", check = "${var.name}-check" },
     local.lambda_backend ? { worker = "${var.name}-worker" } : {},
+    local.lookup_enabled ? { lookup = "${var.name}-lookup" } : {},
   )
   connect_enabled = var.connect_instance_id != null
   timing          = module.plan.timing
@@ -65,12 +67,16 @@ module "plan" {
   backend                            = var.backend
   step_functions                     = var.step_functions
   progress_messages                  = var.progress_messages
+  lookup_time_limit_seconds          = var.lookup_time_limit_seconds
+  lookup_budget_ms                   = var.lookup_budget_ms
+  config_lookup                      = var.config_lookup
 
   # The wiring: what the flows call and invoke.
-  start_function_arn = aws_lambda_function.function["start"].arn
-  check_function_arn = aws_lambda_function.function["check"].arn
-  flow_module_id     = try(aws_connect_contact_flow_module.wait_for_task[0].contact_flow_module_id, null)
-  tracker_table_name = local.tracker_table_name
+  start_function_arn  = aws_lambda_function.function["start"].arn
+  check_function_arn  = aws_lambda_function.function["check"].arn
+  lookup_function_arn = try(aws_lambda_function.function["lookup"].arn, null)
+  flow_module_id      = try(aws_connect_contact_flow_module.wait_for_task[0].contact_flow_module_id, null)
+  tracker_table_name  = local.tracker_table_name
 }
 
 ################################################################################

@@ -46,6 +46,26 @@ output "worker_function_arn" {
   value       = try(aws_lambda_function.function["worker"].arn, null)
 }
 
+output "lookup_function_name" {
+  description = "Name of the configuration lookup function (null without config_lookup)."
+  value       = try(aws_lambda_function.function["lookup"].function_name, null)
+}
+
+output "lookup_function_arn" {
+  description = "ARN of the configuration lookup function (null without config_lookup)."
+  value       = try(aws_lambda_function.function["lookup"].arn, null)
+}
+
+output "config_table_name" {
+  description = "Name of the configuration table (null without config_lookup)."
+  value       = try(aws_dynamodb_table.config[0].name, null)
+}
+
+output "config_table_arn" {
+  description = "ARN of the configuration table (null without config_lookup)."
+  value       = try(aws_dynamodb_table.config[0].arn, null)
+}
+
 output "task_layer_arn" {
   description = "ARN of the layer version made from task_layer_zip (null without it)."
   value       = try(aws_lambda_layer_version.task[0].arn, null)
@@ -107,6 +127,16 @@ output "flow_module_id" {
 output "flow_module_arn" {
   description = "ARN of the wait-for-the-task flow module (null without connect_instance_id or with create_flow_module = false)."
   value       = try(aws_connect_contact_flow_module.wait_for_task[0].arn, null)
+}
+
+output "config_lookup_module_id" {
+  description = "Id of the config lookup flow module (null unless created)."
+  value       = try(aws_connect_contact_flow_module.config_lookup[0].contact_flow_module_id, null)
+}
+
+output "config_lookup_module_arn" {
+  description = "ARN of the config lookup flow module (null unless created)."
+  value       = try(aws_connect_contact_flow_module.config_lookup[0].arn, null)
 }
 
 output "requeue_disconnect_flow_id" {

@@ -75,11 +75,38 @@ variable "tracker_table_deletion_protection" {
 }
 
 ################################################################################
+# Configuration table (config_lookup)
+################################################################################
+
+variable "config_table_kms_key_arn" {
+  description = "Customer-managed KMS key for the configuration table (config_lookup). Default null: DynamoDB's AWS-owned key."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.config_table_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.config_table_kms_key_arn))
+    error_message = "config_table_kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "config_table_point_in_time_recovery" {
+  description = "Enable point-in-time recovery on the configuration table (config_lookup)."
+  type        = bool
+  default     = true
+}
+
+variable "config_table_deletion_protection" {
+  description = "Enable deletion protection on the configuration table (config_lookup)."
+  type        = bool
+  default     = false
+}
+
+################################################################################
 # Lambda functions
 ################################################################################
 
 variable "lambda_runtime" {
-  description = "Python runtime of the three functions."
+  description = "Python runtime of the functions."
   type        = string
   default     = "python3.12"
 
@@ -90,7 +117,7 @@ variable "lambda_runtime" {
 }
 
 variable "lambda_architecture" {
-  description = "Instruction set of the three functions."
+  description = "Instruction set of the functions."
   type        = string
   default     = "arm64"
 
@@ -101,11 +128,12 @@ variable "lambda_architecture" {
 }
 
 variable "reserved_concurrency" {
-  description = "Reserved concurrent executions per function (null: unreserved). Reserve for start and check so a burst of workers cannot starve the calls a caller is waiting on."
+  description = "Reserved concurrent executions per function (null: unreserved). Reserve for start, check (and lookup) so a burst of workers cannot starve the calls a caller is waiting on."
   type = object({
     start  = optional(number)
     check  = optional(number)
     worker = optional(number)
+    lookup = optional(number)
   })
   default = {}
 
@@ -279,21 +307,36 @@ variable "tracking_id_source" {
 }
 
 variable "log_level" {
-  description = "Powertools log level of the three functions."
+  description = "Powertools log level of the functions."
   type        = string
   default     = "INFO"
   nullable    = false
 }
 
 variable "memory_size" {
-  description = "Memory size (MB) of each function. start: writes one item and invokes the worker; check: reads one item; worker: runs your task."
+  description = "Memory size (MB) of each function. start: writes one item and invokes the worker; check: reads one item; worker: runs your task; lookup: reads one configuration item (config_lookup)."
   type = object({
     start  = optional(number, 256)
     check  = optional(number, 256)
     worker = optional(number, 512)
+    lookup = optional(number, 256)
   })
   default  = {}
   nullable = false
+}
+
+variable "lookup_time_limit_seconds" {
+  description = "InvocationTimeLimitSeconds of the flow's lookup block, and the lookup function's timeout: the longest silence before the greeting when the lookup cannot answer at all."
+  type        = number
+  default     = 3
+  nullable    = false
+}
+
+variable "lookup_budget_ms" {
+  description = "How long the lookup may spend reading the configuration table, retries included, before it answers fallback (config_unavailable): the silence a caller hears before the fallback greeting when the table is throttled or unreachable."
+  type        = number
+  default     = 1500
+  nullable    = false
 }
 
 variable "task_parameters" {
@@ -321,6 +364,8 @@ variable "messages" {
     success  = optional(string, "Thank you. Your request is complete.")
     fallback = optional(string, "Sorry, we could not complete your request. Let me transfer you to an agent.")
     timeout  = optional(string, "This is taking longer than expected. We will keep working on it and let you know.")
+    # With config_lookup: what the caller hears when the lookup fails, times out or finds nothing.
+    greeting_fallback = optional(string, "Thank you for calling.")
   })
   default = {}
 }
@@ -360,6 +405,24 @@ variable "requeue_disconnect_flow" {
     wait_seconds   = optional(number, 300)
     retry_attempts = optional(number, 2)
     name           = optional(string)
+  })
+  default = null
+}
+
+variable "config_lookup" {
+  description = "The configuration lookup (null: off). The flows call the lookup function first with keys (flow references tried in order, such as $.SystemEndpoint.Address, the dialled number; the item keyed \"default\" is tried last), set the item's language and voice, set config_<field> contact attributes, and speak its greeting, or messages.greeting_fallback on any error, a missing item or a timeout; then the task runs unless run_task is false. items: the configuration table's items by key (a key's fields override the default item's); language and voice from Amazon Polly's lists, engine as the console writes it, greeting 1-1000 characters, attributes: more fields of your own (lower-case names)."
+  type = object({
+    keys = optional(list(string), ["$.SystemEndpoint.Address"])
+    items = map(object({
+      language         = optional(string)
+      voice            = optional(string)
+      engine           = optional(string)
+      greeting         = optional(string)
+      line_of_business = optional(string)
+      queue            = optional(string)
+      attributes       = optional(map(string), {})
+    }))
+    run_task = optional(bool, true)
   })
   default = null
 }
@@ -568,6 +631,23 @@ variable "contact_flow_name" {
   validation {
     condition     = var.contact_flow_name == null || try(length(var.contact_flow_name) >= 1 && length(var.contact_flow_name) <= 127, false)
     error_message = "contact_flow_name must be 1-127 characters."
+  }
+}
+
+variable "create_config_lookup_module" {
+  description = "Create the config lookup flow module (when connect_instance_id and config_lookup are set), for the start of your own flows."
+  type        = bool
+  default     = true
+}
+
+variable "config_lookup_module_name" {
+  description = "Name of the config lookup flow module. Default: \"<name>-config-lookup-module\"."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.config_lookup_module_name == null || try(length(var.config_lookup_module_name) >= 1 && length(var.config_lookup_module_name) <= 127, false)
+    error_message = "config_lookup_module_name must be 1-127 characters."
   }
 }
 

@@ -1,10 +1,13 @@
-"""Handler overhead in-process against moto: start and check against a bare PutItem / GetItem.
+"""Handler overhead in-process against moto: start, check and the lookup against a bare
+PutItem / GetItem.
 
 Each sample times one call of the runtime's own logic (StartService.handle with a dispatcher that
 only records the job, CheckService.handle answering at once) and, on the same client, the bare
 DynamoDB call it is built on. start's write is a conditional UpdateItem, whose expressions moto
 evaluates slowly (DynamoDB does not), so start is also compared with that same write made
-through the tracker alone (``begin_run``): the difference is the handler's own work. Absolute
+through the tracker alone (``begin_run``): the difference is the handler's own work. The lookup
+(an item and the default item in one BatchGetItem) is set against a bare eventually consistent
+GetItem of one item on the same client, and a bare BatchGetItem of the same two keys. Absolute
 times depend on the machine and on moto; the ratio of the medians travels better. A benchmark,
 never a test assertion.
 
@@ -40,17 +43,33 @@ import moto  # noqa: E402
 from connect_async.aws import dynamodb_client  # noqa: E402
 from connect_async.check import CheckService  # noqa: E402
 from connect_async.clock import SystemClock  # noqa: E402
-from connect_async.config import CheckSettings, StartSettings  # noqa: E402
+from connect_async.config import CheckSettings, LookupSettings, StartSettings  # noqa: E402
+from connect_async.config_table import ConfigTable  # noqa: E402
 from connect_async.contract import TrackingIdSource  # noqa: E402
 from connect_async.events import WorkerJob, parse_contact_event  # noqa: E402
+from connect_async.lookup import LookupService  # noqa: E402
 from connect_async.retry import FLOW_CALL_RETRY  # noqa: E402
 from connect_async.start import StartService  # noqa: E402
 from connect_async.tracker import TrackerTable  # noqa: E402
-from flowkit.simulator import create_tracker_table  # noqa: E402
+from flowkit.simulator import Deployment, create_config_table, create_tracker_table  # noqa: E402
 
 __all__ = ["measure"]
 
 TABLE = "bench-tracker"
+CONFIG_TABLE = "bench-config"
+NUMBER = "+442071234567"
+CONFIG_ITEMS = {
+    "default": json.dumps({"config_key": {"S": "default"}, "greeting": {"S": "Thank you for calling."}}),
+    NUMBER: json.dumps(
+        {
+            "config_key": {"S": NUMBER},
+            "greeting": {"S": "Welcome to mortgages."},
+            "language": {"S": "en-GB"},
+            "voice": {"S": "Amy"},
+            "speech_profile": {"S": "en-GB/Amy/Neural"},
+        }
+    ),
+}
 
 
 class _RecordingDispatcher:
@@ -120,9 +139,23 @@ def measure(samples: int) -> dict[str, Any]:
             tracker,
             clock,
         )
-        # Warm both paths (imports, botocore's first-call setup) before timing.
+        create_config_table(Deployment(config_table_name=CONFIG_TABLE, config_items=CONFIG_ITEMS), client)
+        lookup = LookupService(
+            LookupSettings.from_env(
+                {
+                    "CONFIG_TABLE_NAME": CONFIG_TABLE,
+                    "CONFIG_FIELDS": "engine,language,line_of_business,queue,voice",
+                }
+            ),
+            ConfigTable(client, CONFIG_TABLE, clock=clock, retry_policy=FLOW_CALL_RETRY),
+            clock,
+        )
+        lookup_event = {"Name": "ContactFlowEvent", "Details": {"Parameters": {"key_1": NUMBER}}}
+        keys = [{"config_key": {"S": key}} for key in (NUMBER, "default")]
+        # Warm every path (imports, botocore's first-call setup) before timing.
         start.handle(_event("warm"), 8000)
         check.handle(_event("warm"), 8000)
+        lookup.handle(lookup_event, 3000)
         results = {
             "put_item": _timed(
                 samples,
@@ -148,12 +181,28 @@ def measure(samples: int) -> dict[str, Any]:
                 ),
             ),
             "check": _timed(samples, lambda i: check.handle(_event(f"contact-{i}"), 8000)),
+            "get_item_eventual": _timed(
+                samples, lambda i: client.get_item(TableName=CONFIG_TABLE, Key={"config_key": {"S": NUMBER}})
+            ),
+            "batch_get_item": _timed(
+                samples, lambda i: client.batch_get_item(RequestItems={CONFIG_TABLE: {"Keys": keys}})
+            ),
+            "lookup": _timed(samples, lambda i: lookup.handle(lookup_event, 3000)),
         }
     summary = {name: _summary(times) for name, times in results.items()}
     summary["ratios"] = {
         "start_vs_put_item": round(summary["start"]["p50_ms"] / summary["put_item"]["p50_ms"], 2),
         "start_vs_its_own_write": round(summary["start"]["p50_ms"] / summary["begin_run"]["p50_ms"], 2),
         "check_vs_get_item": round(summary["check"]["p50_ms"] / summary["get_item"]["p50_ms"], 2),
+        "lookup_vs_get_item_p50": round(
+            summary["lookup"]["p50_ms"] / summary["get_item_eventual"]["p50_ms"], 2
+        ),
+        "lookup_vs_get_item_p99": round(
+            summary["lookup"]["p99_ms"] / summary["get_item_eventual"]["p99_ms"], 2
+        ),
+        "lookup_vs_batch_get_item_p50": round(
+            summary["lookup"]["p50_ms"] / summary["batch_get_item"]["p50_ms"], 2
+        ),
     }
     summary["samples"] = {"count": samples}
     return summary

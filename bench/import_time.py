@@ -30,6 +30,7 @@ MODULES = {
     "handlers.start": "connect_async.handlers.start",
     "handlers.check": "connect_async.handlers.check",
     "handlers.worker": "connect_async.handlers.worker",
+    "handlers.lookup": "connect_async.handlers.lookup",
 }
 # Import the module, then (handlers) build what the first invocation builds: settings from the
 # environment and the boto3 clients. Prints both times in seconds.
@@ -42,6 +43,7 @@ PROBE = (
 # are left unset: each function then reads the settings schema's default, as the module sets it.
 ENVIRONMENT = {
     "TRACKER_TABLE_NAME": "bench-tracker",
+    "CONFIG_TABLE_NAME": "bench-config",
     "WORKER_FUNCTION_NAME": "bench-worker",
     "TASK_HANDLER": "connect_async.tasks.demo:run",
     "POWERTOOLS_SERVICE_NAME": "bench",

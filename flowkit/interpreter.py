@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from connect_async.contract import ResponseKey, ResponseStatus
+from connect_async.contract import ConfigField, LookupKey, ResponseKey, ResponseStatus
 from flowkit.clock import VirtualClock
 from flowkit.report import CONTACT_ID, START_MS, CallReport, Event
 from flowkit.services import Deployment, ThreadDispatcher
@@ -64,7 +64,11 @@ class FlowInterpreter:
         self.dispatcher = dispatcher
         self.external: dict[str, str] = {}
         self.attributes: dict[str, str] = dict(scenario.attributes)
-        self.failing = {"check": scenario.failing_check_calls, "start": scenario.failing_start_calls}
+        self.failing = {
+            "check": scenario.failing_check_calls,
+            "start": scenario.failing_start_calls,
+            "lookup": scenario.failing_lookup_calls,
+        }
         self.chain_ms = 0  # Lambda time since the last prompt
         self.words_per_second = (
             READING_WORDS_PER_SECOND if scenario.channel == "CHAT" else SPEECH_WORDS_PER_SECOND
@@ -82,6 +86,8 @@ class FlowInterpreter:
             "UpdateContactAttributes": self._set_attributes,
             "UpdateFlowAttributes": self._set_flow_attributes,
             "UpdateContactTargetQueue": self._set_queue,
+            "UpdateContactData": self._set_language,
+            "UpdateContactTextToSpeechVoice": self._set_voice,
             "InvokeFlowModule": self._invoke_module,
             "EndFlowModuleExecution": self._return_from_module,
             "Wait": self._wait,
@@ -175,6 +181,11 @@ class FlowInterpreter:
             self.report.events.append(Event(self.clock.now_ms(), "flow", f"start gets {shown}"))
 
     def _note_response(self, function: str, response: Mapping[str, str]) -> None:
+        if function == "lookup":
+            said = response.get(LookupKey.SOURCE, "")
+            error = response.get(LookupKey.ERROR_CODE, "")
+            self._note_as(function, f"-> {said} {response.get(ConfigField.KEY, '')} {error}".rstrip())
+            return
         status = response.get(ResponseKey.STATUS, "")
         detail = (
             f'"{response.get(ResponseKey.PROGRESS_MESSAGE, "")}"'
@@ -289,6 +300,31 @@ class FlowInterpreter:
         self.report.target_queue = str(parameters.get("QueueId"))
         return _next(transitions)
 
+    def _set_language(
+        self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
+    ) -> str | None:
+        if parameters.get("LanguageCode"):
+            self.report.language = self._resolve(str(parameters["LanguageCode"]))
+            self._note(f"sets the language {self.report.language}")
+        return _next(transitions)
+
+    def _set_voice(
+        self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
+    ) -> str | None:
+        voice = self._resolve(str(parameters.get("TextToSpeechVoice", "")))
+        engine = self._resolve(str(parameters.get("TextToSpeechEngine", "")))
+        first = not self.report.voice  # the flow's own opening Set voice is not news
+        self.report.voice = f"{voice} ({engine})" if engine else voice
+        if not first:
+            self._note(f"sets the voice {self.report.voice}")
+        return _next(transitions)
+
+    def _note(self, text: str) -> None:
+        self._note_as("flow", text)
+
+    def _note_as(self, actor: str, text: str) -> None:
+        self.report.events.append(Event(self.clock.now_ms(), actor, text))
+
     def _invoke_module(
         self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
     ) -> str | None:
@@ -323,8 +359,15 @@ class FlowInterpreter:
 
     def _resolve(self, value: str) -> str:
         """A whole-value reference, or a literal."""
-        if value == "$.Channel":
-            return self.scenario.channel
+        system = {
+            "$.Channel": self.scenario.channel,
+            "$.SystemEndpoint.Address": self.scenario.dialled_number,
+            "$.ContactId": CONTACT_ID,
+            "$.InitialContactId": CONTACT_ID,
+            "$.LanguageCode": self.report.language,
+        }
+        if value in system:
+            return system[value]
         match = _REFERENCE.fullmatch(value)
         if not match:
             return value

@@ -30,7 +30,7 @@ class TuningError(Exception):
     """Terraform refused the tuning (a validation rule) or warned about it (a misspelt name)."""
 
 
-_FLOWS: Final = ("inbound_flow", "wait_module", "requeue_disconnect_flow")
+_FLOWS: Final = ("inbound_flow", "wait_module", "requeue_disconnect_flow", "config_lookup_module")
 
 
 class Rendered(dict[str, Any]):
@@ -42,13 +42,18 @@ class Rendered(dict[str, Any]):
 
     @property
     def flows(self) -> dict[str, str]:
-        """inbound_flow, wait_module and requeue_disconnect_flow (absent when not rendered)."""
+        """inbound_flow, wait_module, requeue_disconnect_flow and config_lookup_module (absent when
+        not rendered)."""
         return {name: self[name] for name in _FLOWS if self.get(name) is not None}
 
     def deployment(self) -> Deployment:
         """What the module would deploy with this tuning, as the call simulator plays it."""
         return Deployment.from_plan(
-            self["functions"], self["timing"], self["call"], self.get("state_machine")
+            self["functions"],
+            self["timing"],
+            self["call"],
+            self.get("state_machine"),
+            self.get("config_items"),
         )
 
 
@@ -96,7 +101,9 @@ def render(
         # A saved plan holds every output's value (the module has no resources) and writes no state.
         saved = str(Path(tmp) / "plan.tfplan")
         run("init", "-backend=false", "-input=false", "-no-color")
-        run("plan", "-input=false", "-no-color", f"-out={saved}", *flags)
+        # No state is kept (the module is provider-free), so no lock: two renders at once (the
+        # demo while the tests run) must not refuse each other.
+        run("plan", "-input=false", "-no-color", "-lock=false", f"-out={saved}", *flags)
         outputs = json.loads(run("show", "-json", "-no-color", saved))["planned_values"]["outputs"]
     return Rendered({name: output["value"] for name, output in outputs.items()})
 

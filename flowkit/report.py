@@ -35,6 +35,8 @@ class CallReport:
     billed_ms: dict[str, int] = field(default_factory=dict)
     dynamodb_reads: int = 0
     dynamodb_writes: int = 0
+    # The lookup's BatchGetItem requests on the configuration table (its retries included).
+    config_requests: int = 0
     detection_latency_ms: int | None = None
     final_status: str = ""
     task_runs: int = 0  # how many times the task itself started (exactly-once is the goal)
@@ -43,6 +45,9 @@ class CallReport:
     voice_only_prompts_on_chat: list[str] = field(default_factory=list)
     contact_attributes: dict[str, str] = field(default_factory=dict)
     target_queue: str | None = None
+    # What Set language (UpdateContactData) and Set voice last set on the contact.
+    language: str = ""
+    voice: str = ""
     # (start, end) of each stretch the caller hears something, and what.
     speech: list[tuple[int, int]] = field(default_factory=list)
     spoken: list[str] = field(default_factory=list)
@@ -59,6 +64,11 @@ class CallReport:
 
     def timeline(self) -> str:
         return "\n".join(f"{(e.at_ms - START_MS) / 1000:7.2f}s  {e.actor:<7} {e.text}" for e in self.events)
+
+    @property
+    def silence_before_first_words_ms(self) -> int | None:
+        """From the call's start to the first thing the caller hears (the greeting, say)."""
+        return min(begin for begin, _ in self.speech) - START_MS if self.speech else None
 
     def gb_seconds(self, memory_mb: Mapping[str, int]) -> dict[str, float]:
         """Billed GB-seconds per function (start and check; the worker's run is the task's)."""

@@ -16,13 +16,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
+from botocore.exceptions import ClientError, ReadTimeoutError
+
 from connect_async.aws import dynamodb_client
 from connect_async.check import CheckService
-from connect_async.config import CheckSettings, EnvVar, StartSettings, WorkerSettings
-from connect_async.contract import Attr
+from connect_async.config import CheckSettings, EnvVar, LookupSettings, StartSettings, WorkerSettings
+from connect_async.config_table import ConfigTable
+from connect_async.contract import Attr, ConfigField
 from connect_async.dispatch import EXECUTION_ATTEMPT_FIELD, execution_name
 from connect_async.events import WorkerJob
 from connect_async.lease import Lease
+from connect_async.lookup import LookupService
 from connect_async.retry import FLOW_CALL_RETRY, WORKER_RETRY
 from connect_async.settings import environments, setting
 from connect_async.start import StartService
@@ -42,11 +46,15 @@ __all__ = [
     "LatencyModel",
     "ThreadDispatcher",
     "WorkerCrashed",
+    "create_config_table",
     "create_tracker_table",
     "wire_services",
 ]
 
-FUNCTIONS: Final = ("start", "check", "worker")
+FUNCTIONS: Final = ("start", "check", "worker", "lookup")
+# How the configuration table behaves on a call: answers, throttles every request, hangs until
+# the client's read timeout cuts each request, or does not exist.
+CONFIG_TABLE_BEHAVIOURS: Final = ("ok", "throttled", "slow", "missing")
 # Lambda's asynchronous retries of a failed invocation (documented: after 1, then 2 minutes).
 LAMBDA_RETRY_DELAYS_SECONDS: Final = (60, 120)
 
@@ -87,6 +95,10 @@ class Deployment:
     # backend = "step_functions": the wrapped definition the module deploys (modules/plan's
     # state_machine output); None runs the worker function.
     state_machine: Mapping[str, Any] | None = None
+    # config_lookup: the configuration table's items (DynamoDB JSON by key, modules/plan's
+    # config_items output), which create_config_table writes.
+    config_table_name: str = "simulated-config"
+    config_items: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def with_settings(cls, *, table_name: str = "simulated-tracker", **values: object) -> Deployment:
@@ -119,9 +131,12 @@ class Deployment:
         timing: Mapping[str, Any],
         call: Mapping[str, Any],
         state_machine: Mapping[str, Any] | None = None,
+        config_items: Mapping[str, str] | None = None,
     ) -> Deployment:
-        """From modules/plan's outputs ``functions``, ``timing``, ``call`` and ``state_machine``."""
+        """From modules/plan's outputs ``functions``, ``timing``, ``call``, ``state_machine`` and
+        ``config_items``."""
         return cls(
+            config_items=dict(config_items or {}),
             state_machine=json.loads(state_machine["definition"]) if state_machine else None,
             environment={
                 fn: {str(k): str(v) for k, v in functions[fn]["environment"].items()} for fn in FUNCTIONS
@@ -135,6 +150,20 @@ class Deployment:
     def env(self, function: str, **wiring: str) -> dict[str, str]:
         """A function's environment as Lambda would give it: the settings, and the wiring names."""
         return {**self.environment.get(function, {}), **wiring}
+
+
+def create_config_table(deployment: Deployment, client: Any = None) -> None:
+    """The configuration table as the module creates it, holding the deployment's items."""
+    client = client or dynamodb_client()
+    name = deployment.config_table_name
+    client.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": ConfigField.KEY.value, "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": ConfigField.KEY.value, "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for item in deployment.config_items.values():
+        client.put_item(TableName=name, Item=json.loads(item))
 
 
 def create_tracker_table(name: str, client: Any = None) -> None:
@@ -183,9 +212,10 @@ def wire_services(
     worker_deliveries: int,
     custom_functions: Mapping[str, Callable[[Kit], FlowFunction]],
     steps: Steps | None = None,
+    config_table: str = "ok",
 ) -> tuple[dict[str, FlowFunction], ThreadDispatcher]:
-    """start, check (and any plugged-in functions) for the flow, and the dispatcher that runs
-    the worker, all against one counted DynamoDB client."""
+    """start, check, lookup (and any plugged-in functions) for the flow, and the dispatcher that
+    runs the worker, all against one counted DynamoDB client."""
     latency = deployment.latency
     client = dynamodb_client()
 
@@ -235,9 +265,44 @@ def wire_services(
         spawn=dispatcher.spawn,
         bill=report.bill,
     )
-    services: dict[str, FlowFunction] = {"start": start, "check": check}
+    services: dict[str, FlowFunction] = {
+        "start": start,
+        "check": check,
+        "lookup": _lookup_service(deployment, clock, report, config_table),
+    }
     services.update({name: build(kit) for name, build in custom_functions.items()})
     return services, dispatcher
+
+
+def _lookup_service(
+    deployment: Deployment, clock: VirtualClock, report: CallReport, behaviour: str
+) -> LookupService:
+    """The lookup on its own client (as in Lambda: read timeouts of half its budget), counted
+    like the others, and failing as ``behaviour`` says."""
+    if behaviour not in CONFIG_TABLE_BEHAVIOURS:
+        raise ValueError(f"config_table must be one of {', '.join(CONFIG_TABLE_BEHAVIOURS)}")
+    settings = LookupSettings.from_env(
+        deployment.env("lookup", **{EnvVar.CONFIG_TABLE_NAME.value: deployment.config_table_name})
+    )
+    client = dynamodb_client()
+    read_timeout_ms = max(settings.budget_ms // 2, 100)
+
+    def table_call(model: Any, **_: Any) -> None:
+        report.config_requests += 1
+        clock.sleep_ms(deployment.latency.dynamodb_call_ms)
+        if behaviour == "throttled":
+            raise ClientError(
+                {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "throttled"}},
+                model.name,
+            )
+        if behaviour == "slow":  # the request hangs: the client's read timeout cuts it
+            clock.sleep_ms(read_timeout_ms)
+            raise ReadTimeoutError(endpoint_url="https://dynamodb.eu-west-2.amazonaws.com")
+
+    client.meta.events.register("before-call.dynamodb", table_call)
+    table_name = deployment.config_table_name if behaviour != "missing" else "no-such-table"
+    table = ConfigTable(client, table_name, clock=clock, retry_policy=FLOW_CALL_RETRY)
+    return LookupService(settings=settings, table=table, clock=clock)
 
 
 class _Invocation:

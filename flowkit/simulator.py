@@ -28,7 +28,15 @@ from connect_async.tracker import TrackerTable
 from flowkit.clock import VirtualClock
 from flowkit.interpreter import FlowInterpreter, load_flow
 from flowkit.report import CONTACT_ID, START_MS, CallReport
-from flowkit.services import Deployment, FlowFunction, Kit, WorkerCrashed, create_tracker_table, wire_services
+from flowkit.services import (
+    Deployment,
+    FlowFunction,
+    Kit,
+    WorkerCrashed,
+    create_config_table,
+    create_tracker_table,
+    wire_services,
+)
 from flowkit.states import Steps
 
 __all__ = [
@@ -40,6 +48,7 @@ __all__ = [
     "FlowFunction",
     "Kit",
     "Scenario",
+    "create_config_table",
     "create_tracker_table",
 ]
 
@@ -54,6 +63,7 @@ class Scenario:
     hang_up_at_seconds: float | None = None
     failing_check_calls: int = 0  # the first N check invocations fail (Connect takes the error branch)
     failing_start_calls: int = 0  # the first N start invocations fail
+    failing_lookup_calls: int = 0  # the first N lookup invocations fail (throttled by Lambda, say)
     # Connect retries a block's invocation (its first answers were lost): start runs this often.
     start_deliveries: int = 1
     # Lambda delivers an asynchronous event at least once: the worker gets the job this often.
@@ -63,6 +73,10 @@ class Scenario:
     progress_messages: tuple[str, ...] = ("Checking your details.", "Almost done.")
     # Contact attributes set before this flow runs (by an earlier flow: the caller's question, say).
     attributes: Mapping[str, str] = field(default_factory=dict)
+    # The number the customer dialled ($.SystemEndpoint.Address), which the lookup may key on.
+    dialled_number: str = "+15550100"
+    # The configuration table on this call: ok | throttled | slow | missing (config_lookup).
+    config_table: str = "ok"
 
 
 class CallSimulator:
@@ -106,6 +120,7 @@ class CallSimulator:
             worker_deliveries=scenario.worker_deliveries,
             custom_functions=self.custom_functions,
             steps=self.steps,
+            config_table=scenario.config_table,
         )
         with clock.participant():
             FlowInterpreter(

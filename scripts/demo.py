@@ -50,18 +50,21 @@ from flowkit.simulator import (  # noqa: E402
     CallSimulator,
     Deployment,
     Scenario,
+    create_config_table,
     create_tracker_table,
 )
 from flowkit.stub_tasks import bedrock_answer  # noqa: E402
 
 START_ARN = "arn:aws:lambda:eu-west-2:123456789012:function:demo-start"
 CHECK_ARN = "arn:aws:lambda:eu-west-2:123456789012:function:demo-check"
+LOOKUP_ARN = "arn:aws:lambda:eu-west-2:123456789012:function:demo-lookup"
 FLOW_MODULE_ID = "demo-wait-for-task-module"
 # The plan's wiring (what the root module passes from the resources it creates), and the
 # re-queue disconnect flow the "requeue" scenario plays when the tfvars do not set one.
 WIRING = {
     "start_function_arn": START_ARN,
     "check_function_arn": CHECK_ARN,
+    "lookup_function_arn": LOOKUP_ARN,
     "flow_module_id": FLOW_MODULE_ID,
     "tracker_table_name": Deployment.table_name,
     "requeue_disconnect_flow": {
@@ -87,12 +90,20 @@ SCENARIOS = {
     "ask-chat": Scenario(
         work_seconds=6, channel="CHAT", attributes={"question": "When will my parcel arrive?"}
     ),
+    # The configuration lookup (examples/lookup.tfvars): a number with its own item, a table
+    # that throttles every read, a table that hangs.
+    "branded": Scenario(work_seconds=6, dialled_number="+442071234567"),
+    "lookup-fail": Scenario(work_seconds=6, dialled_number="+442071234567", config_table="throttled"),
+    "lookup-slow": Scenario(work_seconds=6, dialled_number="+442071234567", config_table="slow"),
 }
 # Scenarios that run a real task (its outside service stubbed) instead of the scripted one, and
 # the tuning they need unless TFVARS names another.
 ASK_ANSWER = "Your parcel is out for delivery and arrives today before 6 pm."
 TASKS = {name: bedrock_answer(ASK_ANSWER, model_seconds=6) for name in ("ask", "ask-chat")}
-DEFAULT_TFVARS = {name: ROOT / "examples" / "ask.tfvars" for name in ("ask", "ask-chat")}
+DEFAULT_TFVARS = {
+    **{name: ROOT / "examples" / "ask.tfvars" for name in ("ask", "ask-chat")},
+    **{name: ROOT / "examples" / "lookup.tfvars" for name in ("branded", "lookup-fail", "lookup-slow")},
+}
 
 
 def render(tfvars: Path | None, variables: dict[str, object] | None = None) -> Rendered:
@@ -178,6 +189,8 @@ def play(
         result_keys=[str(key) for key in call["result_keys"]],
         task_parameters={str(k): str(v) for k, v in call["task_parameters"].items()},
         tracking_id_reference=call["tracking_id_reference"],
+        lookup_arn=LOOKUP_ARN,
+        config_lookup=call["config_lookup"],
     )
     for name, problems in checked.items():
         if any(p.severity == ERROR for p in problems):
@@ -195,11 +208,12 @@ def play(
     try:
         with moto.mock_aws():
             create_tracker_table(deployment.table_name)
+            create_config_table(deployment)
             if steps is not None and hasattr(steps, "prepare"):
                 steps.prepare(dynamodb_client())
             simulator = CallSimulator(
                 flow,
-                functions={START_ARN: "start", CHECK_ARN: "check"},
+                functions={START_ARN: "start", CHECK_ARN: "check", LOOKUP_ARN: "lookup"},
                 deployment=deployment,
                 task=run,
                 modules={FLOW_MODULE_ID: flows["wait_module"]},
@@ -277,6 +291,14 @@ def main(argv: list[str] | None = None) -> int:
         f"DynamoDB reads: {report.dynamodb_reads}, writes: {report.dynamodb_writes}; "
         f"detection latency: {detection}"
     )
+    if rendered["call"]["config_lookup"] is not None:
+        first = report.silence_before_first_words_ms
+        config = {k: v for k, v in report.contact_attributes.items() if k.startswith("config_") and v}
+        print(
+            f"Configuration: {', '.join(f'{k}={v!r}' for k, v in sorted(config.items()))}\n"
+            f"Language: {report.language or 'the instance default'}; voice: {report.voice}; "
+            f"silence before the greeting: {'none heard' if first is None else f'{first} ms'}"
+        )
     if report.dead_lettered:
         print(f"Worker events in the dead-letter queue: {report.dead_lettered} (the lost_runs alarm fires)")
     if args.chart:

@@ -35,7 +35,13 @@ TITLES = {
     "requeue_disconnect_flow": (
         "The re-queue disconnect flow (`requeue_disconnect.json.tftpl`, with the demo's settings)"
     ),
+    "config_lookup_module": (
+        "The config lookup flow module (`config_lookup_module.json.tftpl` + the lookup actions, "
+        "with `examples/lookup.tfvars`)"
+    ),
 }
+# The fast path is off by default: its flow module is drawn with the example's items.
+LOOKUP_TFVARS = ROOT / "examples" / "lookup.tfvars"
 SCENARIO = "typical"
 # Each rendered flow, as the module's defaults give it, where a reader (or the console's import)
 # can take it.
@@ -43,6 +49,7 @@ RENDERED = {
     "inbound_flow": ROOT / "flows" / "inbound.json",
     "wait_module": ROOT / "flows" / "wait_for_task_module.json",
     "requeue_disconnect_flow": ROOT / "flows" / "requeue_disconnect.json",
+    "config_lookup_module": ROOT / "flows" / "config_lookup_module.json",
 }
 
 
@@ -93,7 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
-    flows = demo.render(None).flows
+    flows = {
+        **demo.render(None).flows,
+        "config_lookup_module": demo.render(LOOKUP_TFVARS).flows["config_lookup_module"],
+    }
     wanted = {
         FLOWS_README: _between(FLOWS_README.read_text(), FLOW_MARKERS, flow_section(flows)),
         README: _between(README.read_text(), CALL_MARKERS, call_section()),

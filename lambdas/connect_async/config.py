@@ -13,7 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from connect_async.contract import RESULT_KEY_PATTERN, TrackingIdSource
+from connect_async.contract import (
+    CONFIG_FIELD_PATTERN,
+    LOOKUP_RESPONSE_KEYS,
+    RESULT_KEY_PATTERN,
+    ConfigField,
+    TrackingIdSource,
+)
 from connect_async.settings import LOG_LEVELS, EnvVar, Setting, format_number, setting
 
 __all__ = [
@@ -24,6 +30,7 @@ __all__ = [
     "CheckSettings",
     "ConfigurationError",
     "EnvVar",
+    "LookupSettings",
     "StartSettings",
     "WorkerSettings",
     "check_shared",
@@ -69,6 +76,16 @@ FUNCTION_ENV_VARS: Final[Mapping[str, tuple[EnvVar, ...]]] = {
         EnvVar.MAX_RESULT_BYTES,
         EnvVar.WORKER_LEASE_MS,
     ),
+    # The configuration lookup reads its own table, never the tracker.
+    "lookup": (
+        EnvVar.CONFIG_TABLE_NAME,
+        EnvVar.TRACING_ENABLED,
+        EnvVar.POWERTOOLS_SERVICE_NAME,
+        EnvVar.POWERTOOLS_METRICS_NAMESPACE,
+        EnvVar.POWERTOOLS_LOG_LEVEL,
+        EnvVar.LOOKUP_BUDGET_MS,
+        EnvVar.CONFIG_FIELDS,
+    ),
     "bedrock_task": (
         EnvVar.BEDROCK_MODEL_ID,
         EnvVar.BEDROCK_PROMPT_TEMPLATE,
@@ -84,6 +101,7 @@ HANDLERS: Final[Mapping[str, str]] = {
     "start": "connect_async.handlers.start.handler",
     "check": "connect_async.handlers.check.handler",
     "worker": "connect_async.handlers.worker.handler",
+    "lookup": "connect_async.handlers.lookup.handler",
 }
 
 DEFAULT_METRICS_NAMESPACE: Final = "ConnectAsyncLambda"
@@ -275,4 +293,37 @@ class WorkerSettings:
             safety_margin_ms=read_whole(env, "worker_safety_margin_ms"),
             max_result_bytes=read_whole(env, "max_result_bytes"),
             lease_ms=read_whole(env, "worker_lease_ms"),
+        )
+
+
+def _read_config_fields(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = env.get(EnvVar.CONFIG_FIELDS, "")
+    fields = tuple(dict.fromkeys(name.strip() for name in raw.split(",") if name.strip()))
+    for name in fields:
+        if not CONFIG_FIELD_PATTERN.fullmatch(name):
+            raise ConfigurationError(
+                f"{EnvVar.CONFIG_FIELDS} must be comma-separated field names (a lower-case letter, then "
+                f"up to 39 lower-case letters, digits or underscores), got {name[:40]!r}"
+            )
+        if name in {*LOOKUP_RESPONSE_KEYS} - {*ConfigField}:
+            raise ConfigurationError(
+                f"{EnvVar.CONFIG_FIELDS} cannot name {name!r}: the lookup answers it itself"
+            )
+    return fields
+
+
+@dataclass(frozen=True)
+class LookupSettings:
+    table_name: str
+    budget_ms: int
+    # Every field the configured items use: always present in the answer (empty when unset).
+    fields: tuple[str, ...]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> LookupSettings:
+        check_shared(env)
+        return cls(
+            table_name=read_str(env, EnvVar.CONFIG_TABLE_NAME),
+            budget_ms=read_whole(env, "lookup_budget_ms"),
+            fields=_read_config_fields(env),
         )

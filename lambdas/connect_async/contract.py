@@ -13,10 +13,18 @@ from typing import Final
 
 __all__ = [
     "CHECK_RESPONSE_KEYS",
+    "CONFIG_ATTRIBUTE_PREFIX",
+    "CONFIG_FIELD_PATTERN",
+    "CONFIG_KEY_MAX_CHARS",
     "CONNECT_RESPONSE_LIMIT_BYTES",
+    "DEFAULT_CONFIG_KEY",
     "DEFAULT_TASK_NAME",
     "FLOW_REFERENCE_PATTERN",
+    "LOOKUP_KEY_PARAMETER_PREFIX",
+    "LOOKUP_RESPONSE_KEYS",
     "MAX_ERROR_MESSAGE_CHARS",
+    "MAX_GREETING_CHARS",
+    "MAX_LOOKUP_KEYS",
     "MAX_PARAMETERS_BYTES",
     "MAX_PROGRESS_MESSAGE_CHARS",
     "RESPONSE_DEFAULTS",
@@ -28,8 +36,11 @@ __all__ = [
     "TOKEN_PATTERN",
     "TTS_ENGINES",
     "Attr",
+    "ConfigField",
     "ErrorCode",
     "FlowAttr",
+    "LookupKey",
+    "LookupSource",
     "Param",
     "ResponseKey",
     "ResponseStatus",
@@ -85,6 +96,11 @@ class ErrorCode(StrEnum):
     # or a Lambda call from the flow kept failing after its retries.
     WAIT_EXCEEDED = "wait_exceeded"
     CALL_FAILED = "call_failed"
+    # The configuration lookup's (error_code next to its source; see LookupSource).
+    CONFIG_NOT_FOUND = "config_not_found"  # no item for any key, and no default item
+    CONFIG_UNAVAILABLE = "config_unavailable"  # the table did not answer within the budget
+    MALFORMED_CONFIG_ITEM = "malformed_config_item"  # an item that is not a map of strings
+    INVALID_CONFIG_KEY = "invalid_config_key"  # a key the flow passed that cannot be a key
 
 
 class Attr(StrEnum):
@@ -166,6 +182,8 @@ CHECK_RESPONSE_KEYS: Final = (
 )
 # What a key holds when the answer has nothing to say about it.
 RESPONSE_DEFAULTS: Final[dict[str, str]] = {
+    # The lookup's answer on any error: the flow takes its fallback greeting.
+    "source": "fallback",
     ResponseKey.ATTEMPT: "0",
     ResponseKey.NEW_RUN: "false",
     ResponseKey.PROGRESS_PERCENT: "0",
@@ -238,3 +256,59 @@ CONNECT_RESPONSE_LIMIT_BYTES: Final = 32 * 1024
 MAX_PARAMETERS_BYTES: Final = 32 * 1024
 MAX_ERROR_MESSAGE_CHARS: Final = 256
 MAX_PROGRESS_MESSAGE_CHARS: Final = 256
+
+
+# -- the configuration lookup (the fast path: one synchronous read at the start of a contact) --
+
+
+class LookupSource(StrEnum):
+    """Where the lookup's answer came from: the ``source`` key the flow branches on."""
+
+    ITEM = "item"  # the item of one of the keys the flow passed (over the default item's fields)
+    DEFAULT_ITEM = "default_item"  # no key matched: the default item alone
+    FALLBACK = "fallback"  # nothing usable (error_code says why): the flow's fallback greeting
+
+
+class ConfigField(StrEnum):
+    """Fields of a configuration item the module knows; an item may add its own (attributes)."""
+
+    KEY = "config_key"  # the table's partition key: a dialled number, a queue name, "default"
+    LANGUAGE = "language"
+    VOICE = "voice"
+    ENGINE = "engine"
+    GREETING = "greeting"
+    LINE_OF_BUSINESS = "line_of_business"
+    QUEUE = "queue"
+    # "<language>/<voice>/<engine>", written by Terraform with the item: the flow's Set language
+    # and Set voice blocks are static, one branch per profile the items use.
+    SPEECH_PROFILE = "speech_profile"
+
+
+class LookupKey(StrEnum):
+    """Keys of the lookup's answer besides the item's fields (which it answers by name)."""
+
+    SOURCE = "source"
+    ERROR_CODE = "error_code"
+    ERROR_MESSAGE = "error_message"
+
+
+# The lookup always answers these, and every field Terraform lists in CONFIG_FIELDS.
+LOOKUP_RESPONSE_KEYS: Final = (
+    LookupKey.SOURCE,
+    ConfigField.KEY,
+    ConfigField.GREETING,
+    ConfigField.SPEECH_PROFILE,
+    LookupKey.ERROR_CODE,
+    LookupKey.ERROR_MESSAGE,
+)
+# The flow passes the keys to try, in order, as key_1 .. key_5; the default item comes last.
+LOOKUP_KEY_PARAMETER_PREFIX: Final = "key_"
+MAX_LOOKUP_KEYS: Final = 5
+DEFAULT_CONFIG_KEY: Final = "default"
+# A key the flow passes is something the caller may influence (a contact attribute): printable,
+# and short enough that a hostile one costs nothing to refuse.
+CONFIG_KEY_MAX_CHARS: Final = 128
+# Item fields become contact attributes "config_<field>" and lookup answer keys.
+CONFIG_FIELD_PATTERN: Final = re.compile(r"[a-z][a-z0-9_]{0,39}")
+CONFIG_ATTRIBUTE_PREFIX: Final = "config_"
+MAX_GREETING_CHARS: Final = 1_000

@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from connect_async.contract import (
+    CONFIG_KEY_MAX_CHARS,
     DEFAULT_TASK_NAME,
+    LOOKUP_KEY_PARAMETER_PREFIX,
+    MAX_LOOKUP_KEYS,
     MAX_PARAMETERS_BYTES,
     TASK_ID_SEPARATOR,
     TASK_NAME_PATTERN,
@@ -28,9 +31,11 @@ __all__ = [
     "WORKER_PAYLOAD_VERSION",
     "ContactMetadata",
     "InvalidEventError",
+    "LookupRequest",
     "TaskRequest",
     "WorkerJob",
     "parse_contact_event",
+    "parse_lookup_event",
     "parse_worker_event",
 ]
 
@@ -245,6 +250,44 @@ def parse_contact_event(event: object, tracking_id_source: TrackingIdSource) -> 
         restart_token=restart_token,
         spoken_progress=spoken_progress,
     )
+
+
+@dataclass(frozen=True)
+class LookupRequest:
+    """What the lookup reads from the flow: the keys to try, in order (key_1 first)."""
+
+    keys: tuple[str, ...]
+    # Keys the flow passed that cannot be keys (control characters, too long): skipped, and
+    # reported as invalid_config_key. Described by position, never by value (caller input).
+    refused: tuple[str, ...] = ()
+
+
+def _usable_key(value: str) -> bool:
+    return len(value) <= CONFIG_KEY_MAX_CHARS and value.isprintable()
+
+
+def parse_lookup_event(event: object) -> LookupRequest:
+    """Read the keys key_1 .. key_5 of a ContactFlowEvent's parameters; an empty one (a reference
+    Connect could not resolve) is skipped. Raises ``InvalidEventError`` for an event that is not
+    a ContactFlowEvent."""
+    root = _mapping(event, "the event")
+    name = root.get("Name")
+    if name is not None and name != "ContactFlowEvent":
+        raise InvalidEventError("Name must be ContactFlowEvent")
+    details = _mapping(root.get("Details"), "Details")
+    params = _parameters(details.get("Parameters"))
+    keys: list[str] = []
+    refused: list[str] = []
+    for position in range(1, MAX_LOOKUP_KEYS + 1):
+        parameter = f"{LOOKUP_KEY_PARAMETER_PREFIX}{position}"
+        value = params.get(parameter, "").strip()
+        if not value:
+            continue
+        if _usable_key(value):
+            keys.append(value)
+        else:
+            refused.append(parameter)
+    return LookupRequest(keys=tuple(dict.fromkeys(keys)), refused=tuple(refused))
 
 
 def parse_worker_event(event: object) -> WorkerJob:

@@ -5,16 +5,28 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 
+import botocore.session
+
 from connect_async.config import FUNCTION_ENV_VARS, HANDLERS, EnvVar
 from connect_async.contract import (
+    CONFIG_ATTRIBUTE_PREFIX,
+    CONFIG_FIELD_PATTERN,
+    CONFIG_KEY_MAX_CHARS,
+    DEFAULT_CONFIG_KEY,
     FLOW_REFERENCE_PATTERN,
+    LOOKUP_KEY_PARAMETER_PREFIX,
     MAX_ERROR_MESSAGE_CHARS,
+    MAX_GREETING_CHARS,
+    MAX_LOOKUP_KEYS,
     MAX_PROGRESS_MESSAGE_CHARS,
     RESULT_PREFIX,
     TTS_ENGINES,
     Attr,
+    ConfigField,
     ErrorCode,
     FlowAttr,
+    LookupKey,
+    LookupSource,
     Param,
     ResponseKey,
     ResponseStatus,
@@ -50,6 +62,13 @@ def _setting_document(row: Setting) -> dict[str, object]:
     }
 
 
+def _polly_enum(shape: str) -> list[str]:
+    """Amazon Polly's own list (its service model in the pinned botocore): the voices and the
+    language codes text-to-speech knows, which a configuration item is validated against."""
+    model = botocore.session.get_session().get_service_model("polly")
+    return list(getattr(model.shape_for(shape), "enum", []))
+
+
 def contract_document() -> dict[str, object]:
     return {
         "table": {"hash_key": Attr.TASK_ID.value, "ttl_attribute": Attr.EXPIRES_AT.value},
@@ -80,6 +99,22 @@ def contract_document() -> dict[str, object]:
             "result_prefix": RESULT_PREFIX,
             "reference_pattern": FLOW_REFERENCE_PATTERN,
             "voice_engines": list(TTS_ENGINES),
+        },
+        # The configuration lookup's names (config_lookup), for the flows and the validations.
+        "lookup": {
+            "table_key": ConfigField.KEY.value,
+            "default_key": DEFAULT_CONFIG_KEY,
+            "key_parameter_prefix": LOOKUP_KEY_PARAMETER_PREFIX,
+            "max_keys": MAX_LOOKUP_KEYS,
+            "key_max_chars": CONFIG_KEY_MAX_CHARS,
+            "field": _by_name(ConfigField),
+            "response": _by_name(LookupKey),
+            "source": _by_name(LookupSource),
+            "field_pattern": f"^{CONFIG_FIELD_PATTERN.pattern}$",
+            "attribute_prefix": CONFIG_ATTRIBUTE_PREFIX,
+            "max_greeting_chars": MAX_GREETING_CHARS,
+            "voices": _polly_enum("VoiceId"),
+            "languages": _polly_enum("LanguageCode"),
         },
         "settings": {row.name: _setting_document(row) for row in SETTINGS},
         "constants": dict(CONSTANTS),

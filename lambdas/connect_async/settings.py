@@ -63,6 +63,11 @@ class EnvVar(StrEnum):
     WORKER_SAFETY_MARGIN_MS = "WORKER_SAFETY_MARGIN_MS"
     MAX_RESULT_BYTES = "MAX_RESULT_BYTES"
     WORKER_LEASE_MS = "WORKER_LEASE_MS"
+    # lookup (the configuration lookup, when config_lookup is set).
+    CONFIG_TABLE_NAME = "CONFIG_TABLE_NAME"
+    LOOKUP_BUDGET_MS = "LOOKUP_BUDGET_MS"
+    # The item fields the lookup always answers (every field the configured items use).
+    CONFIG_FIELDS = "CONFIG_FIELDS"
     # The shipped Bedrock task (read only when TASK_HANDLER points at it).
     BEDROCK_MODEL_ID = "BEDROCK_MODEL_ID"
     BEDROCK_PROMPT_TEMPLATE = "BEDROCK_PROMPT_TEMPLATE"
@@ -74,7 +79,7 @@ class EnvVar(StrEnum):
 
 # Who reads a setting: a function (from its environment), the flows (rendered into them), or
 # Lambda itself (a function's or the worker's event configuration).
-Reader = Literal["start", "check", "worker", "bedrock_task", "flow", "lambda"]
+Reader = Literal["start", "check", "worker", "lookup", "bedrock_task", "flow", "lambda"]
 Unit = Literal["ms", "seconds", "count", "bytes", "MB", "number", "choice"]
 
 LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -456,10 +461,10 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         name="log_level",
         unit="choice",
         default="INFO",
-        description="Powertools log level of the three functions.",
+        description="Powertools log level of the functions.",
         choices=LOG_LEVELS,
         env=EnvVar.POWERTOOLS_LOG_LEVEL,
-        readers=("start", "check", "worker"),
+        readers=("start", "check", "worker", "lookup"),
     ),
     _setting(
         name="memory_size.start",
@@ -490,6 +495,54 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         maximum=10_240,
         readers=("lambda",),
         why="Lambda's limits",
+    ),
+    _setting(
+        name="memory_size.lookup",
+        unit="MB",
+        default=256,
+        description="reads one configuration item (config_lookup)",
+        minimum=128,
+        maximum=10_240,
+        readers=("lambda",),
+        why="Lambda's limits",
+    ),
+    # -- the configuration lookup (config_lookup) ---------------------------------------------------
+    _setting(
+        name="lookup_time_limit_seconds",
+        unit="seconds",
+        default=3,
+        description=(
+            "InvocationTimeLimitSeconds of the flow's lookup block, and the lookup function's timeout: "
+            "the longest silence before the greeting when the lookup cannot answer at all."
+        ),
+        minimum=1,
+        maximum=8,
+        readers=("flow", "lambda"),
+        why="Connect cuts a synchronous Lambda call at 8 seconds",
+    ),
+    _setting(
+        name="lookup_budget_ms",
+        unit="ms",
+        default=1_500,
+        description=(
+            "How long the lookup may spend reading the configuration table, retries included, before it "
+            "answers fallback (config_unavailable): the silence a caller hears before the fallback greeting "
+            "when the table is throttled or unreachable."
+        ),
+        minimum=100,
+        maximum=7_000,
+        env=EnvVar.LOOKUP_BUDGET_MS,
+        readers=("lookup",),
+        why="under Connect's 8 seconds, with the safety margin",
+        rules=(
+            Rule(
+                "var.lookup_budget_ms + local.constants.check_safety_margin_ms"
+                " <= var.lookup_time_limit_seconds * 1000",
+                "lookup_budget_ms plus the safety margin (${local.constants.check_safety_margin_ms} ms) must"
+                " fit within lookup_time_limit_seconds: lower the budget or raise the time limit, or Connect"
+                " cuts the lookup off before it can answer fallback.",
+            ),
+        ),
     ),
     # -- the shipped Bedrock task (fields of the bedrock variable) ----------------------------------
     _setting(
@@ -545,7 +598,7 @@ def environments(values: Mapping[str, object]) -> dict[str, dict[str, str]]:
     unknown = sorted(set(values) - {row.name for row in SETTINGS if row.env is not None})
     if unknown:
         raise ValueError(f"not settings the functions read: {', '.join(unknown)}")
-    environment: dict[str, dict[str, str]] = {reader: {} for reader in ("start", "check", "worker")}
+    environment: dict[str, dict[str, str]] = {reader: {} for reader in ("start", "check", "worker", "lookup")}
     for row in SETTINGS:
         if row.name in values and row.env is not None:
             for reader in row.readers:

@@ -51,7 +51,9 @@ locals {
 
   inbound_flow = templatefile("${local.templates}/inbound.json.tftpl", {
     names             = local.names
-    wait_actions      = local.inbound_wait_actions
+    after_voice       = local.lookup_enabled ? "LookupConfig" : "InitSpokenProgress"
+    lookup_actions    = local.inbound_lookup_actions
+    wait_actions      = jsondecode(local.run_task ? jsonencode(local.inbound_wait_actions) : "[]")
     messages          = local.spoken
     voice             = var.voice
     success_queue_id  = var.success_queue_id
@@ -67,5 +69,64 @@ locals {
     flow_module_id = var.flow_module_id
     requeue        = var.requeue_disconnect_flow
     messages       = var.messages
+  })
+}
+
+# The configuration lookup (config_lookup): its actions, the flow module, and the table's items.
+locals {
+  lookup_enabled = var.config_lookup != null && var.lookup_function_arn != null
+  lookup_names   = local.contract.lookup
+  run_task       = local.lookup_enabled ? var.config_lookup.run_task : true
+
+  config_item_list = var.config_lookup == null ? {} : var.config_lookup.items
+  # An item's speech profile, when it names a voice: the flow sets this language and voice for it.
+  speech_profiles = {
+    for key, item in local.config_item_list : key => join("/", [coalesce(item.language, "-"), item.voice, coalesce(item.engine, var.voice.engine)])
+    if item.voice != null
+  }
+  profiles = [for id in sort(distinct(values(local.speech_profiles))) : {
+    id       = id
+    language = split("/", id)[0] == "-" ? null : split("/", id)[0]
+    voice    = split("/", id)[1]
+    engine   = split("/", id)[2]
+  }]
+  # Every field an item may hold, answered by the lookup and saved as config_<field>.
+  standard_fields = [for name in ["language", "voice", "engine", "line_of_business", "queue"] : local.lookup_names.field[name]]
+  config_fields = sort(distinct(concat(
+    local.standard_fields, flatten([for item in values(local.config_item_list) : keys(item.attributes)]),
+  )))
+  # The table's items as DynamoDB JSON (aws_dynamodb_table_item), each field a string.
+  config_items = {
+    for key, item in local.config_item_list : key => jsonencode(merge(
+      { (local.lookup_names.table_key) = { S = key } },
+      {
+        for field, value in {
+          language         = item.language, voice = item.voice, engine = item.engine, greeting = item.greeting,
+          line_of_business = item.line_of_business, queue = item.queue,
+        } : local.lookup_names.field[field] => { S = value } if value != null
+      },
+      { for name, value in item.attributes : name => { S = value } },
+      contains(keys(local.speech_profiles), key) ? { (local.lookup_names.field.speech_profile) = { S = local.speech_profiles[key] } } : {},
+    ))
+  }
+
+  lookup_settings = {
+    lookup              = local.lookup_names
+    lookup_function_arn = var.lookup_function_arn
+    time_limit_seconds  = var.lookup_time_limit_seconds
+    keys                = try(var.config_lookup.keys, [])
+    profiles            = local.profiles
+    fields              = local.config_fields
+    fallback_greeting   = var.messages.greeting_fallback
+    call_failed         = local.names.error_code.call_failed
+  }
+  inbound_lookup_actions = jsondecode(!local.lookup_enabled ? "[]" : templatefile("${local.templates}/config_lookup.actions.json.tftpl", merge(local.lookup_settings, {
+    # Greeted or not, the task runs next; a lookup-only flow sends the caller on.
+    exits = local.run_task ? { greeted = "InitSpokenProgress", fallback = "InitSpokenProgress" } : { greeted = "AfterSuccess", fallback = "AfterFallback" }
+  })))
+  config_lookup_module = !local.lookup_enabled ? null : templatefile("${local.templates}/config_lookup_module.json.tftpl", {
+    lookup_actions = jsondecode(templatefile("${local.templates}/config_lookup.actions.json.tftpl", merge(local.lookup_settings, {
+      exits = { greeted = "ReturnGreeted", fallback = "ReturnFallback" }
+    })))
   })
 }

@@ -27,12 +27,13 @@ locals {
   # schema's env and readers), plus the result keys check always answers. The root module adds
   # the names of what it creates (table, worker function, service name).
   environment = {
-    for function in ["start", "check", "worker"] : function => merge(
+    for function in ["start", "check", "worker", "lookup"] : function => merge(
       {
         for name, setting in local.settings : setting.env => tostring(local.values[name])
         if setting.env != null && contains(setting.readers, function) && contains(keys(local.values), name)
       },
       function == "check" ? { RESULT_KEYS = join(",", var.result_attribute_keys) } : {},
+      function == "lookup" ? { CONFIG_FIELDS = join(",", local.config_fields) } : {},
     )
   }
 }

@@ -28,14 +28,20 @@ output "timing" {
     worst_case_silence_seconds       = var.flow_invocation_time_limit_seconds
     worker_maximum_retry_attempts    = var.worker_maximum_retry_attempts
     worker_maximum_event_age_seconds = var.worker_maximum_event_age_seconds
+    # The configuration lookup: the silence before the greeting is at most its budget when the
+    # table is slow, and the block's time limit when the lookup cannot answer at all.
+    lookup_time_limit_seconds = var.lookup_time_limit_seconds
+    lookup_budget_ms          = var.lookup_budget_ms
   }
 }
 
 output "functions" {
-  description = "Per function (start, check, worker): its Lambda timeout, memory and the environment variables its settings become."
+  description = "Per function (start, check, worker, lookup): its Lambda timeout, memory and the environment variables its settings become."
   value = {
-    for function in ["start", "check", "worker"] : function => {
-      timeout     = function == "worker" ? var.worker_timeout_seconds : var.flow_invocation_time_limit_seconds
+    for function in ["start", "check", "worker", "lookup"] : function => {
+      timeout = lookup({
+        worker = var.worker_timeout_seconds, lookup = var.lookup_time_limit_seconds,
+      }, function, var.flow_invocation_time_limit_seconds)
       memory_size = var.memory_size[function]
       environment = local.environment[function]
     }
@@ -60,6 +66,16 @@ output "requeue_disconnect_flow" {
   value       = local.requeue_disconnect_flow
 }
 
+output "config_lookup_module" {
+  description = "Content of the config lookup flow module, or null unless config_lookup and lookup_function_arn are set."
+  value       = local.config_lookup_module
+}
+
+output "config_items" {
+  description = "The configuration table's items (config_lookup.items) as DynamoDB JSON by key, each with its speech profile: for aws_dynamodb_table_item."
+  value       = local.config_items
+}
+
 output "call" {
   description = "What a caller meets, for the call simulator: the hold message, result keys, task parameters and tracking id reference the flows were rendered with."
   value = {
@@ -67,6 +83,12 @@ output "call" {
     result_keys           = var.result_attribute_keys
     task_parameters       = var.task_parameters
     tracking_id_reference = local.tracking_id_reference
+    # The configuration lookup's keys (flow references) and fields, or null when off.
+    config_lookup = !local.lookup_enabled ? null : {
+      keys     = var.config_lookup.keys
+      fields   = local.config_fields
+      run_task = local.run_task
+    }
   }
 }
 

@@ -235,7 +235,7 @@ variable "tracking_id_source" {
 }
 
 variable "log_level" {
-  description = "Powertools log level of the three functions."
+  description = "Powertools log level of the functions."
   type        = string
   default     = "INFO"
   nullable    = false
@@ -247,11 +247,12 @@ variable "log_level" {
 }
 
 variable "memory_size" {
-  description = "Memory size (MB) of each function. start: writes one item and invokes the worker; check: reads one item; worker: runs your task."
+  description = "Memory size (MB) of each function. start: writes one item and invokes the worker; check: reads one item; worker: runs your task; lookup: reads one configuration item (config_lookup)."
   type = object({
     start  = optional(number, 256)
     check  = optional(number, 256)
     worker = optional(number, 512)
+    lookup = optional(number, 256)
   })
   default  = {}
   nullable = false
@@ -261,6 +262,34 @@ variable "memory_size" {
       for field, value in var.memory_size : value >= local.settings["memory_size.${field}"].minimum && value <= local.settings["memory_size.${field}"].maximum && (!local.settings["memory_size.${field}"].whole || floor(value) == value)
     ])
     error_message = "Each memory_size value must be ${local.settings["memory_size.start"].rule}."
+  }
+}
+
+variable "lookup_time_limit_seconds" {
+  description = "InvocationTimeLimitSeconds of the flow's lookup block, and the lookup function's timeout: the longest silence before the greeting when the lookup cannot answer at all."
+  type        = number
+  default     = 3
+  nullable    = false
+
+  validation {
+    condition     = var.lookup_time_limit_seconds >= local.settings.lookup_time_limit_seconds.minimum && var.lookup_time_limit_seconds <= local.settings.lookup_time_limit_seconds.maximum && (!local.settings.lookup_time_limit_seconds.whole || floor(var.lookup_time_limit_seconds) == var.lookup_time_limit_seconds)
+    error_message = "lookup_time_limit_seconds must be ${local.settings.lookup_time_limit_seconds.rule}, got ${var.lookup_time_limit_seconds}."
+  }
+}
+
+variable "lookup_budget_ms" {
+  description = "How long the lookup may spend reading the configuration table, retries included, before it answers fallback (config_unavailable): the silence a caller hears before the fallback greeting when the table is throttled or unreachable."
+  type        = number
+  default     = 1500
+  nullable    = false
+
+  validation {
+    condition     = var.lookup_budget_ms >= local.settings.lookup_budget_ms.minimum && var.lookup_budget_ms <= local.settings.lookup_budget_ms.maximum && (!local.settings.lookup_budget_ms.whole || floor(var.lookup_budget_ms) == var.lookup_budget_ms)
+    error_message = "lookup_budget_ms must be ${local.settings.lookup_budget_ms.rule}, got ${var.lookup_budget_ms}."
+  }
+  validation {
+    condition     = var.lookup_budget_ms + local.constants.check_safety_margin_ms <= var.lookup_time_limit_seconds * 1000
+    error_message = "lookup_budget_ms plus the safety margin (${local.constants.check_safety_margin_ms} ms) must fit within lookup_time_limit_seconds: lower the budget or raise the time limit, or Connect cuts the lookup off before it can answer fallback."
   }
 }
 
@@ -288,5 +317,8 @@ locals {
     "memory_size.start"                = var.memory_size.start
     "memory_size.check"                = var.memory_size.check
     "memory_size.worker"               = var.memory_size.worker
+    "memory_size.lookup"               = var.memory_size.lookup
+    lookup_time_limit_seconds          = var.lookup_time_limit_seconds
+    lookup_budget_ms                   = var.lookup_budget_ms
   }
 }

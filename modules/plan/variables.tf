@@ -26,6 +26,11 @@ variable "tracker_table_name" {
   type        = string
 }
 
+variable "lookup_function_arn" {
+  description = "ARN (or alias ARN) of the lookup function the flows call first (config_lookup). Null: no lookup is rendered."
+  type        = string
+}
+
 ################################################################################
 # What the flows say and pass
 ################################################################################
@@ -78,6 +83,8 @@ variable "messages" {
     success  = optional(string, "Thank you. Your request is complete.")
     fallback = optional(string, "Sorry, we could not complete your request. Let me transfer you to an agent.")
     timeout  = optional(string, "This is taking longer than expected. We will keep working on it and let you know.")
+    # With config_lookup: what the caller hears when the lookup fails, times out or finds nothing.
+    greeting_fallback = optional(string, "Thank you for calling.")
   })
   default = {}
 
@@ -168,6 +175,63 @@ variable "requeue_disconnect_flow" {
       && floor(var.requeue_disconnect_flow.retry_attempts) == var.requeue_disconnect_flow.retry_attempts
     , false)
     error_message = "requeue_disconnect_flow.queue_id must be a queue id (UUID); task_name must be 1-64 letters, digits, _ or -; wait_seconds a whole number from 1 to 604800 (7 days); retry_attempts a whole number from 0 to 5."
+  }
+}
+
+################################################################################
+# The fast path: a configuration lookup at the start of the contact
+################################################################################
+
+variable "config_lookup" {
+  description = "The configuration lookup (null: off). The flows call the lookup function first with keys (flow references tried in order, such as $.SystemEndpoint.Address, the dialled number; the item keyed \"default\" is tried last), set the item's language and voice, set config_<field> contact attributes, and speak its greeting, or messages.greeting_fallback on any error, a missing item or a timeout; then the task runs unless run_task is false. items: the configuration table's items by key (a key's fields override the default item's); language and voice from Amazon Polly's lists, engine as the console writes it, greeting 1-1000 characters, attributes: more fields of your own (lower-case names)."
+  type = object({
+    keys = optional(list(string), ["$.SystemEndpoint.Address"])
+    items = map(object({
+      language         = optional(string)
+      voice            = optional(string)
+      engine           = optional(string)
+      greeting         = optional(string)
+      line_of_business = optional(string)
+      queue            = optional(string)
+      attributes       = optional(map(string), {})
+    }))
+    run_task = optional(bool, true)
+  })
+  default = null
+
+  validation {
+    condition     = var.config_lookup == null ? true : length(var.config_lookup.keys) >= 1 && length(var.config_lookup.keys) <= local.contract.lookup.max_keys && alltrue([for key in var.config_lookup.keys : can(regex(local.contract.flow.reference_pattern, key))])
+    error_message = "config_lookup.keys must be 1-${local.contract.lookup.max_keys} flow references, tried in order: $.SystemEndpoint.Address (the dialled number), $.Queue.Name, $.Attributes.<name>, $.Lex.Slots.<name> and the other forms task_parameters takes."
+  }
+  validation {
+    condition     = var.config_lookup == null ? true : length(var.config_lookup.items) >= 1 && alltrue([for key in keys(var.config_lookup.items) : can(regex("^[^\\x00-\\x1f\\x7f]{1,${local.contract.lookup.key_max_chars}}$", key)) && trimspace(key) == key])
+    error_message = "config_lookup.items needs at least one item; each key is 1-${local.contract.lookup.key_max_chars} printable characters with no spaces around it (a dialled number such as +442071234567, a queue name, or \"default\")."
+  }
+  validation {
+    condition     = var.config_lookup == null ? true : alltrue([for key, item in var.config_lookup.items : coalesce(item.greeting, try(var.config_lookup.items[local.contract.lookup.default_key].greeting, null), "-") != "-"])
+    error_message = "Every config_lookup item needs a greeting, its own or the default item's (key \"default\"): the lookup answers fallback for an item with none."
+  }
+  validation {
+    condition     = var.config_lookup == null ? true : alltrue([for item in values(var.config_lookup.items) : item.greeting == null ? true : length(trimspace(item.greeting)) > 0 && length(item.greeting) <= local.contract.lookup.max_greeting_chars])
+    error_message = "config_lookup greetings must be 1-${local.contract.lookup.max_greeting_chars} characters."
+  }
+  validation {
+    condition     = var.config_lookup == null ? true : alltrue([for item in values(var.config_lookup.items) : (item.language == null ? true : contains(local.contract.lookup.languages, item.language)) && (item.voice == null ? true : contains(local.contract.lookup.voices, item.voice)) && (item.engine == null ? true : contains(local.contract.flow.voice_engines, item.engine))])
+    error_message = "config_lookup items: language must be a language code Amazon Polly knows (${join(", ", local.contract.lookup.languages)}), voice an Amazon Polly voice (Joanna, Amy, Lea, ...), engine one of ${join(", ", local.contract.flow.voice_engines)}."
+  }
+  validation {
+    condition     = var.config_lookup == null ? true : alltrue([for item in values(var.config_lookup.items) : item.language == null || item.voice != null])
+    error_message = "A config_lookup item that sets a language must set its voice too: the flow's default voice would read the greeting in the wrong language."
+  }
+  validation {
+    condition = var.config_lookup == null ? true : alltrue(flatten([for item in values(var.config_lookup.items) : [
+      for name, value in item.attributes : can(regex(local.contract.lookup.field_pattern, name)) && !contains(concat(values(local.contract.lookup.field), values(local.contract.lookup.response)), name) && length(value) <= 1024
+    ]]))
+    error_message = "config_lookup attributes: names of a lower-case letter then up to 39 lower-case letters, digits or underscores, none of the item's own fields (${join(", ", values(local.contract.lookup.field))}) or the lookup's answer keys (${join(", ", values(local.contract.lookup.response))}); values up to 1024 characters."
+  }
+  validation {
+    condition     = var.config_lookup == null ? true : length(distinct([for item in values(var.config_lookup.items) : "${coalesce(item.language, "-")}/${coalesce(item.voice, "-")}/${coalesce(item.engine, "-")}" if item.voice != null])) <= 10
+    error_message = "config_lookup items use more than 10 language and voice combinations: each is two blocks in the flow (Connect allows 250 actions)."
   }
 }
 

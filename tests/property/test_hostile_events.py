@@ -1,4 +1,5 @@
-"""Property-based: start and check never raise and always answer a flat string map under 32 KB."""
+"""Property-based: start, check and the lookup never raise and always answer a flat string map
+under 32 KB."""
 
 from __future__ import annotations
 
@@ -7,12 +8,18 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from moto import mock_aws
 
+from connect_async.aws import dynamodb_client
 from connect_async.check import answer_keys
-from connect_async.contract import CHECK_RESPONSE_KEYS, START_RESPONSE_KEYS
+from connect_async.config import LookupSettings
+from connect_async.config_table import ConfigTable
+from connect_async.contract import CHECK_RESPONSE_KEYS, LOOKUP_RESPONSE_KEYS, START_RESPONSE_KEYS
 from connect_async.handlers._boundary import answer_connect
+from connect_async.lookup import LookupService, lookup_answer_keys
 from connect_async.results import encoded_size
-from tests.conftest import Stack, connect_event
+from flowkit.services import Deployment, create_config_table
+from tests.conftest import FAST_RETRY, FakeClock, Stack, connect_event
 
 scalars = st.one_of(
     st.none(),
@@ -84,3 +91,47 @@ def test_start_and_check_answer_every_event(stack: Stack, event: Any) -> None:
     if started["status"] == "error":
         assert started["error_code"] in {"invalid_event"}
         assert len(started["error_message"]) < 300
+
+
+lookup_keys = st.sampled_from(["key_1", "key_2", "key_3", "key_5", "key_6", "default"])
+
+
+@st.composite
+def hostile_lookup_events(draw: st.DrawFn) -> Any:
+    """Anything at all, or a ContactFlowEvent whose keys are whatever a caller could make them."""
+    if draw(st.booleans()):
+        return draw(hostile_events())
+    event = connect_event()
+    event["Details"]["Parameters"] = draw(
+        st.dictionaries(lookup_keys, st.one_of(scalars, st.text(max_size=300)), max_size=6)
+    )
+    return event
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(event=hostile_lookup_events())
+def test_the_lookup_answers_every_event(event: Any) -> None:
+    default = json.dumps({"config_key": {"S": "default"}, "greeting": {"S": "Hello."}})
+    with mock_aws():
+        create_config_table(Deployment(config_table_name="config", config_items={"default": default}))
+        service = LookupService(
+            LookupSettings.from_env({"CONFIG_TABLE_NAME": "config", "CONFIG_FIELDS": "voice,queue"}),
+            ConfigTable(dynamodb_client(), "config", clock=FakeClock(), retry_policy=FAST_RETRY),
+            FakeClock(),
+        )
+        answer = answer_connect(
+            lambda: service.handle(event, 3000), lambda: lookup_answer_keys(("voice", "queue"))
+        )
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in answer.items())
+    assert encoded_size(answer) < 32 * 1024
+    assert set(answer) >= set(LOOKUP_RESPONSE_KEYS) | {"voice", "queue"}
+    # Whatever the keys, the default item answers; anything unreadable is the fallback.
+    assert answer["source"] in {"default_item", "fallback"}
+    if answer["source"] == "fallback":
+        assert answer["error_code"] == "invalid_event"
+    else:
+        assert answer["greeting"] == "Hello." and answer["error_code"] in {"", "invalid_config_key"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flowkit import plan
@@ -10,6 +11,7 @@ from flowkit import plan
 __all__ = [
     "CHECK_ARN",
     "FLOW_MODULE_ID",
+    "LOOKUP_ARN",
     "MESSAGES",
     "REQUEUE_QUEUE_ID",
     "START_ARN",
@@ -19,6 +21,7 @@ __all__ = [
 
 START_ARN = "arn:aws:lambda:eu-west-2:123456789012:function:s"
 CHECK_ARN = "arn:aws:lambda:eu-west-2:123456789012:function:c"
+LOOKUP_ARN = "arn:aws:lambda:eu-west-2:123456789012:function:l"
 FLOW_MODULE_ID = "0e7f4c2a-8d51-4b3e-9a60-3c1d2b4e5f60"
 REQUEUE_QUEUE_ID = "7a1c2b3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 MESSAGES = {
@@ -31,6 +34,7 @@ MESSAGES = {
 _TEST_VARIABLES: Mapping[str, Any] = {
     "start_function_arn": START_ARN,
     "check_function_arn": CHECK_ARN,
+    "lookup_function_arn": LOOKUP_ARN,
     "flow_module_id": FLOW_MODULE_ID,
     "tracker_table_name": "simulated-tracker",
     "messages": MESSAGES,
@@ -43,9 +47,10 @@ _TEST_VARIABLES: Mapping[str, Any] = {
 }
 
 
-def render_plan(**variables: Any) -> plan.Rendered:
-    """modules/plan's outputs for the module's defaults, the tests' wiring and these variables."""
-    return plan.render(defaults=_TEST_VARIABLES, variables=variables)
+def render_plan(tfvars: Path | None = None, **variables: Any) -> plan.Rendered:
+    """modules/plan's outputs for the module's defaults, the tests' wiring, a tfvars file and
+    these variables (later ones win)."""
+    return plan.render(tfvars, defaults=_TEST_VARIABLES, variables=variables)
 
 
 def render_flows(**variables: Any) -> dict[str, str | None]:

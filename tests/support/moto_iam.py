@@ -2,7 +2,8 @@
 
 1. moto authorizes a request against the resource its response class names, and its DynamoDB,
    Lambda and Step Functions responses name none, so they are checked against "*": a policy on
-   exact ARNs could never allow them. This names the table (from the request's TableName), the
+   exact ARNs could never allow them. This names the table (from the request's TableName, or
+   the one table of a BatchGetItem's RequestItems: IAM checks each table named there), the
    function (from the request path) and the state machine (stateMachineArn), as IAM does.
 2. moto names the IAM action after the API operation; for Lambda's Invoke, IAM's action is
    lambda:InvokeFunction.
@@ -36,7 +37,12 @@ def _dynamodb_resource(self: DynamoHandler) -> str:
         params = body if isinstance(body, dict) else json.loads(body or "{}")
     except (TypeError, ValueError):
         return "*"
-    name = params.get("TableName", "") if isinstance(params, dict) else ""
+    if not isinstance(params, dict):
+        return "*"
+    batch = params.get("RequestItems")
+    name = params.get("TableName", "")
+    if isinstance(batch, dict) and len(batch) == 1:
+        name = next(iter(batch))
     if not isinstance(name, str) or not name:
         return "*"
     if name.startswith("arn:"):

@@ -295,6 +295,73 @@ run "connect_wiring_with_an_instance" {
   }
 }
 
+run "config_lookup_table_items_role_and_flows" {
+  command = apply
+
+  variables {
+    connect_instance_id      = "0e3b1d0a-1111-4222-8333-444455556666"
+    config_table_kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/0e3b1d0a-1111-4222-8333-444455556666"
+    reserved_concurrency     = { lookup = 10 }
+    config_lookup = {
+      items = {
+        default         = { greeting = "Thank you for calling." }
+        "+442071234567" = { language = "en-GB", voice = "Amy", greeting = "Welcome to mortgages." }
+      }
+    }
+  }
+  # The mocked provider gives every table one ARN: the configuration table gets its own.
+  override_resource {
+    target = aws_dynamodb_table.config
+    values = { arn = "arn:aws:dynamodb:eu-west-2:123456789012:table/t-config", name = "t-config" }
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.config[0].hash_key == "config_key" && one(aws_dynamodb_table.config[0].point_in_time_recovery).enabled && one(aws_dynamodb_table.config[0].server_side_encryption).kms_key_arn == var.config_table_kms_key_arn
+    error_message = "The configuration table is keyed by config_key, with point-in-time recovery and the given key."
+  }
+  assert {
+    condition     = toset(keys(aws_dynamodb_table_item.config)) == toset(["default", "+442071234567"]) && jsondecode(aws_dynamodb_table_item.config["+442071234567"].item).voice.S == "Amy"
+    error_message = "Each item of config_lookup.items is written to the table."
+  }
+  assert {
+    condition = toset(flatten([for s in jsondecode(aws_iam_role_policy.function["lookup"].policy).Statement : s.Action])) == toset([
+      "logs:CreateLogStream", "logs:PutLogEvents", "dynamodb:BatchGetItem", "kms:Decrypt", "kms:DescribeKey",
+    ]) && one([for s in jsondecode(aws_iam_role_policy.function["lookup"].policy).Statement : s.Resource if s.Sid == "ConfigItems"]) == [aws_dynamodb_table.config[0].arn] && alltrue([for s in jsondecode(aws_iam_role_policy.function["lookup"].policy).Statement : !contains(s.Resource, aws_dynamodb_table.tracker[0].arn)])
+    error_message = "The lookup may read configuration items (and decrypt with their key), and nothing of the tracker."
+  }
+  assert {
+    condition     = toset(keys(aws_lambda_function.function["lookup"].environment[0].variables)) == toset(jsondecode(file("modules/plan/contract.json")).environment.lookup) && aws_lambda_function.function["lookup"].timeout == 3 && aws_lambda_function.function["lookup"].reserved_concurrent_executions == 10
+    error_message = "The lookup gets exactly its contract's environment, times out with its flow block, and keeps its reserved concurrency."
+  }
+  assert {
+    condition     = toset(keys(aws_connect_lambda_function_association.this)) == toset(["start", "check", "lookup"]) && toset(keys(aws_lambda_permission.connect)) == toset(["start", "check", "lookup"])
+    error_message = "The lookup is associated with the instance and permitted, as start and check are."
+  }
+  assert {
+    condition     = one([for a in jsondecode(aws_connect_contact_flow.wait_for_task[0].content).Actions : a if a.Identifier == "SetVoice"]).Transitions.NextAction == "LookupConfig" && one([for a in jsondecode(aws_connect_contact_flow.wait_for_task[0].content).Actions : a if a.Identifier == "LookupConfig"]).Parameters.LambdaFunctionARN == aws_lambda_function.function["lookup"].arn
+    error_message = "The inbound flow calls the lookup right after setting its voice."
+  }
+  assert {
+    condition     = jsondecode(aws_connect_contact_flow_module.config_lookup[0].content).StartAction == "LookupConfig" && output.config_lookup_module_id == aws_connect_contact_flow_module.config_lookup[0].contact_flow_module_id
+    error_message = "The config lookup flow module is created for the instance."
+  }
+}
+
+run "no_lookup_by_default" {
+  command = apply
+
+  assert {
+    condition     = length(aws_dynamodb_table.config) == 0 && !contains(keys(aws_lambda_function.function), "lookup") && output.lookup_function_arn == null
+    error_message = "Without config_lookup there is no table, no lookup function and no module."
+  }
+}
+
+run "bad_config_table_key" {
+  command = plan
+  variables { config_table_kms_key_arn = "alias/mine" }
+  expect_failures = [var.config_table_kms_key_arn]
+}
+
 run "flow_module_and_requeue_disconnect_flow" {
   command = apply
 

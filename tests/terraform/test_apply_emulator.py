@@ -108,11 +108,18 @@ def _with_emulator_provider(terraform: Terraform, emulator: Emulator, workdir: P
 
 
 def _apply(
-    terraform: Terraform, emulator: Emulator, example: str, tmp_path: Path, variables: dict[str, str]
+    terraform: Terraform,
+    emulator: Emulator,
+    example: str,
+    tmp_path: Path,
+    variables: dict[str, str],
+    var_files: tuple[Path, ...] = (),
 ) -> Deployed:
     workdir = ROOT / "examples" / example
     state = tmp_path / f"{example}.tfstate"
-    flags = [f"-var={key}={value}" for key, value in variables.items()]
+    flags = [f"-var-file={path}" for path in var_files] + [
+        f"-var={key}={value}" for key, value in variables.items()
+    ]
     terraform.init(workdir)
     _with_emulator_provider(
         terraform,
@@ -170,9 +177,9 @@ class RoleRunner:
         boto3.setup_default_session()
         events = boto3.DEFAULT_SESSION._session.get_component("event_emitter")  # type: ignore[union-attr]
         events.register("provide-client-params.lambda.Invoke", self._capture)
-        from connect_async.handlers import check, start, worker
+        from connect_async.handlers import check, lookup, start, worker
 
-        for module in (start, check, worker):
+        for module in (start, check, worker, lookup):
             module._service.cache_clear()
 
     def _capture(self, params: dict[str, Any], **_: Any) -> None:
@@ -468,6 +475,70 @@ def test_complete_example_wires_connect_and_destroys(
     finally:
         _destroy(terraform, emulator, deployed)
     _nothing_remains(emulator, "cab-complete", instance_id)
+
+
+def test_config_lookup_example_writes_its_items_and_the_lookup_reads_them_under_its_role(
+    terraform: Terraform, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    creds = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+    connect = emulator.client("connect", **creds)
+    instance_id = connect.create_instance(
+        IdentityManagementType="CONNECT_MANAGED", InboundCallsEnabled=True, OutboundCallsEnabled=False
+    )["Id"]
+    variables = {"name": "cab-lookup", "connect_instance_id": instance_id}
+    example_items = ROOT / "examples" / "lookup.tfvars"
+    deployed = _apply(terraform, emulator, "config-lookup", tmp_path, variables, var_files=(example_items,))
+    try:
+        outputs = deployed.outputs
+        dynamodb = emulator.client("dynamodb", **creds)
+        items = dynamodb.scan(TableName=outputs["config_table_name"])["Items"]
+        by_key = {item["config_key"]["S"]: item for item in items}
+        assert set(by_key) == {"default", "+442071234567", "+33142681234"}
+        assert by_key["+442071234567"]["speech_profile"] == {"S": "en-GB/Amy/Neural"}
+        # The flow calls the lookup first; Connect knows all three functions.
+        content = json.loads(
+            connect.describe_contact_flow(InstanceId=instance_id, ContactFlowId=outputs["contact_flow_id"])[
+                "ContactFlow"
+            ]["Content"]
+        )
+        first = next(a for a in content["Actions"] if a["Type"] == "InvokeLambdaFunction")
+        assert first["Parameters"]["LambdaFunctionARN"] == outputs["lookup_function_arn"]
+        assert outputs["lookup_function_arn"] in STORE.lambdas[instance_id]
+        module = connect.describe_contact_flow_module(
+            InstanceId=instance_id, ContactFlowModuleId=outputs["config_lookup_module_id"]
+        )["ContactFlowModule"]
+        assert json.loads(module["Content"])["StartAction"] == "LookupConfig"
+
+        from connect_async.handlers import lookup
+
+        config = emulator.client("lambda", **creds).get_function_configuration(
+            FunctionName=outputs["lookup_function_name"]
+        )
+        assert (config["Timeout"], config["Handler"]) == (3, "connect_async.handlers.lookup.handler")
+        tester = _tester(emulator, [config["Role"]])
+        emulator.set_auth(enforced=True)
+        try:
+            RoleRunner(emulator, monkeypatch, tester).become(config)
+            branded = lookup.handler(connect_event(key_1="+442071234567"), LambdaContext("lookup-1"))
+            generic = lookup.handler(connect_event(key_1="+15550100"), LambdaContext("lookup-2"))
+            # The lookup's role reads its table and nothing of the tracker.
+            table = boto3.client("dynamodb", endpoint_url=emulator.url, region_name=REGION)
+            with pytest.raises(ClientError) as denied:
+                table.get_item(TableName=outputs["tracker_table_name"], Key={"task_id": {"S": "x"}})
+        finally:
+            emulator.set_auth(enforced=False)
+            _delete_tester(emulator)
+            lookup._service.cache_clear()
+        assert (branded["source"], branded["voice"], branded["language"]) == ("item", "Amy", "en-GB"), branded
+        assert branded["opening_hours"] == "Monday to Friday, 9 to 5"
+        assert (generic["source"], generic["greeting"]) == (
+            "default_item",
+            "Thank you for calling Example Bank.",
+        )
+        assert "not authorized to perform: dynamodb:GetItem" in str(denied.value)
+    finally:
+        _destroy(terraform, emulator, deployed)
+    _nothing_remains(emulator, "cab-lookup", instance_id)
 
 
 def test_connect_rejects_a_flow_whose_lambda_is_not_associated(emulator: Emulator) -> None:

@@ -6,6 +6,7 @@ variables {
   start_function_arn                 = "arn:aws:lambda:eu-west-2:123456789012:function:start"
   check_function_arn                 = "arn:aws:lambda:eu-west-2:123456789012:function:check"
   flow_module_id                     = null
+  lookup_function_arn                = null
   tracker_table_name                 = "tracker"
   flow_invocation_time_limit_seconds = 8
   check_budget_ms                    = 5000
@@ -380,4 +381,177 @@ run "a_progress_message_out_of_range" {
     progress_messages = { debited = { percent = 140, message = "Debited." }, confirmed = { percent = 90, message = "Confirmed." } }
   }
   expect_failures = [var.progress_messages]
+}
+
+################################################################################
+# The configuration lookup (config_lookup)
+################################################################################
+
+run "lookup_renders_items_profiles_and_the_module" {
+  command = apply
+  variables {
+    lookup_function_arn = "arn:aws:lambda:eu-west-2:123456789012:function:lookup"
+    config_lookup = {
+      items = {
+        default         = { greeting = "Thank you for calling." }
+        "+442071234567" = { language = "en-GB", voice = "Amy", greeting = "Welcome.", attributes = { opening_hours = "9-5" } }
+        "Sales"         = { voice = "Joanna", engine = "Standard", queue = "sales" }
+      }
+    }
+  }
+  assert {
+    condition     = jsondecode(output.config_items["+442071234567"]).speech_profile.S == "en-GB/Amy/Neural" && jsondecode(output.config_items["Sales"]).speech_profile.S == "-/Joanna/Standard" && !can(jsondecode(output.config_items["default"]).speech_profile)
+    error_message = "An item naming a voice carries its speech profile (its language or -, its voice, its engine or the flow's); others carry none."
+  }
+  assert {
+    condition     = output.functions.lookup.environment.CONFIG_FIELDS == "engine,language,line_of_business,opening_hours,queue,voice" && output.functions.lookup.timeout == 3 && output.functions.lookup.environment.LOOKUP_BUDGET_MS == "1500"
+    error_message = "The lookup answers every field the items use, and times out with its flow block."
+  }
+  assert {
+    condition     = jsondecode(output.inbound_flow).Actions[1].Identifier == "LookupConfig" && length([for a in jsondecode(output.inbound_flow).Actions : a if a.Type == "UpdateContactData"]) == 1 && length([for a in jsondecode(output.inbound_flow).Actions : a if a.Type == "UpdateContactTextToSpeechVoice"]) == 3
+    error_message = "The inbound flow looks the configuration up first, with one Set language per profile that names a language and one Set voice per profile (plus its own)."
+  }
+  assert {
+    condition     = jsondecode(output.config_lookup_module).StartAction == "LookupConfig" && length([for a in jsondecode(output.config_lookup_module).Actions : a if a.Type == "EndFlowModuleExecution"]) == 2
+    error_message = "The config lookup module starts with the lookup and returns after either greeting."
+  }
+}
+
+run "lookup_only_flow_runs_no_task" {
+  command = apply
+  variables {
+    lookup_function_arn = "arn:aws:lambda:eu-west-2:123456789012:function:lookup"
+    config_lookup       = { run_task = false, items = { default = { greeting = "Hello." } } }
+  }
+  assert {
+    condition     = length([for a in jsondecode(output.inbound_flow).Actions : a if a.Type == "InvokeLambdaFunction"]) == 1 && one([for a in jsondecode(output.inbound_flow).Actions : a if a.Identifier == "Greet"]).Transitions.NextAction == "AfterSuccess"
+    error_message = "With run_task = false the flow greets and sends the caller on: no start or check call."
+  }
+}
+
+run "lookup_off_renders_nothing_of_it" {
+  command = apply
+  assert {
+    condition     = output.config_lookup_module == null && length(output.config_items) == 0 && !strcontains(output.inbound_flow, "LookupConfig")
+    error_message = "Without config_lookup nothing of the lookup is rendered."
+  }
+}
+
+run "lookup_key_not_a_reference" {
+  command = plan
+  variables {
+    config_lookup = { keys = ["+442071234567"], items = { default = { greeting = "Hi" } } }
+  }
+  expect_failures = [var.config_lookup]
+}
+
+run "lookup_more_than_five_keys" {
+  command = plan
+  variables {
+    config_lookup = { keys = ["$.Attributes.a", "$.Attributes.b", "$.Attributes.c", "$.Attributes.d", "$.Attributes.e", "$.Attributes.f"], items = { default = { greeting = "Hi" } } }
+  }
+  expect_failures = [var.config_lookup]
+}
+
+run "lookup_without_items" {
+  command = plan
+  variables {
+    config_lookup = { items = {} }
+  }
+  expect_failures = [var.config_lookup]
+}
+
+run "lookup_item_key_with_a_control_character" {
+  command = plan
+  variables {
+    config_lookup = { items = { "line\nbreak" = { greeting = "Hi" } } }
+  }
+  expect_failures = [var.config_lookup]
+}
+
+run "lookup_item_without_any_greeting" {
+  command = plan
+  variables {
+    config_lookup = { items = { "+442071234567" = { voice = "Amy" } } }
+  }
+  expect_failures = [var.config_lookup]
+}
+
+run "lookup_greeting_too_long" {
+  command = plan
+  variables {
+    config_lookup = { items = { default = { greeting = join("", [for i in range(1001) : "x"]) } } }
+  }
+  expect_failures = [var.config_lookup]
+}
+
+run "lookup_unknown_language" {
+  command = plan
+  variables {
+    config_lookup = { items = { default = { greeting = "Hi", language = "en-XX", voice = "Amy" } } }
+  }
+  expect_failures = [var.config_lookup]
+}
+
+run "lookup_unknown_voice" {
+  command = plan
+  variables {
+    config_lookup = { items = { default = { greeting = "Hi", voice = "Hal9000" } } }
+  }
+  expect_failures = [var.config_lookup]
+}
+
+run "lookup_lower_case_engine" {
+  command = plan
+  variables {
+    config_lookup = { items = { default = { greeting = "Hi", voice = "Amy", engine = "neural" } } }
+  }
+  expect_failures = [var.config_lookup]
+}
+
+run "lookup_language_without_a_voice" {
+  command = plan
+  variables {
+    config_lookup = { items = { default = { greeting = "Bonjour", language = "fr-FR" } } }
+  }
+  expect_failures = [var.config_lookup]
+}
+
+run "lookup_attribute_named_like_a_field" {
+  command = plan
+  variables {
+    config_lookup = { items = { default = { greeting = "Hi", attributes = { source = "x" } } } }
+  }
+  expect_failures = [var.config_lookup]
+}
+
+run "lookup_attribute_name_not_lower_case" {
+  command = plan
+  variables {
+    config_lookup = { items = { default = { greeting = "Hi", attributes = { OpeningHours = "x" } } } }
+  }
+  expect_failures = [var.config_lookup]
+}
+
+run "lookup_too_many_speech_profiles" {
+  command = plan
+  variables {
+    config_lookup = { items = { for voice in ["Amy", "Emma", "Brian", "Arthur", "Joanna", "Matthew", "Ivy", "Kendra", "Kimberly", "Salli", "Joey"] : voice => { greeting = "Hi", voice = voice } } }
+  }
+  expect_failures = [var.config_lookup]
+}
+
+run "lookup_budget_without_margin_under_its_time_limit" {
+  command = plan
+  variables {
+    lookup_time_limit_seconds = 2
+    lookup_budget_ms          = 1500
+  }
+  expect_failures = [var.lookup_budget_ms]
+}
+
+run "lookup_time_limit_over_eight_seconds" {
+  command = plan
+  variables { lookup_time_limit_seconds = 9 }
+  expect_failures = [var.lookup_time_limit_seconds]
 }
