@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 CHECKOV_VENV  := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest zip contract docs bench lock clean example-layer wheel
+.PHONY: demo test lint typecheck pytest zip contract docs bench lock clean example-layer wheel package
 
 # The runtime package is installed too (editable, from lambdas/), as a task author installs it:
 # it gives .venv/bin/connect-async (build-layer, check-handler).
@@ -64,6 +64,15 @@ example-layer: $(STAMP)
 # The runtime package as a wheel (dist/), for a task author's own project.
 wheel: $(STAMP)
 	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
+
+# The release package: what a consumer downloads (git archive of HEAD, leaving out what
+# .gitattributes marks export-ignore: tests, benchmarks, tooling). Prints its size.
+VERSION = $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' lambdas/connect_async/__init__.py)
+PACKAGE = dist/terraform-aws-connect-async-lambda-$(VERSION).tar.gz
+package:
+	mkdir -p dist
+	git archive --format=tar.gz --prefix=terraform-aws-connect-async-lambda-$(VERSION)/ -o $(PACKAGE) HEAD
+	@echo "$(PACKAGE): $$(wc -c < $(PACKAGE)) bytes, $$(tar -tzf $(PACKAGE) | grep -vc '/$$') files"
 
 # Regenerate the README's inputs/outputs tables after changing variables.tf or outputs.tf.
 # Benchmarks (never timed assertions in tests): writes docs/performance.md and .json.

@@ -19,10 +19,14 @@ resource "aws_lambda_permission" "connect" {
   statement_id  = "AllowConnectInstance"
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.function[each.key].function_name
-  principal     = "connect.amazonaws.com"
-  source_arn    = data.aws_connect_instance.this[0].arn
+  # With provisioned concurrency the flows invoke the alias, so the alias is what Connect may call.
+  qualifier  = try(aws_lambda_alias.live[each.key].name, null)
+  principal  = "connect.amazonaws.com"
+  source_arn = data.aws_connect_instance.this[0].arn
 }
 
+# The provider takes the function's ARN without a qualifier here; a flow may still call its alias
+# (AWS documents invoking a Lambda alias from Connect, permitted on the alias as above).
 resource "aws_connect_lambda_function_association" "this" {
   for_each = local.flow_functions
 

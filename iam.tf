@@ -3,7 +3,8 @@
 #   worker: update tracker items, send to its destinations, plus worker_policy_statements
 #   check:  read tracker items
 #   lookup: read configuration items (config_lookup), nothing of the tracker
-# Each may write logs only to its own log group.
+# Each may write logs only to its own log group. A role you bring (execution_role_arns) replaces
+# the module's role and policy for that function; role_policy_documents says what it needs.
 
 locals {
   kms_key_arns = compact([var.tracker_table_kms_key_arn])
@@ -78,7 +79,9 @@ locals {
           Resource = [try(aws_sfn_state_machine.task[0].arn, "")]
         },
       ],
-      function != "worker" ? [] : concat(
+      # Through JSON: a statement with conditions has one more key than the others, and
+      # Terraform only unifies a conditional's two sides into one list type.
+      jsondecode(function != "worker" ? "[]" : jsonencode(concat(
         [
           {
             Sid      = "DeadLetterQueue"
@@ -104,14 +107,35 @@ locals {
           },
         ],
         [
-          for index, statement in var.worker_policy_statements : {
-            Sid      = coalesce(statement.sid, "Task${index}")
-            Effect   = "Allow"
-            Action   = statement.actions
-            Resource = statement.resources
-          }
+          for index, statement in var.worker_policy_statements : merge(
+            {
+              Sid      = coalesce(statement.sid, "Task${index}")
+              Effect   = "Allow"
+              Action   = statement.actions
+              Resource = statement.resources
+            },
+            # Condition only when there are conditions (IAM refuses an empty or null one).
+            {
+              for key, condition in {
+                Condition = {
+                  for test in distinct([for c in statement.conditions : c.test]) : test => {
+                    for c in statement.conditions : c.variable => c.values if c.test == test
+                  }
+                }
+              } : key => condition if length(statement.conditions) > 0
+            },
+          )
         ],
-      ),
+      ))),
+      var.lambda_kms_key_arn == null ? [] : [
+        {
+          # The functions' environment variables are encrypted with this key.
+          Sid      = "EnvironmentKey"
+          Effect   = "Allow"
+          Action   = ["kms:Decrypt"]
+          Resource = [var.lambda_kms_key_arn]
+        },
+      ],
       !var.tracing_enabled ? [] : [
         {
           # X-Ray accepts these two actions only on all resources.
@@ -125,10 +149,36 @@ locals {
   }
 }
 
-resource "aws_iam_role" "function" {
-  for_each = local.function_names
+locals {
+  # The roles the module makes: every function's but those you bring.
+  created_roles = { for function, name in local.function_names : function => name if try(var.execution_role_arns[function], null) == null }
+  role_arns = {
+    for function in keys(local.function_names) : function => coalesce(
+      try(var.execution_role_arns[function], null), try(aws_iam_role.function[function].arn, null),
+    )
+  }
+  # Functions in the VPC need to manage their network interfaces. EC2 allows these actions only
+  # on "*" (as AWS's own AWSLambdaVPCAccessExecutionRole has them), so they go to those
+  # functions alone, in a policy of their own that exists before the functions are created
+  # (Lambda checks it at CreateFunction).
+  vpc_functions = var.vpc_config == null ? [] : [for function in var.vpc_config.functions : function if contains(keys(local.function_names), function)]
+  network_statements = [{
+    Sid    = "NetworkInterfaces"
+    Effect = "Allow"
+    Action = [
+      "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
+      "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
+    ]
+    Resource = ["*"]
+  }]
+}
 
-  name = "${each.value}-role"
+resource "aws_iam_role" "function" {
+  for_each = local.created_roles
+
+  name                 = "${each.value}-role"
+  path                 = var.role_path
+  permissions_boundary = var.role_permissions_boundary_arn
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -142,12 +192,25 @@ resource "aws_iam_role" "function" {
 }
 
 resource "aws_iam_role_policy" "function" {
-  for_each = local.function_names
+  for_each = local.created_roles
 
   name = "${each.value}-least-privilege"
   role = aws_iam_role.function[each.key].id
   policy = jsonencode({
     Version   = "2012-10-17"
     Statement = local.function_statements[each.key]
+  })
+}
+
+resource "aws_iam_role_policy" "network" {
+  # checkov:skip=CKV_AWS_290:Lambda manages a VPC function's network interfaces through its role; EC2 takes these actions only on "*" (AWS's own AWSLambdaVPCAccessExecutionRole has them so), and only functions in vpc_config get them.
+  # checkov:skip=CKV_AWS_355:The same statement: DescribeNetworkInterfaces and DescribeSubnets have no resource-level permissions, and Lambda needs the others on the interfaces it creates, whose ARNs do not exist yet.
+  for_each = { for function in local.vpc_functions : function => local.function_names[function] if contains(keys(local.created_roles), function) }
+
+  name = "${each.value}-network-interfaces"
+  role = aws_iam_role.function[each.key].id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = local.network_statements
   })
 }

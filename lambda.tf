@@ -37,6 +37,15 @@ locals {
     )
   }
 
+  # Functions with provisioned concurrency publish versions behind the alias "live"; the flows
+  # and Connect's permission use the alias, so its warm instances take the calls.
+  aliased = { for function, count in var.provisioned_concurrency : function => count if count > 0 && contains(keys(local.function_names), function) }
+  invoke_arns = {
+    for function in keys(local.function_names) : function => (
+      contains(keys(local.aliased), function) ? aws_lambda_alias.live[function].arn : aws_lambda_function.function[function].arn
+    )
+  }
+
   # Your task's own layer first, then the layers you publish yourself (Lambda allows five).
   function_layers = { start = [], check = [], lookup = [], worker = concat(aws_lambda_layer_version.task[*].arn, var.worker_layers) }
 }
@@ -68,14 +77,14 @@ resource "aws_cloudwatch_log_group" "function" {
 
 resource "aws_lambda_function" "function" {
   # checkov:skip=CKV_AWS_116:start, check and lookup are synchronous (a DLQ only serves async calls); the worker's failures go to an on-failure destination queue (async.tf), which supersedes a DLQ.
-  # checkov:skip=CKV_AWS_117:The functions reach only DynamoDB, Lambda and the task's APIs over AWS endpoints; a VPC would add cold-start time and NAT cost to every call.
+  # checkov:skip=CKV_AWS_117:In a VPC only when you say so (vpc_config, default the worker): start, check and the lookup reach only AWS endpoints, and a VPC adds cold-start time and NAT cost to calls a caller waits on.
   # checkov:skip=CKV_AWS_272:The artifact is committed, reproducible and pinned by source_code_hash; code signing needs a signing profile the module cannot assume.
-  # checkov:skip=CKV_AWS_173:The environment holds names and numbers, no secrets; Lambda encrypts it at rest with its service key.
+  # checkov:skip=CKV_AWS_173:The environment holds names and numbers, no secrets; Lambda encrypts it at rest with its own key unless lambda_kms_key_arn names yours.
   for_each = local.function_names
 
   function_name = each.value
-  description   = "connect-async-lambda ${each.key}"
-  role          = aws_iam_role.function[each.key].arn
+  description   = "connect-async-lambda ${local.contract.version} ${each.key}"
+  role          = local.role_arns[each.key]
   runtime       = var.lambda_runtime
   architectures = [var.lambda_architecture]
   handler       = local.contract.handlers[each.key]
@@ -85,6 +94,8 @@ resource "aws_lambda_function" "function" {
 
   filename         = local.lambda_artifact_path
   source_code_hash = local.lambda_artifact_sha256
+  publish          = contains(keys(local.aliased), each.key)
+  kms_key_arn      = var.lambda_kms_key_arn
 
   reserved_concurrent_executions = coalesce(var.reserved_concurrency[each.key], -1)
 
@@ -96,8 +107,35 @@ resource "aws_lambda_function" "function" {
     mode = var.tracing_enabled ? "Active" : "PassThrough"
   }
 
+  dynamic "vpc_config" {
+    for_each = contains(local.vpc_functions, each.key) ? [var.vpc_config] : []
+    content {
+      subnet_ids                  = vpc_config.value.subnet_ids
+      security_group_ids          = vpc_config.value.security_group_ids
+      ipv6_allowed_for_dual_stack = vpc_config.value.ipv6_allowed_for_dual_stack
+    }
+  }
+
   tags = var.tags
 
-  # Policies attach after (start's names the worker's ARN); nothing runs before apply ends.
-  depends_on = [aws_cloudwatch_log_group.function]
+  # The least-privilege policies attach after (start's names the worker's ARN); nothing runs
+  # before apply ends. The network policy comes first: Lambda checks it at CreateFunction.
+  depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy.network]
+}
+
+resource "aws_lambda_alias" "live" {
+  for_each = local.aliased
+
+  name             = "live"
+  description      = "What the flows call: the published version with provisioned concurrency."
+  function_name    = aws_lambda_function.function[each.key].function_name
+  function_version = aws_lambda_function.function[each.key].version
+}
+
+resource "aws_lambda_provisioned_concurrency_config" "live" {
+  for_each = local.aliased
+
+  function_name                     = aws_lambda_function.function[each.key].function_name
+  qualifier                         = aws_lambda_alias.live[each.key].name
+  provisioned_concurrent_executions = each.value
 }

@@ -72,9 +72,9 @@ module "plan" {
   config_lookup                      = var.config_lookup
 
   # The wiring: what the flows call and invoke.
-  start_function_arn  = aws_lambda_function.function["start"].arn
-  check_function_arn  = aws_lambda_function.function["check"].arn
-  lookup_function_arn = try(aws_lambda_function.function["lookup"].arn, null)
+  start_function_arn  = local.invoke_arns["start"]
+  check_function_arn  = local.invoke_arns["check"]
+  lookup_function_arn = try(local.invoke_arns["lookup"], null)
   flow_module_id      = try(aws_connect_contact_flow_module.wait_for_task[0].contact_flow_module_id, null)
   tracker_table_name  = local.tracker_table_name
 }

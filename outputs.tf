@@ -72,8 +72,23 @@ output "task_layer_arn" {
 }
 
 output "role_arns" {
-  description = "IAM role ARN of each function (start, check, worker)."
-  value       = { for key, role in aws_iam_role.function : key => role.arn }
+  description = "IAM role ARN of each function (start, check, worker, lookup): the module's, or the one you brought (execution_role_arns)."
+  value       = local.role_arns
+}
+
+output "role_policy_documents" {
+  description = "The least-privilege policy of each function's role, as JSON: what a role you bring (execution_role_arns) must allow, exactly what the module's own role has (plus the network interface actions for functions in vpc_config)."
+  value = {
+    for function in keys(local.function_names) : function => jsonencode({
+      Version   = "2012-10-17"
+      Statement = concat(local.function_statements[function], contains(local.vpc_functions, function) ? local.network_statements : [])
+    })
+  }
+}
+
+output "function_invoke_arns" {
+  description = "What a flow should invoke for each function: the alias \"live\" ARN with provisioned concurrency, the function's ARN otherwise."
+  value       = local.invoke_arns
 }
 
 output "log_group_names" {
@@ -153,6 +168,11 @@ output "requeue_disconnect_flow_arn" {
 # Derived
 ################################################################################
 
+output "dashboard_name" {
+  description = "Name of the operators' CloudWatch dashboard (null unless create_dashboard)."
+  value       = try(aws_cloudwatch_dashboard.this[0].dashboard_name, null)
+}
+
 output "timing_plan" {
   description = "The derived timing plan: Lambda timeouts, flow loop count, the run's deadline, the longest wait and the worst silences a caller can hear."
   value       = local.timing
@@ -161,6 +181,11 @@ output "timing_plan" {
 output "runtime_contract" {
   description = "The runtime's contract: tracker attributes, statuses, error codes, response keys and each function's environment variable names."
   value       = local.contract
+}
+
+output "module_version" {
+  description = "The release of this module, its runtime and its Lambda artifact (one version, CHANGELOG.md)."
+  value       = local.contract.version
 }
 
 output "lambda_artifact_sha256" {

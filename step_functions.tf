@@ -24,7 +24,9 @@ resource "aws_cloudwatch_log_group" "state_machine" {
 resource "aws_iam_role" "state_machine" {
   count = local.sfn_enabled ? 1 : 0
 
-  name = "${local.sfn_name}-role"
+  name                 = "${local.sfn_name}-role"
+  path                 = var.role_path
+  permissions_boundary = var.role_permissions_boundary_arn
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

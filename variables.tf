@@ -75,6 +75,108 @@ variable "tracker_table_deletion_protection" {
 }
 
 ################################################################################
+# An enterprise platform: network, IAM guardrails, warm functions, encryption
+################################################################################
+
+variable "vpc_config" {
+  description = "Run functions in your VPC (the slow back-office systems a task calls usually live there): subnet_ids and security_group_ids, and which functions (default: the worker). start, check and the lookup reach only AWS endpoints; in a VPC they need VPC endpoints for DynamoDB and Lambda (or Step Functions), and the cold start of an elastic network interface counts toward Connect's 8 s. The ENI permissions go only to those functions. Null: no VPC."
+  type = object({
+    subnet_ids                  = list(string)
+    security_group_ids          = list(string)
+    functions                   = optional(list(string), ["worker"])
+    ipv6_allowed_for_dual_stack = optional(bool, false)
+  })
+  default = null
+
+  validation {
+    condition = var.vpc_config == null ? true : (
+      length(var.vpc_config.subnet_ids) > 0 && length(var.vpc_config.security_group_ids) > 0
+      && alltrue([for id in var.vpc_config.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", id))])
+      && alltrue([for id in var.vpc_config.security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", id))])
+    )
+    error_message = "vpc_config needs at least one subnet id (subnet-...) and one security group id (sg-...)."
+  }
+  validation {
+    condition     = var.vpc_config == null ? true : length(var.vpc_config.functions) > 0 && length(setsubtract(var.vpc_config.functions, ["start", "check", "worker", "lookup"])) == 0
+    error_message = "vpc_config.functions names the functions to put in the VPC: start, check, worker, lookup."
+  }
+}
+
+variable "role_path" {
+  description = "Path of the IAM roles the module creates (an organisation's convention, such as /service-roles/connect/)."
+  type        = string
+  default     = "/"
+
+  validation {
+    condition     = can(regex("^/([A-Za-z0-9+=,.@_-]+/)*$", var.role_path)) && length(var.role_path) <= 512
+    error_message = "role_path must start and end with / (for example /service-roles/), with letters, digits and +=,.@_- between, at most 512 characters."
+  }
+}
+
+variable "role_permissions_boundary_arn" {
+  description = "IAM permissions boundary for every role the module creates (function roles and the state machine's). Null: none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.role_permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/", var.role_permissions_boundary_arn))
+    error_message = "role_permissions_boundary_arn must be an IAM policy ARN (arn:aws:iam::<account>:policy/<name>)."
+  }
+}
+
+variable "execution_role_arns" {
+  description = "Bring your own execution role per function (start, check, worker, lookup), for teams whose roles are made elsewhere: the module then creates no role and no policy for it. Give the role what the role_policy_documents output lists for that function (exactly what the module's own role would have), and a trust policy for lambda.amazonaws.com."
+  type = object({
+    start  = optional(string)
+    check  = optional(string)
+    worker = optional(string)
+    lookup = optional(string)
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for arn in values(var.execution_role_arns) : arn == null ? true : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/", arn))])
+    error_message = "execution_role_arns values must be IAM role ARNs (arn:aws:iam::<account>:role/<path/name>)."
+  }
+}
+
+variable "provisioned_concurrency" {
+  description = "Warm instances of start, check and lookup (Connect's 8 s include a cold start): above 0, the function publishes versions behind an alias \"live\" with this much provisioned concurrency, and the flows and Connect's permission use the alias. 0: no alias, the unqualified function. Billed while provisioned."
+  type = object({
+    start  = optional(number, 0)
+    check  = optional(number, 0)
+    lookup = optional(number, 0)
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for count in values(var.provisioned_concurrency) : count >= 0 && count <= 1000 && floor(count) == count])
+    error_message = "provisioned_concurrency values must be whole numbers from 0 to 1000."
+  }
+  validation {
+    condition     = alltrue([for fn, count in var.provisioned_concurrency : try(var.reserved_concurrency[fn], null) == null ? true : count <= var.reserved_concurrency[fn]])
+    error_message = "provisioned_concurrency cannot exceed a function's reserved_concurrency: Lambda refuses it."
+  }
+}
+
+variable "lambda_kms_key_arn" {
+  description = "Customer-managed KMS key that encrypts the functions' environment variables at rest (their roles may decrypt with it). Null: Lambda's own key."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.lambda_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/", var.lambda_kms_key_arn))
+    error_message = "lambda_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
+  }
+}
+
+variable "create_dashboard" {
+  description = "Create a CloudWatch dashboard for operators: runs started and finished by status and error code, lost runs, dead-letter queue depth, start and check duration p99, the lookup's answers (with config_lookup)."
+  type        = bool
+  default     = false
+}
+
+################################################################################
 # Configuration table (config_lookup)
 ################################################################################
 
@@ -510,13 +612,25 @@ variable "worker_environment" {
 }
 
 variable "worker_policy_statements" {
-  description = "Extra IAM statements for the worker's role, for what your task calls (for example bedrock:InvokeModel on one model ARN). No wildcard actions or resources."
+  description = "Extra IAM statements for the worker's role, for what your task calls (for example bedrock:InvokeModel on one model ARN). No wildcard actions or resources. conditions: IAM conditions, each a test (StringEquals, ...), a context key and its values, all of which must hold."
   type = list(object({
     sid       = optional(string)
     actions   = list(string)
     resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
   }))
   default = []
+
+  validation {
+    condition = alltrue(flatten([for s in var.worker_policy_statements : [
+      for c in s.conditions : can(regex("^(ForAllValues:|ForAnyValue:)?[A-Za-z]+(IfExists)?$", c.test)) && can(regex("^[A-Za-z0-9-]+:[A-Za-z0-9/_.-]+$", c.variable)) && length(c.values) > 0
+    ]]))
+    error_message = "worker_policy_statements conditions: test an IAM condition operator (StringEquals, ArnLike, ForAnyValue:StringLike, ...), variable a condition key (aws:SourceVpce, s3:prefix, ...), and at least one value."
+  }
 
   validation {
     condition = alltrue([for s in var.worker_policy_statements : length(s.actions) > 0 && alltrue([

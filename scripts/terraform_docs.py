@@ -1,10 +1,11 @@
-"""Write the README's inputs and outputs tables from variables.tf and outputs.tf.
+"""Write each module's README inputs and outputs tables from its variables.tf and outputs.tf.
 
 terraform-docs cannot be installed on the project's machines; this renders the same markdown
-layout (Requirements, Inputs, Outputs) between the README's BEGIN_TF_DOCS/END_TF_DOCS markers.
+layout (Requirements, Inputs, Outputs) between each README's BEGIN_TF_DOCS/END_TF_DOCS markers:
+the root module's, modules/*'s and examples/*'s (``MODULES``).
 
-    python scripts/terraform_docs.py            # rewrite the README section
-    python scripts/terraform_docs.py --check    # exit 1 if the README is stale (a test does this)
+    python scripts/terraform_docs.py            # rewrite every README section
+    python scripts/terraform_docs.py --check    # exit 1 if any README is stale (a test does this)
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import hcl2
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 BEGIN, END = "<!-- BEGIN_TF_DOCS -->", "<!-- END_TF_DOCS -->"
+# Every module a consumer may read: the root, the submodules and the runnable examples.
+MODULES = (ROOT, *sorted(ROOT.glob("modules/*/")), *sorted(p.parent for p in ROOT.glob("examples/*/main.tf")))
 
 
 def _unquote(label: str) -> str:
@@ -46,14 +49,18 @@ def _code(text: str) -> str:
     return f"`{_cell(text)}`"
 
 
-def _blocks(path: Path, kind: str) -> list[tuple[str, dict[str, Any]]]:
-    with path.open() as handle:
-        document = hcl2.load(handle)
-    return [(_unquote(name), body) for entry in document.get(kind, []) for name, body in entry.items()]
+def _blocks(module: Path, kind: str) -> list[tuple[str, dict[str, Any]]]:
+    """Every ``kind`` block (variable, output) in the module's .tf files."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    for path in sorted(module.glob("*.tf")):
+        with path.open() as handle:
+            document = hcl2.load(handle)
+        found += [(_unquote(name), body) for entry in document.get(kind, []) for name, body in entry.items()]
+    return found
 
 
-def _requirements() -> list[str]:
-    with (ROOT / "versions.tf").open() as handle:
+def _requirements(module: Path) -> list[str]:
+    with (module / "versions.tf").open() as handle:
         terraform = hcl2.load(handle)["terraform"][0]
     rows = ["| Name | Version |", "|------|---------|"]
     rows.append(f"| terraform | {_unquote(terraform['required_version'])} |")
@@ -84,14 +91,14 @@ def _valid_values() -> dict[str, str]:
     return valid
 
 
-def render() -> str:
-    lines = ["## Requirements", "", *_requirements(), "", "## Inputs", ""]
+def render(module: Path = ROOT) -> str:
+    lines = ["## Requirements", "", *_requirements(module), "", "## Inputs", ""]
     lines += [
         "| Name | Description | Type | Default | Required |",
         "|------|-------------|------|---------|:--------:|",
     ]
     valid = _valid_values()
-    for name, body in sorted(_blocks(ROOT / "variables.tf", "variable")):
+    for name, body in sorted(_blocks(module, "variable")):
         required = "default" not in body
         default = "n/a" if required else _code(_expression(body["default"]))
         description = _cell(
@@ -102,33 +109,43 @@ def render() -> str:
         required_text = "yes" if required else "no"
         lines.append(f"| {anchor} | {description} | {type_text} | {default} | {required_text} |")
     lines += ["", "## Outputs", "", "| Name | Description |", "|------|-------------|"]
-    for name, body in sorted(_blocks(ROOT / "outputs.tf", "output")):
+    for name, body in sorted(_blocks(module, "output")):
         anchor = f'<a name="output_{name}"></a> [{name}](#output\\_{name})'
         lines.append(f"| {anchor} | {_cell(_unquote(str(body.get('description', ''))))} |")
     return "\n".join(lines)
 
 
-def updated_readme(current: str) -> str:
+def updated_readme(current: str, module: Path = ROOT) -> str:
     pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)
     if not pattern.search(current):
-        raise SystemExit(f"README.md has no {BEGIN} ... {END} section")
-    return pattern.sub(lambda _: f"{BEGIN}\n{render()}\n{END}", current)
+        raise SystemExit(f"{(module / 'README.md').relative_to(ROOT)} has no {BEGIN} ... {END} section")
+    return pattern.sub(lambda _: f"{BEGIN}\n{render(module)}\n{END}", current)
+
+
+def stale_readmes() -> dict[Path, str]:
+    """Each README whose tables differ from its module's files, with what it should say."""
+    wanted = {}
+    for module in MODULES:
+        readme = module / "README.md"
+        current = readme.read_text() if readme.exists() else ""
+        updated = updated_readme(current, module)
+        if updated != current:
+            wanted[readme] = updated
+    return wanted
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if the README section is stale")
+    parser.add_argument("--check", action="store_true", help="fail if any README section is stale")
     args = parser.parse_args(argv)
-    current = README.read_text()
-    wanted = updated_readme(current)
-    if args.check:
-        if wanted != current:
-            print("README.md inputs/outputs are stale: run `make docs`", file=sys.stderr)
-            return 1
-        return 0
-    README.write_text(wanted)
-    print("README.md inputs/outputs updated")
-    return 0
+    stale = stale_readmes()
+    for readme, text in stale.items():
+        if args.check:
+            print(f"{readme.relative_to(ROOT)} inputs/outputs are stale: run `make docs`", file=sys.stderr)
+        else:
+            readme.write_text(text)
+            print(f"{readme.relative_to(ROOT)} inputs/outputs updated")
+    return 1 if args.check and stale else 0
 
 
 if __name__ == "__main__":

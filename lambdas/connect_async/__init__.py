@@ -7,4 +7,4 @@ the logic; ``handlers`` are the thin Lambda entry points; ``tasks`` holds the sh
 
 __all__ = ["__version__"]
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 import botocore.session
 
+from connect_async import __version__
 from connect_async.config import FUNCTION_ENV_VARS, HANDLERS, EnvVar
 from connect_async.contract import (
     CONFIG_ATTRIBUTE_PREFIX,
@@ -71,6 +72,8 @@ def _polly_enum(shape: str) -> list[str]:
 
 def contract_document() -> dict[str, object]:
     return {
+        # The release: the runtime package, the artifact and the module say the same (a test).
+        "version": __version__,
         "table": {"hash_key": Attr.TASK_ID.value, "ttl_attribute": Attr.EXPIRES_AT.value},
         # The record's attribute names and statuses by member name, for the state machine's writes.
         "record": _by_name(Attr),

@@ -27,3 +27,7 @@ mock_resource "aws_lambda_layer_version" {
     arn = "arn:aws:lambda:eu-west-2:123456789012:layer:t-task:1"
   }
 }
+
+mock_resource "aws_lambda_alias" {
+  defaults = { arn = "arn:aws:lambda:eu-west-2:123456789012:function:mocked:live" }
+}

@@ -362,6 +362,150 @@ run "bad_config_table_key" {
   expect_failures = [var.config_table_kms_key_arn]
 }
 
+run "enterprise_platform_options" {
+  command = apply
+
+  variables {
+    connect_instance_id = "0e3b1d0a-1111-4222-8333-444455556666"
+    vpc_config = {
+      subnet_ids         = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
+      security_group_ids = ["sg-0123456789abcdef0"]
+      functions          = ["worker", "start"]
+    }
+    role_path                     = "/service-roles/connect/"
+    role_permissions_boundary_arn = "arn:aws:iam::123456789012:policy/platform-boundary"
+    provisioned_concurrency       = { start = 2, check = 3 }
+    reserved_concurrency          = { start = 5, check = 5 }
+    lambda_kms_key_arn            = "arn:aws:kms:eu-west-2:123456789012:key/0e3b1d0a-1111-4222-8333-444455556666"
+    create_dashboard              = true
+    worker_policy_statements = [{
+      sid        = "ReadTheLedger"
+      actions    = ["s3:GetObject"]
+      resources  = ["arn:aws:s3:::ledger/accounts.json"]
+      conditions = [{ test = "StringEquals", variable = "aws:SourceVpce", values = ["vpce-0123456789abcdef0"] }]
+    }]
+  }
+  # The mocked provider gives every function one ARN: start's alias gets its own.
+  override_resource {
+    target = aws_lambda_alias.live["start"]
+    values = { arn = "arn:aws:lambda:eu-west-2:123456789012:function:t-start:live", name = "live" }
+  }
+
+  assert {
+    condition     = length(aws_lambda_function.function["worker"].vpc_config) == 1 && length(aws_lambda_function.function["start"].vpc_config) == 1 && length(aws_lambda_function.function["check"].vpc_config) == 0 && toset(one(aws_lambda_function.function["worker"].vpc_config).subnet_ids) == toset(var.vpc_config.subnet_ids)
+    error_message = "Only the functions vpc_config names run in the VPC."
+  }
+  assert {
+    condition     = toset(keys(aws_iam_role_policy.network)) == toset(["worker", "start"]) && !strcontains(aws_iam_role_policy.function["check"].policy, "ec2:")
+    error_message = "The network interface actions go to the functions in the VPC alone."
+  }
+  assert {
+    condition     = alltrue([for role in aws_iam_role.function : role.path == var.role_path && role.permissions_boundary == var.role_permissions_boundary_arn])
+    error_message = "Every role the module makes takes the path and the permissions boundary."
+  }
+  assert {
+    condition     = toset(keys(aws_lambda_alias.live)) == toset(["start", "check"]) && aws_lambda_function.function["start"].publish && !aws_lambda_function.function["worker"].publish && aws_lambda_provisioned_concurrency_config.live["check"].provisioned_concurrent_executions == 3 && aws_lambda_function.function["start"].reserved_concurrent_executions == 5
+    error_message = "start and check publish versions behind the alias live with their provisioned concurrency; reserved concurrency is kept."
+  }
+  assert {
+    condition     = one([for a in jsondecode(aws_connect_contact_flow.wait_for_task[0].content).Actions : a if a.Identifier == "StartTask"]).Parameters.LambdaFunctionARN == aws_lambda_alias.live["start"].arn && aws_lambda_permission.connect["start"].qualifier == "live" && aws_connect_lambda_function_association.this["start"].function_arn == aws_lambda_function.function["start"].arn
+    error_message = "The flow invokes start's alias, Connect may call the alias, and the association names the unqualified function."
+  }
+  assert {
+    condition     = alltrue([for fn in aws_lambda_function.function : fn.kms_key_arn == var.lambda_kms_key_arn]) && strcontains(aws_iam_role_policy.function["check"].policy, "EnvironmentKey")
+    error_message = "The functions' environment is encrypted with the key, which their roles may decrypt with."
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.function["worker"].policy).Statement : s if s.Sid == "ReadTheLedger"]).Condition == { StringEquals = { "aws:SourceVpce" = ["vpce-0123456789abcdef0"] } }
+    error_message = "A task statement's conditions reach the worker's policy."
+  }
+  assert {
+    condition     = length(jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets) == 5 && output.dashboard_name == "t"
+    error_message = "The dashboard draws runs, failures by code, durations, errors and the dead-letter queue."
+  }
+}
+
+run "bring_your_own_roles" {
+  command = apply
+
+  variables {
+    execution_role_arns = {
+      start  = "arn:aws:iam::123456789012:role/platform/connect-start"
+      worker = "arn:aws:iam::123456789012:role/platform/connect-worker"
+    }
+  }
+
+  assert {
+    condition     = toset(keys(aws_iam_role.function)) == toset(["check"]) && toset(keys(aws_iam_role_policy.function)) == toset(["check"])
+    error_message = "No role and no policy is made for a function whose role you bring."
+  }
+  assert {
+    condition     = aws_lambda_function.function["start"].role == var.execution_role_arns.start && output.role_arns.worker == var.execution_role_arns.worker
+    error_message = "The functions run with the roles you bring."
+  }
+  assert {
+    condition     = toset(flatten([for s in jsondecode(output.role_policy_documents.start).Statement : s.Action])) == toset(["logs:CreateLogStream", "logs:PutLogEvents", "dynamodb:GetItem", "dynamodb:UpdateItem", "lambda:InvokeFunction"])
+    error_message = "role_policy_documents says exactly what the module's own start role would allow."
+  }
+}
+
+run "provisioned_over_reserved" {
+  command = plan
+  variables {
+    provisioned_concurrency = { start = 10 }
+    reserved_concurrency    = { start = 5 }
+  }
+  expect_failures = [var.provisioned_concurrency]
+}
+
+run "bad_vpc_subnet" {
+  command = plan
+  variables {
+    vpc_config = { subnet_ids = ["10.0.1.0/24"], security_group_ids = ["sg-0123456789abcdef0"] }
+  }
+  expect_failures = [var.vpc_config]
+}
+
+run "vpc_for_an_unknown_function" {
+  command = plan
+  variables {
+    vpc_config = { subnet_ids = ["subnet-0123456789abcdef0"], security_group_ids = ["sg-0123456789abcdef0"], functions = ["checker"] }
+  }
+  expect_failures = [var.vpc_config]
+}
+
+run "bad_role_path" {
+  command = plan
+  variables { role_path = "service-roles" }
+  expect_failures = [var.role_path]
+}
+
+run "bad_permissions_boundary" {
+  command = plan
+  variables { role_permissions_boundary_arn = "platform-boundary" }
+  expect_failures = [var.role_permissions_boundary_arn]
+}
+
+run "bad_own_role" {
+  command = plan
+  variables { execution_role_arns = { check = "arn:aws:iam::123456789012:user/me" } }
+  expect_failures = [var.execution_role_arns]
+}
+
+run "bad_environment_key" {
+  command = plan
+  variables { lambda_kms_key_arn = "alias/aws/lambda" }
+  expect_failures = [var.lambda_kms_key_arn]
+}
+
+run "bad_statement_condition" {
+  command = plan
+  variables {
+    worker_policy_statements = [{ actions = ["s3:GetObject"], resources = ["arn:aws:s3:::b/k"], conditions = [{ test = "Equals!", variable = "aws:SourceVpce", values = ["x"] }] }]
+  }
+  expect_failures = [var.worker_policy_statements]
+}
+
 run "flow_module_and_requeue_disconnect_flow" {
   command = apply
 

@@ -114,9 +114,10 @@ def _apply(
     tmp_path: Path,
     variables: dict[str, str],
     var_files: tuple[Path, ...] = (),
+    state_name: str = "",
 ) -> Deployed:
     workdir = ROOT / "examples" / example
-    state = tmp_path / f"{example}.tfstate"
+    state = tmp_path / f"{state_name or example}.tfstate"
     flags = [f"-var-file={path}" for path in var_files] + [
         f"-var={key}={value}" for key, value in variables.items()
     ]
@@ -294,6 +295,11 @@ def _nothing_remains(emulator: Emulator, prefix: str, instance_id: str | None = 
         "logGroups"
     ]
     assert groups == []
+    cloudwatch = emulator.client("cloudwatch", **creds)
+    assert cloudwatch.describe_alarms(AlarmNamePrefix=prefix)["MetricAlarms"] == []
+    assert [
+        d for d in cloudwatch.list_dashboards()["DashboardEntries"] if d["DashboardName"].startswith(prefix)
+    ] == []
     if instance_id:
         assert STORE.flows.get(instance_id, {}) == {}
         assert STORE.modules.get(instance_id, {}) == {}
@@ -539,6 +545,89 @@ def test_config_lookup_example_writes_its_items_and_the_lookup_reads_them_under_
     finally:
         _destroy(terraform, emulator, deployed)
     _nothing_remains(emulator, "cab-lookup", instance_id)
+
+
+def _platform(emulator: Emulator) -> dict[str, str]:
+    """What an enterprise platform already owns, made in the emulator: a VPC with two subnets and
+    a security group, the permissions boundary, a key and an alarm topic."""
+    creds = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+    ec2 = emulator.client("ec2", **creds)
+    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{n}.0/24")["Subnet"]["SubnetId"] for n in (1, 2)
+    ]
+    group = ec2.create_security_group(GroupName="worker", Description="worker egress", VpcId=vpc)["GroupId"]
+    boundary = emulator.client("iam", **creds).create_policy(
+        PolicyName="platform-boundary",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+        ),
+    )["Policy"]["Arn"]
+    key = emulator.client("kms", **creds).create_key(Description="platform key")["KeyMetadata"]["Arn"]
+    topic = emulator.client("sns", **creds).create_topic(Name="platform-alarms")["TopicArn"]
+    return {
+        "vpc_id": vpc,
+        "subnet_ids": json.dumps(subnets),
+        "security_group_ids": json.dumps([group]),
+        "permissions_boundary_arn": boundary,
+        "kms_key_arn": key,
+        "alarm_topic_arn": topic,
+        "ledger_api_arn": "arn:aws:execute-api:eu-west-2:123456789012:a1b2c3d4e5/prod/POST/transfers",
+        # The emulator has no provisioned concurrency; the terraform test covers the alias.
+        "provisioned_concurrency": "{}",
+    }
+
+
+def test_two_enterprise_instances_live_side_by_side_in_one_account(
+    terraform: Terraform, emulator: Emulator, tmp_path: Path
+) -> None:
+    creds = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+    connect = emulator.client("connect", **creds)
+    instance_id = connect.create_instance(
+        IdentityManagementType="CONNECT_MANAGED", InboundCallsEnabled=True, OutboundCallsEnabled=False
+    )["Id"]
+    platform = _platform(emulator)
+    names = ("cab-ent-a", "cab-ent-b")
+    deployed = {}
+    try:
+        for name in names:
+            variables = {**platform, "name": name, "connect_instance_id": instance_id}
+            deployed[name] = _apply(terraform, emulator, "enterprise", tmp_path, variables, state_name=name)
+        a, b = (deployed[name].outputs for name in names)
+        admin = emulator.client("lambda", **creds)
+        for name, outputs in zip(names, (a, b), strict=True):
+            worker = admin.get_function_configuration(FunctionName=outputs["worker_function_name"])
+            assert worker["VpcConfig"]["SubnetIds"] == json.loads(platform["subnet_ids"])
+            assert worker["KMSKeyArn"] == platform["kms_key_arn"]
+            roles = emulator.client("iam", **creds).list_roles(PathPrefix="/service-roles/connect-async/")[
+                "Roles"
+            ]
+            mine = [r for r in roles if r["RoleName"].startswith(name)]
+            assert len(mine) == 3 and all(
+                r["PermissionsBoundary"]["PermissionsBoundaryArn"] == platform["permissions_boundary_arn"]
+                for r in (
+                    emulator.client("iam", **creds).get_role(RoleName=r["RoleName"])["Role"] for r in mine
+                )
+            )
+        # Nothing shared: functions, roles, log groups, tables, alarms, dashboards and flows.
+        assert set(a["role_arns"].values()).isdisjoint(b["role_arns"].values())
+        assert set(a["log_group_names"].values()).isdisjoint(b["log_group_names"].values())
+        assert a["tracker_table_name"] != b["tracker_table_name"]
+        assert a["contact_flow_id"] != b["contact_flow_id"]
+        alarms = emulator.client("cloudwatch", **creds).describe_alarms()["MetricAlarms"]
+        for name in names:
+            assert len([alarm for alarm in alarms if alarm["AlarmName"].startswith(f"{name}-")]) == 5
+        dashboards = emulator.client("cloudwatch", **creds).list_dashboards()["DashboardEntries"]
+        assert {d["DashboardName"] for d in dashboards} >= set(names)
+        # Destroying one leaves the other whole.
+        _destroy(terraform, emulator, deployed.pop(names[0]))
+        _nothing_remains(emulator, names[0])
+        assert admin.get_function_configuration(FunctionName=b["worker_function_name"])["FunctionName"]
+        assert connect.describe_contact_flow(InstanceId=instance_id, ContactFlowId=b["contact_flow_id"])
+    finally:
+        for left in deployed.values():
+            _destroy(terraform, emulator, left)
+    _nothing_remains(emulator, names[1], instance_id)
 
 
 def test_connect_rejects_a_flow_whose_lambda_is_not_associated(emulator: Emulator) -> None:
