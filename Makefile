@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 CHECKOV_VENV  := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest zip contract docs bench lock clean example-layer wheel package
+.PHONY: demo test lint typecheck pytest zip contract docs bench lock clean example-layer wheel package test-aws test-replay flight-check
 
 # The runtime package is installed too (editable, from lambdas/), as a task author installs it:
 # it gives .venv/bin/connect-async (build-layer, check-handler).
@@ -47,8 +47,40 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The suite runs as two pytest processes at once (the emulator's applies wait on Terraform and
+# the network, the rest on the CPU): each is a whole session with its own end-of-session checks.
+# PYTEST_ARGS (a path, -k ...) runs one process with them instead.
+PYTEST   = CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest -q
+EMULATED = tests/terraform/test_apply_emulator.py tests/live
 pytest: $(STAMP) $(CHECKOV_STAMP)
-	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest -q $(PYTEST_ARGS)
+ifdef PYTEST_ARGS
+	$(PYTEST) $(PYTEST_ARGS)
+else
+	@mkdir -p build
+	@echo "$(PYTEST) $(EMULATED)   (in the background: build/pytest-emulated.log)"
+	@$(PYTEST) $(EMULATED) > build/pytest-emulated.log 2>&1 & emulated=$$!; \
+	echo "$(PYTEST) $(foreach path,$(EMULATED),--ignore=$(path))"; \
+	$(PYTEST) $(foreach path,$(EMULATED),--ignore=$(path)); rest=$$?; \
+	wait $$emulated; status=$$?; \
+	echo "--- $(EMULATED):"; cat build/pytest-emulated.log; \
+	exit $$(( rest != 0 || status != 0 ))
+endif
+
+# The live suite on your own account (opt-in; see README "Testing against your account"):
+#   AWS_PROFILE=... AWS_REGION=... CONNECT_INSTANCE_ID=<uuid> CONNECT_ASYNC_LIVE_CONFIRM=create-and-destroy make test-aws [RECORD=1]
+# RECORD=1 keeps the run's outputs (account numbers scrubbed) as the replay's recording.
+test-aws: $(STAMP)
+	CONNECT_ASYNC_LIVE=1 $(if $(RECORD),CONNECT_ASYNC_RECORD=1) $(BIN)/pytest -q -p no:cacheprovider tests/live/test_live.py
+
+# The recorded run, offline in seconds.
+test-replay: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider --tf-replay tests/live/test_live.py
+
+# Your tuning's flows checked by Connect itself before go-live (see scripts/flight_check.py):
+#   make flight-check TFVARS=my.tfvars INSTANCE_ID=<uuid> FUNCTIONS="start=arn:... check=arn:..."
+flight-check: $(STAMP)
+	$(BIN)/python scripts/flight_check.py $(if $(TFVARS),--tfvars $(TFVARS)) $(if $(INSTANCE_ID),--instance-id $(INSTANCE_ID)) \
+	  $(foreach f,$(FUNCTIONS),--function $(f))
 
 # Rebuild the committed artifacts after changing lambdas/ (tests fail while they are stale).
 zip: $(STAMP)

@@ -13,14 +13,17 @@ from typing import Any
 import pytest
 
 # Fake credentials before anything can build a boto3 client: a client made before moto is
-# active talks to the real AWS endpoints.
+# active talks to the real AWS endpoints. Not for the live suite (`make test-aws`), which runs
+# on the credentials you give it, and nothing else.
+if not os.environ.get("CONNECT_ASYNC_LIVE"):
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_SESSION_TOKEN="testing",
+        AWS_DEFAULT_REGION="eu-west-2",
+    )
 os.environ.update(
-    AWS_ACCESS_KEY_ID="testing",
-    AWS_SECRET_ACCESS_KEY="testing",
-    AWS_SESSION_TOKEN="testing",
-    AWS_DEFAULT_REGION="eu-west-2",
-    POWERTOOLS_METRICS_NAMESPACE="ConnectAsyncTests",
-    POWERTOOLS_SERVICE_NAME="connect-async-tests",
+    POWERTOOLS_METRICS_NAMESPACE="ConnectAsyncTests", POWERTOOLS_SERVICE_NAME="connect-async-tests"
 )
 
 import moto

@@ -10,7 +10,6 @@ show that a forbidden call is denied, then terraform destroy and check nothing r
 from __future__ import annotations
 
 import json
-import socket
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,74 +18,23 @@ from typing import Any
 
 import boto3
 import pytest
-import requests
 from botocore.exceptions import ClientError
-from moto.server import ThreadedMotoServer
 
 from tests.conftest import connect_event
-from tests.support import moto_iam, moto_sfn
+from tests.support.emulator import EMULATOR_PROVIDER, REGION, Emulator, running_emulator
 from tests.support.lambda_context import LambdaContext
-from tests.support.moto_connect import STORE, install
+from tests.support.moto_connect import STORE
 from tests.support.terraform_runner import ROOT, Terraform
-
-REGION = "eu-west-2"
-EMULATOR_PROVIDER = """
-provider "aws" {
-  region                      = var.region
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-}
-"""
-
-
-@dataclass
-class Emulator:
-    url: str
-
-    def client(self, service: str, **credentials: str) -> Any:
-        return boto3.client(service, endpoint_url=self.url, region_name=REGION, **credentials)
-
-    def set_auth(self, enforced: bool) -> None:
-        # moto authenticates every request once its allowance of unauthenticated ones is spent;
-        # the endpoint takes the allowance as a bare number.
-        allowance = "0" if enforced else "inf"
-        requests.post(f"{self.url}/moto-api/reset-auth", data=allowance, timeout=10).raise_for_status()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[Emulator]:
-    install()
-    moto_iam.install()
-    moto_sfn.install()
-    STORE.reset()
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    url = f"http://127.0.0.1:{port}"
-    requests.post(
-        f"{url}/moto-api/config", json={"lambda": {"use_docker": False}}, timeout=10
-    ).raise_for_status()
-    try:
-        yield Emulator(url)
-    finally:
-        server.stop()
+    with running_emulator() as running:
+        yield running
 
 
 def _terraform_env(emulator: Emulator) -> dict[str, str]:
-    return {
-        "AWS_ENDPOINT_URL": emulator.url,
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_REGION": REGION,
-    }
+    return emulator.credentials_env()
 
 
 @dataclass

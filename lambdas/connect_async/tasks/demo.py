@@ -3,12 +3,14 @@
 Parameters (all optional strings, as Connect sends them):
 - ``duration_seconds``: how long the work takes, 0-900 (default 5).
 - ``steps``: how many progress reports, 1-20 (default 4).
-- ``outcome``: ``succeed`` (default), ``fail`` (raises TaskFailed) or ``crash`` (raises an
-  unexpected exception, as a bug would).
+- ``outcome``: ``succeed`` (default), ``fail`` (raises TaskFailed), ``crash`` (raises an
+  unexpected exception, as a bug would) or ``exit`` (the process dies at once, as an
+  out-of-memory kill would: the live suite's dead-letter check).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 
 from connect_async.tasks import TaskContext, TaskFailed
@@ -33,8 +35,8 @@ def run(context: TaskContext) -> dict[str, object]:
     duration = _number(context.parameters, "duration_seconds", 5.0, 0.0, 900.0)
     steps = int(_number(context.parameters, "steps", 4, 1, 20))
     outcome = context.parameters.get("outcome", "succeed").strip().lower() or "succeed"
-    if outcome not in ("succeed", "fail", "crash"):
-        raise TaskFailed("outcome must be succeed, fail or crash", "invalid_parameter")
+    if outcome not in ("succeed", "fail", "crash", "exit"):
+        raise TaskFailed("outcome must be succeed, fail, crash or exit", "invalid_parameter")
 
     for step in range(1, steps + 1):
         context.sleep(duration / steps)
@@ -45,6 +47,8 @@ def run(context: TaskContext) -> dict[str, object]:
         raise TaskFailed("the demo task was asked to fail", "demo_failure")
     if outcome == "crash":
         raise RuntimeError("the demo task crashed as asked")
+    if outcome == "exit":
+        os._exit(1)
     return {
         "message": "Your request is complete.",
         "duration_seconds": duration,
