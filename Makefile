@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 CHECKOV_VENV  := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest zip contract docs bench lock clean example-layer wheel package test-aws test-replay flight-check
+.PHONY: demo test lint typecheck pytest zip contract docs bench lock clean example-layer wheel package test-aws test-replay flight-check compare
 
 # The runtime package is installed too (editable, from lambdas/), as a task author installs it:
 # it gives .venv/bin/connect-async (build-layer, check-handler).
@@ -36,6 +36,11 @@ demo: $(STAMP)
 	  $(if $(TASK),--task $(TASK)) $(if $(TASK_PATH),--task-path $(TASK_PATH)) \
 	  $(foreach a,$(ATTRIBUTES),--attribute $(a)) $(foreach e,$(TASK_ENV),--task-env $(e)) \
 	  $(if $(STEPS),--steps $(STEPS))
+
+# make compare TFVARS="examples/ops.tfvars" [SCENARIO=typical]   (one tuning against the defaults)
+# make compare TFVARS="a.tfvars b.tfvars" [SCENARIO=slow]        (two tunings)
+compare: $(STAMP)
+	$(BIN)/python scripts/compare.py $(TFVARS) --scenario $(SCENARIO)
 
 test: lint typecheck pytest
 
@@ -112,6 +117,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/report.py
 
 docs: $(STAMP)
+	$(BIN)/python scripts/flow_layout.py
 	$(BIN)/python scripts/terraform_docs.py
 	$(BIN)/python scripts/flow_docs.py
 	RELIABILITY_REPORT=write $(BIN)/pytest -q tests/reliability

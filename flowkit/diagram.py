@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from flowkit.simulator import START_MS, CallReport
 
-__all__ = ["call_gantt", "flow_flowchart"]
+__all__ = ["call_gantt", "calls_gantt", "flow_flowchart"]
 
 # Node shapes by what the action does: decisions are diamonds, prompts are rounded, Lambda calls
 # are subroutines, endings are circles.
@@ -77,6 +77,12 @@ def flow_flowchart(flow: str | Mapping[str, Any]) -> str:
 
 def call_gantt(report: CallReport, title: str) -> str:
     """What the caller hears, each Lambda call and the worker's run, on one time axis."""
+    return calls_gantt({"": report}, title)
+
+
+def calls_gantt(reports: Mapping[str, CallReport], title: str) -> str:
+    """Several calls on one time axis (each from its own start), a set of sections per label:
+    the same scenario under two tunings, for example."""
     lines = [
         "gantt",
         f"    title {title}",
@@ -88,15 +94,17 @@ def call_gantt(report: CallReport, title: str) -> str:
         prefix = f"{tag}, " if tag else ""
         return f"    {name} :{prefix}{begin - START_MS}, {max(end, begin + 1) - START_MS}"
 
-    lines.append("    section Caller hears")
-    for index, (begin, end) in enumerate(report.speech, 1):
-        lines.append(span(f"prompt {index}", begin, end))
-    lines.append("    section Flow calls")
-    for function, begin, end in report.calls:
-        lines.append(span(function, begin, end, "crit" if function == "start" else ""))
-    lines.append("    section Worker")
-    for name, begin, end in report.worker_runs:
-        lines.append(span(name, begin, end, "active"))
+    for label, report in reports.items():
+        who = f"{label}: " if label else ""
+        lines.append(f"    section {who}Caller hears")
+        for index, (begin, end) in enumerate(report.speech, 1):
+            lines.append(span(f"prompt {index}", begin, end))
+        lines.append(f"    section {who}Flow calls")
+        for function, begin, end in report.calls:
+            lines.append(span(function, begin, end, "crit" if function == "start" else ""))
+        lines.append(f"    section {who}Worker")
+        for name, begin, end in report.worker_runs:
+            lines.append(span(name, begin, end, "active"))
     return "\n".join(lines) + "\n"
 
 

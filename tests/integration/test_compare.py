@@ -1,0 +1,39 @@
+"""make compare: the same call under two tunings, measured side by side, one chart for both."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scripts import compare
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_tuning_against_the_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    assert compare.main([str(ROOT / "examples" / "ops.tfvars"), "--scenario", "typical"]) == 0
+    said = capsys.readouterr().out
+    assert "| measurement | module defaults | examples/ops.tfvars | difference |" in said
+    for row in compare.ROWS:
+        assert f"| {row.name} |" in said
+    # The defaults' 24 loops against ops' 14, and both calls in one chart.
+    assert "module defaults: 24 loops" in said and "examples/ops.tfvars: 14 loops" in said
+    assert (
+        "section module defaults: Caller hears" in said
+        and "section examples/ops.tfvars: Caller hears" in said
+    )
+
+
+def test_the_difference_is_the_second_less_the_first(capsys: pytest.CaptureFixture[str]) -> None:
+    ops = str(ROOT / "examples" / "ops.tfvars")
+    assert compare.main([ops, ops, "--scenario", "fast"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| caller")]
+    assert rows and rows[0].endswith("| same |")
+
+
+def test_a_bad_tuning_stops_with_the_modules_message(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.tfvars"
+    bad.write_text("check_budget_ms = 9000\n")
+    with pytest.raises(SystemExit, match="check_budget_ms"):
+        compare.main([str(bad)])
