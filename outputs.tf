@@ -92,7 +92,7 @@ output "function_invoke_arns" {
 }
 
 output "log_group_names" {
-  description = "CloudWatch log group of each function (start, check, worker)."
+  description = "CloudWatch log group of each function (start, check, worker, lookup)."
   value       = { for key, group in aws_cloudwatch_log_group.function : key => group.name }
 }
 
