@@ -545,7 +545,8 @@ def test_two_enterprise_instances_live_side_by_side_in_one_account(
         admin = emulator.client("lambda", **creds)
         for name, outputs in zip(names, (a, b), strict=True):
             worker = admin.get_function_configuration(FunctionName=outputs["worker_function_name"])
-            assert worker["VpcConfig"]["SubnetIds"] == json.loads(platform["subnet_ids"])
+            # A set in the provider: the order is not kept.
+            assert sorted(worker["VpcConfig"]["SubnetIds"]) == sorted(json.loads(platform["subnet_ids"]))
             assert worker["KMSKeyArn"] == platform["kms_key_arn"]
             roles = emulator.client("iam", **creds).list_roles(PathPrefix="/service-roles/connect-async/")[
                 "Roles"
