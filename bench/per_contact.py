@@ -38,7 +38,7 @@ from flowkit.simulator import (  # noqa: E402
     create_tracker_table,
 )
 
-__all__ = ["PRICES", "TASK_SECONDS", "Measurement", "Tunings", "measure", "render_tunings"]
+__all__ = ["PRICES", "TASK_SECONDS", "Measurement", "Tunings", "measure", "price_per_1000", "render_tunings"]
 
 TASK_SECONDS: Final = (1, 5, 15, 30, 60, 120)
 # Public on-demand prices, US East (N. Virginia), as published on 2026-11-23 (aws.amazon.com
@@ -79,7 +79,9 @@ class Measurement:
     state_transitions: int = 0  # backend step_functions only
 
 
-def _price(invocations: dict[str, int], gb_seconds: dict[str, float], reads: int, writes: int) -> float:
+def price_per_1000(
+    invocations: dict[str, int], gb_seconds: dict[str, float], reads: int, writes: int
+) -> float:
     per_contact = (
         sum(invocations.values()) * PRICES["lambda_request"]
         + sum(gb_seconds.values()) * PRICES["lambda_gb_second_arm"]
@@ -126,7 +128,7 @@ def _finish(
         overhead_gb_seconds=round(sum(gb_seconds.values()) - task_gb_seconds, 4),
         read_units=read_units,
         write_units=write_units,
-        price_per_1000=_price(invocations, gb_seconds, read_units, write_units),
+        price_per_1000=price_per_1000(invocations, gb_seconds, read_units, write_units),
         connect_minutes_price_per_1000=round(
             report.total_wait_seconds / 60 * PRICES["connect_voice_minute"] * 1000, 2
         ),

@@ -22,15 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import demo
 
+from bench.per_contact import PRICES, price_per_1000
 from flowkit.diagram import calls_gantt
 from flowkit.simulator import CallReport
-
-# On-demand, US East (N. Virginia), 2026-11-23, as the benchmarks price them (bench/per_contact.py).
-LAMBDA_REQUEST = 0.20 / 1_000_000
-LAMBDA_GB_SECOND_ARM = 0.0000133334
-DYNAMODB_READ_UNIT = 0.125 / 1_000_000
-DYNAMODB_WRITE_UNIT = 0.625 / 1_000_000
-CONNECT_VOICE_MINUTE = 0.018
 
 
 @dataclass(frozen=True)
@@ -55,14 +49,10 @@ def _gb_seconds(report: CallReport, memory: dict[str, int]) -> float:
 
 
 def _price(report: CallReport, memory: dict[str, int]) -> float:
-    # Items stay under 1 KB: one unit per request (writes standard, reads strongly consistent).
-    per_call = (
-        sum(report.invocations.values()) * LAMBDA_REQUEST
-        + _gb_seconds(report, memory) * LAMBDA_GB_SECOND_ARM
-        + report.dynamodb_reads * DYNAMODB_READ_UNIT
-        + report.dynamodb_writes * DYNAMODB_WRITE_UNIT
+    # As the benchmarks price a contact; items stay under 1 KB: one unit per request.
+    return price_per_1000(
+        dict(report.invocations), report.gb_seconds(memory), report.dynamodb_reads, report.dynamodb_writes
     )
-    return per_call * 1000
 
 
 ROWS = (
@@ -77,7 +67,7 @@ ROWS = (
     Row("Lambda + DynamoDB per 1,000 calls", _price, "USD", 4),
     Row(
         "Connect voice minutes per 1,000 calls",
-        lambda r, _: r.total_wait_seconds / 60 * CONNECT_VOICE_MINUTE * 1000,
+        lambda r, _: r.total_wait_seconds / 60 * PRICES["connect_voice_minute"] * 1000,
         "USD",
         2,
     ),

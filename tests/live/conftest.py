@@ -24,6 +24,7 @@ import pytest
 from pytest_terraform import tf
 
 from tests.support.emulator import Emulator, running_emulator
+from tests.support.terraform_runner import mirror_cli_config
 
 HERE = Path(__file__).resolve().parent
 MODULES = HERE / "terraform"
@@ -103,13 +104,10 @@ def deployment_settings(
             )["Id"]
             os.environ["CONNECT_INSTANCE_ID"] = instance
             OVERRIDE.write_text(emulator.provider_override())
-            mirror = Path(os.environ.get("TF_PLUGIN_MIRROR", "/opt/tf-plugins"))
-            if mirror.is_dir() and not Path(os.environ.get("TF_CLI_CONFIG_FILE", "-")).is_file():
-                config = tmp_path_factory.mktemp("terraformrc") / "terraformrc"
-                config.write_text(
-                    f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n'
-                )
-                os.environ["TF_CLI_CONFIG_FILE"] = str(config)
+            if not Path(os.environ.get("TF_CLI_CONFIG_FILE", "-")).is_file():
+                config = mirror_cli_config(tmp_path_factory.mktemp("terraformrc"))
+                if config is not None:
+                    os.environ["TF_CLI_CONFIG_FILE"] = str(config)
         region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", "eu-west-2")
         os.environ.update(
             TF_VAR_region=region,

@@ -60,16 +60,35 @@ class Terraform:
         self.run(workdir, "init", "-backend=false", "-input=false", "-no-color")
 
 
+def mirror_cli_config(folder: Path) -> Path | None:
+    """A Terraform CLI config in ``folder`` installing providers from the mirror (None without one)."""
+    mirror = Path(os.environ.get("TF_PLUGIN_MIRROR", DEFAULT_MIRROR if DEFAULT_MIRROR.is_dir() else ""))
+    if str(mirror) in ("", ".") or not mirror.is_dir():
+        return None
+    config = folder / "terraformrc"
+    config.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n')
+    return config
+
+
+def offline_provider(region: str = "var.region") -> str:
+    """A provider block that lets `terraform plan` run offline with fake credentials (nothing
+    is read from AWS); ``region`` is an HCL expression."""
+    return f"""
+provider "aws" {{
+  region                      = {region}
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+}}
+"""
+
+
 @pytest.fixture(scope="session")
 def terraform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Terraform]:
     if TERRAFORM is None:
         pytest.skip("terraform is not installed (see README: the tests need Terraform >= 1.9)")
-    mirror = Path(os.environ.get("TF_PLUGIN_MIRROR", DEFAULT_MIRROR if DEFAULT_MIRROR.is_dir() else ""))
-    config: Path | None = None
     home = tmp_path_factory.mktemp("terraform")
-    if str(mirror) not in ("", ".") and mirror.is_dir():
-        config = home / "terraformrc"
-        config.write_text(
-            f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n'
-        )
-    yield Terraform(cli_config=config, cache=home / "data")
+    yield Terraform(cli_config=mirror_cli_config(home), cache=home / "data")

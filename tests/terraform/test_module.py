@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.terraform_runner import ROOT, Terraform
+from tests.support.terraform_runner import ROOT, Terraform, offline_provider
 
 MODULES = [
     ROOT,
@@ -15,18 +15,7 @@ MODULES = [
     *sorted(main.parent for main in (ROOT / "examples").glob("*/main.tf")),
 ]
 
-# Lets `terraform plan` run offline with fake credentials (nothing is read from AWS).
-OFFLINE_PROVIDER = """
-provider "aws" {
-  region                      = var.region
-  access_key                  = "test"
-  secret_key                  = "test"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-}
-"""
+OFFLINE_PROVIDER = offline_provider()
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda p: str(p.relative_to(ROOT)) or "root")
