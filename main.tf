@@ -40,6 +40,7 @@ module "plan" {
   flow_invocation_time_limit_seconds = var.flow_invocation_time_limit_seconds
   check_budget_ms                    = var.check_budget_ms
   check_poll_interval_ms             = var.check_poll_interval_ms
+  check_poll_when                    = var.check_poll_when
   hold_prompt_seconds                = var.hold_prompt_seconds
   max_wait_seconds                   = var.max_wait_seconds
   start_retry_attempts               = var.start_retry_attempts

@@ -297,7 +297,7 @@ variable "flow_invocation_time_limit_seconds" {
 }
 
 variable "check_budget_ms" {
-  description = "How long one check call polls before answering in_progress (leaving a safety margin under the flow's time limit). The caller hears silence for this long in every loop. Longer: a result that lands while check polls is heard sooner, and fewer loops are needed for long waits; shorter: less dead air and fewer Lambda GB-seconds (docs/performance.md measures both)."
+  description = "The longest one check call polls before answering in_progress (leaving a safety margin under the flow's time limit): with check_poll_when = due, only when the run's progress says its end is that close; with always, on every call. The caller hears silence while check polls. Longer: a result that lands while check polls is heard sooner; shorter: less dead air and fewer Lambda GB-seconds (docs/performance.md measures both)."
   type        = number
   default     = 1000
   nullable    = false
@@ -307,6 +307,13 @@ variable "check_poll_interval_ms" {
   description = "Pause between tracker reads inside one check call (at most the budget). Shorter: the flow learns of a result sooner, for more DynamoDB reads."
   type        = number
   default     = 250
+  nullable    = false
+}
+
+variable "check_poll_when" {
+  description = "When check polls (up to check_budget_ms) instead of answering after one read: due, only when the task's last progress report puts its end within the budget (a task that reports no progress is read once per call, between the hold message's sentences); always, on every call (the sooner a result is heard, the more GB-seconds and silence)."
+  type        = string
+  default     = "due"
   nullable    = false
 }
 
@@ -460,9 +467,9 @@ variable "result_attribute_keys" {
 }
 
 variable "messages" {
-  description = "What the caller hears or reads. Plain text, so one flow serves voice and chat. messages.success may speak result values as {result.<key>} (each key in result_attribute_keys): the flow speaks check's answer for that key."
+  description = "What the caller hears or reads. Plain text, so one flow serves voice and chat. messages.hold is spoken sentence by sentence (at most 8 sentences), with a check call after each: a result is heard when the sentence playing ends, so short sentences answer sooner; chat contacts read it when the wait begins and about every 30 s. messages.success may speak result values as {result.<key>} (each key in result_attribute_keys): the flow speaks check's answer for that key."
   type = object({
-    hold     = optional(string, "Thanks for waiting. We are still working on your request.")
+    hold     = optional(string, "Thanks for waiting. We're still working on it. Thank you for your patience.")
     success  = optional(string, "Thank you. Your request is complete.")
     fallback = optional(string, "Sorry, we could not complete your request. Let me transfer you to an agent.")
     timeout  = optional(string, "This is taking longer than expected. We will keep working on it and let you know.")

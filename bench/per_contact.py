@@ -38,7 +38,17 @@ from flowkit.simulator import (  # noqa: E402
     create_tracker_table,
 )
 
-__all__ = ["PRICES", "TASK_SECONDS", "Measurement", "Tunings", "measure", "price_per_1000", "render_tunings"]
+__all__ = [
+    "PRICES",
+    "TASK_SECONDS",
+    "Measurement",
+    "Tunings",
+    "flow_text",
+    "measure",
+    "module_simulator",
+    "price_per_1000",
+    "render_tunings",
+]
 
 TASK_SECONDS: Final = (1, 5, 15, 30, 60, 120)
 # Public on-demand prices, US East (N. Virginia), as published on 2026-11-23 (aws.amazon.com
@@ -148,19 +158,25 @@ def _quietly(simulator: CallSimulator, task_seconds: float) -> CallReport:
         return simulator.run(Scenario(work_seconds=task_seconds))
 
 
+def module_simulator(flows: dict[str, str], deployment: Deployment, **options: Any) -> CallSimulator:
+    """The simulator on the module's inbound flow (with its flow module), as the demo wires it;
+    ``options`` are CallSimulator's (a task, steps). Call it inside moto's mock_aws."""
+    return CallSimulator(
+        flows["inbound_flow"],
+        functions={demo.START_ARN: "start", demo.CHECK_ARN: "check"},
+        deployment=deployment,
+        modules={demo.FLOW_MODULE_ID: flows["wait_module"]},
+        **options,
+    )
+
+
 def _play_module(
     flows: dict[str, str], deployment: Deployment, task_seconds: float, steps: Any = None
 ) -> tuple[CallReport, int]:
     """One call through the module's inbound flow: its report and the largest item it left."""
     with moto.mock_aws():
         create_tracker_table(deployment.table_name)
-        simulator = CallSimulator(
-            flows["inbound_flow"],
-            functions={demo.START_ARN: "start", demo.CHECK_ARN: "check"},
-            deployment=deployment,
-            modules={demo.FLOW_MODULE_ID: flows["wait_module"]},
-            steps=steps,
-        )
+        simulator = module_simulator(flows, deployment, steps=steps)
         return _quietly(simulator, task_seconds), _item_bytes(deployment.table_name)
 
 
@@ -183,7 +199,8 @@ def measure_module(
     )
 
 
-def _text(flow: str, identifier: str) -> str:
+def flow_text(flow: str, identifier: str) -> str:
+    """The text a flow's MessageParticipant action speaks."""
     action = next(a for a in json.loads(flow)["Actions"] if a["Identifier"] == identifier)
     return str(action["Parameters"]["Text"])
 
@@ -192,9 +209,10 @@ def measure_naive(deployment: Deployment, flows: dict[str, str], task_seconds: f
     memory = {"work": deployment.memory_mb["worker"], "status": deployment.memory_mb["check"]}
     with moto.mock_aws():
         create_tracker_table(deployment.table_name)
+        inbound = flows["inbound_flow"]
         simulator = CallSimulator(
             # The same success and fallback texts as the module's flow.
-            naive_flow(_text(flows["inbound_flow"], "Success"), _text(flows["inbound_flow"], "Fallback")),
+            naive_flow(flow_text(inbound, "Success"), flow_text(inbound, "Fallback")),
             functions={WORK_ARN: "work", STATUS_ARN: "status"},
             deployment=deployment,
             custom_functions=naive_functions(task_seconds),

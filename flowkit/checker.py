@@ -482,7 +482,12 @@ def _check_channels(graph: FlowGraph, options: _Options) -> Iterator[Violation]:
 
 
 def _check_lambda_chains(graph: FlowGraph, options: _Options) -> Iterator[Violation]:
-    prompt_types = {kind for kind, rule in _action_rules().items() if rule.get("plays_prompt")}
+    # What ends a chain: a prompt, and (an assumption, in the rules' sources) a Wait.
+    prompt_types = {
+        kind
+        for kind, rule in _action_rules().items()
+        if rule.get("plays_prompt") or rule.get("ends_lambda_chain")
+    }
     default_limit = float(_limits()["sync_time_limit_seconds"][1])
     for chain in lambda_chains(graph, prompt_types, default_limit):
         if math.isinf(chain.seconds):

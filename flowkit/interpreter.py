@@ -3,9 +3,10 @@
 ``InvokeLambdaFunction`` runs the function the block names (start and check from
 ``services``) with the block's time limit enforced: a call that takes longer goes down its error
 branch, as in Connect. ``MessageParticipant`` takes the time the text needs to be spoken
-(SPEECH_WORDS_PER_SECOND) or read in chat (READING_WORDS_PER_SECOND), and the hold message the
-module's hold_prompt_seconds. ``InvokeFlowModule`` plays the module's own content, ``Wait``
-waits for the customer to come back (chat), and Loop, Compare, attribute updates, queues and
+(SPEECH_WORDS_PER_SECOND), the hold message (and each of its sentences, its share) the module's
+hold_prompt_seconds, and no time in chat (the message is sent). ``InvokeFlowModule`` plays the
+module's own content, ``Wait`` waits out its timeout or for the customer to come back (chat),
+and Loop, Compare, attribute updates, queues and
 disconnects behave as documented; flows/README.md lists what the interpreter assumes.
 """
 
@@ -16,7 +17,13 @@ import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from connect_async.contract import ConfigField, LookupKey, ResponseKey, ResponseStatus
+from connect_async.contract import (
+    HOLD_SENTENCE_PATTERN,
+    ConfigField,
+    LookupKey,
+    ResponseKey,
+    ResponseStatus,
+)
 from flowkit.clock import VirtualClock
 from flowkit.report import CONTACT_ID, START_MS, CallReport, Event
 from flowkit.services import Deployment, ThreadDispatcher
@@ -24,13 +31,17 @@ from flowkit.services import Deployment, ThreadDispatcher
 if TYPE_CHECKING:
     from flowkit.simulator import Scenario
 
-__all__ = ["READING_WORDS_PER_SECOND", "SPEECH_WORDS_PER_SECOND", "FlowInterpreter", "load_flow"]
+__all__ = ["SPEECH_WORDS_PER_SECOND", "FlowInterpreter", "hold_sentences", "load_flow"]
 
-# About 150 words a minute: a usual text-to-speech rate. Chat messages are read faster.
+# About 150 words a minute: a usual text-to-speech rate.
 SPEECH_WORDS_PER_SECOND: Final = 2.5
-READING_WORDS_PER_SECOND: Final = 4.0
 _REFERENCE: Final = re.compile(r"\$\.(External|Attributes|FlowAttributes)\.([A-Za-z0-9_]+)")
 _VOICE_ONLY_PROMPTS: Final = ("SSML", "PromptId")
+
+
+def hold_sentences(text: str) -> list[str]:
+    """The hold message's sentences, as the module splits it (the contract's pattern)."""
+    return [m.strip() for m in re.findall(HOLD_SENTENCE_PATTERN, text) if m.strip()]
 
 
 class _FlowModuleReturned(Exception):  # noqa: N818 - a signal, not an error
@@ -70,9 +81,6 @@ class FlowInterpreter:
             "lookup": scenario.failing_lookup_calls,
         }
         self.chain_ms = 0  # Lambda time since the last prompt
-        self.words_per_second = (
-            READING_WORDS_PER_SECOND if scenario.channel == "CHAT" else SPEECH_WORDS_PER_SECOND
-        )
         self.ended = False
         # Per flow run (a module gets its own): loop counters and flow attributes.
         self.loops: dict[str, int] = {}
@@ -234,14 +242,26 @@ class FlowInterpreter:
             text = _REFERENCE.sub(lambda m: self._resolve(m.group(0)), str(parameters.get("Text", "")))
             self.report.events.append(Event(began, "caller", f'{verb} "{text}"'))
             self.report.spoken.append(text)
-            if self.scenario.channel == "VOICE" and settings.hold_message and text == settings.hold_message:
-                # The operator's measure of the hold message, as the timing plan counts it.
-                self.clock.sleep_ms(int(settings.hold_prompt_seconds * 1000))
-            else:
-                self.clock.sleep_ms(int(max(len(text.split()), 1) / self.words_per_second * 1000))
+            self.clock.sleep_ms(self._prompt_ms(text))
         self.report.speech.append((began, self.clock.now_ms()))
         self.chain_ms = 0  # a prompt between Lambda calls ends the chain
         return _next(transitions)
+
+    def _prompt_ms(self, text: str) -> int:
+        """How long a text holds the flow. Voice: the time it takes to speak; the hold message's
+        sentences take their share (by words) of the operator's measure of the whole message,
+        hold_prompt_seconds, as the timing plan counts it. Chat: the flow goes on as soon as the
+        message is sent (an assumption: flows/README.md)."""
+        if self.scenario.channel != "VOICE":
+            return 0
+        settings = self.deployment
+        sentences = hold_sentences(settings.hold_message)
+        if text in sentences:
+            words = sum(len(sentence.split()) for sentence in sentences)
+            return int(settings.hold_prompt_seconds * 1000 * len(text.split()) / max(words, 1))
+        if text == settings.hold_message:
+            return int(settings.hold_prompt_seconds * 1000)
+        return int(max(len(text.split()), 1) / SPEECH_WORDS_PER_SECOND * 1000)
 
     def _wait(
         self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
@@ -256,6 +276,7 @@ class FlowInterpreter:
                 waited_ms, outcome = max(due_ms, 0), "CustomerReturned"
         began = self.clock.now_ms()
         self.clock.sleep_ms(waited_ms)
+        self.chain_ms = 0  # the flow paused for the customer (the checker's assumption too)
         self.report.away.append((began, self.clock.now_ms()))
         self.report.events.append(Event(self.clock.now_ms(), "flow", f"wait ends: {outcome}"))
         return _condition(transitions, outcome) or _next(transitions)

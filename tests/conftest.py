@@ -170,6 +170,9 @@ class Stack:
     record_ttl_seconds: int = 3600
     check_budget_ms: int = 4000
     check_interval_ms: int = 250
+    # The tests of polling itself poll on every call; tests/integration/test_check_due.py covers
+    # the default, "due" (poll only when the run's progress puts its end within the budget).
+    check_poll_when: str = "always"
     max_result_bytes: int = 16_384
     task_retry_attempts: int = 2
     task: Callable[..., object] | None = None
@@ -199,6 +202,7 @@ class Stack:
                 EnvVar.TRACKING_ID_SOURCE: self.tracking_id_source,
                 EnvVar.CHECK_BUDGET_MS: str(self.check_budget_ms),
                 EnvVar.CHECK_POLL_INTERVAL_MS: str(self.check_interval_ms),
+                EnvVar.CHECK_POLL_WHEN: self.check_poll_when,
             }
         )
         return CheckService(settings, self.tracker(), self.clock)

@@ -1,4 +1,11 @@
-"""check: poll the run's record until it is final or the budget is spent, then answer the flow.
+"""check: read the run's record, poll it while its end is due, then answer the flow.
+
+By default (CHECK_POLL_WHEN=due) check reads once and answers, unless the task's last progress
+report puts the run's end within the budget: then it polls until the result lands or the budget
+is spent. The flow calls check between the hold message's sentences, so a run with no end in
+sight costs one read per sentence and the caller hears no silence beyond the call itself, and a
+run about to end is answered within a poll interval of its result. With "always" every call polls
+for the whole budget.
 
 The budget (CHECK_BUDGET_MS) sits safely under the flow block's InvocationTimeLimitSeconds, and
 is also capped by the Lambda's own remaining time, so check never runs into either limit.
@@ -20,7 +27,7 @@ from connect_async.runs import Observation, observe
 from connect_async.settings import CONSTANTS
 from connect_async.tracker import TrackerTable, TrackerUnavailableError
 
-__all__ = ["CheckService", "answer_keys", "observation_response"]
+__all__ = ["CheckService", "answer_keys", "end_is_due", "observation_response"]
 
 # Leave this much of the Lambda's remaining time for answering.
 _RESPONSE_MARGIN_MS: Final = CONSTANTS["response_margin_ms"]
@@ -30,6 +37,17 @@ _RESPONSE_MARGIN_MS: Final = CONSTANTS["response_margin_ms"]
 _LAST_READ_MS: Final = 50
 # The first read of a call may retry a throttled request for this long, whatever the budget.
 _READ_RETRY_FLOOR_MS: Final = 1_000
+
+
+def end_is_due(seen: Observation, now_ms: int, budget_ms: int) -> bool:
+    """Whether polling for ``budget_ms`` is likely to see the run end: its expected end (from its
+    last progress report) is within the budget ahead, or less than half a budget behind (a pace
+    that is a little off). An end further behind says the estimate is wrong: no more polling on
+    it, so a task stuck at 90% costs one read per call, not a budget."""
+    if seen.status is not ResponseStatus.IN_PROGRESS or seen.record is None:
+        return False
+    expected_end_ms = seen.record.expected_end_ms()
+    return expected_end_ms is not None and now_ms - budget_ms // 2 < expected_end_ms <= now_ms + budget_ms
 
 
 def answer_keys(result_keys: Sequence[str] = ()) -> tuple[str, ...]:
@@ -128,6 +146,12 @@ class CheckService:
                 # no more (the caller's silence).
                 last_read_at_ms = stop_at_ms - _LAST_READ_MS
                 if seen.status is not ResponseStatus.IN_PROGRESS or now_ms >= last_read_at_ms:
+                    break
+                if (
+                    polls == 1
+                    and self.settings.poll_when == "due"
+                    and not end_is_due(seen, now_ms, budget_ms)
+                ):
                     break
                 self.clock.sleep_ms(min(interval_ms, last_read_at_ms - now_ms))
         finally:

@@ -66,6 +66,7 @@ FUNCTION_ENV_VARS: Final[Mapping[str, tuple[EnvVar, ...]]] = {
         EnvVar.TRACKING_ID_SOURCE,
         EnvVar.CHECK_BUDGET_MS,
         EnvVar.CHECK_POLL_INTERVAL_MS,
+        EnvVar.CHECK_POLL_WHEN,
         EnvVar.RESULT_KEYS,
     ),
     "worker": (
@@ -251,6 +252,8 @@ class CheckSettings:
     tracking_id_source: TrackingIdSource
     budget_ms: int
     poll_interval_ms: int
+    # "due": poll only when the run's progress puts its end within the budget; "always": every call.
+    poll_when: str
     # Keys the flow saves as result_<key>: always present in check's answer (empty unless completed).
     result_keys: tuple[str, ...]
 
@@ -269,6 +272,7 @@ class CheckSettings:
             tracking_id_source=_read_tracking_source(env),
             budget_ms=budget,
             poll_interval_ms=interval,
+            poll_when=read_choice(env, "check_poll_when"),
             result_keys=_read_result_keys(env),
         )
 

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Final
 
 __all__ = [
+    "CHAT_HOLD_EVERY_SECONDS",
     "CHECK_RESPONSE_KEYS",
     "CONFIG_ATTRIBUTE_PREFIX",
     "CONFIG_FIELD_PATTERN",
@@ -20,10 +21,12 @@ __all__ = [
     "DEFAULT_CONFIG_KEY",
     "DEFAULT_TASK_NAME",
     "FLOW_REFERENCE_PATTERN",
+    "HOLD_SENTENCE_PATTERN",
     "LOOKUP_KEY_PARAMETER_PREFIX",
     "LOOKUP_RESPONSE_KEYS",
     "MAX_ERROR_MESSAGE_CHARS",
     "MAX_GREETING_CHARS",
+    "MAX_HOLD_SENTENCES",
     "MAX_LOOKUP_KEYS",
     "MAX_PARAMETERS_BYTES",
     "MAX_PROGRESS_MESSAGE_CHARS",
@@ -117,6 +120,8 @@ class Attr(StrEnum):
     EXPIRES_AT = "expires_at"  # epoch seconds: the table's TTL attribute
     PROGRESS_PERCENT = "progress_percent"
     PROGRESS_MESSAGE = "progress_message"
+    # Epoch ms of the last progress report: with the percent, when the run should end at its pace.
+    PROGRESS_AT_MS = "progress_at_ms"
     RESULT = "result"  # map of string -> string
     ERROR_CODE = "error_code"
     ERROR_MESSAGE = "error_message"
@@ -207,8 +212,10 @@ class FlowAttr(StrEnum):
     ERROR_CODE = "error_code"
     ERROR_MESSAGE = "error_message"
     NEXT_STEP = "task_next_step"
-    # A flow attribute (lives only in this flow run): the progress message last spoken.
+    # Flow attributes (live only in this flow run): the progress message last spoken, and whether
+    # a chat contact has been sent the hold message yet.
     SPOKEN_PROGRESS = "task_spoken_progress"
+    HOLD_SENT = "task_hold_sent"
 
 
 class TrackingIdSource(StrEnum):
@@ -247,6 +254,15 @@ FLOW_REFERENCE_PATTERN: Final = (
     r"|Queue\.Name|Queue\.ARN|Lex\.IntentName)$"
 )
 DEFAULT_TASK_NAME: Final = "default"
+# The voice hold message is played sentence by sentence, with a check call after each, so a
+# result is heard when the sentence playing ends (Connect cannot interrupt a prompt). A sentence
+# ends at . ! or ? followed by a space or the end ("$3.50" stays whole). One pattern (RE2 and
+# Python alike), read by Terraform from contract.json; at most MAX_HOLD_SENTENCES sentences.
+HOLD_SENTENCE_PATTERN: Final = r"(?:[^.!?]|[.!?]+[^.!?\s])+[.!?]*"
+MAX_HOLD_SENTENCES: Final = 8
+# A chat contact reads the hold message when the wait begins and then about this often: a
+# message every few seconds is spam in a chat window, and chat has no silence to fill.
+CHAT_HOLD_EVERY_SECONDS: Final = 30
 # Set voice's engines, written as the Connect console writes them (the flow language refuses
 # "neural"); the module validates voice.engine against this list.
 TTS_ENGINES: Final = ("Standard", "Neural", "Generative")

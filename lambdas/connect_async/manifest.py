@@ -10,14 +10,17 @@ import botocore.session
 from connect_async import __version__
 from connect_async.config import FUNCTION_ENV_VARS, HANDLERS, EnvVar
 from connect_async.contract import (
+    CHAT_HOLD_EVERY_SECONDS,
     CONFIG_ATTRIBUTE_PREFIX,
     CONFIG_FIELD_PATTERN,
     CONFIG_KEY_MAX_CHARS,
     DEFAULT_CONFIG_KEY,
     FLOW_REFERENCE_PATTERN,
+    HOLD_SENTENCE_PATTERN,
     LOOKUP_KEY_PARAMETER_PREFIX,
     MAX_ERROR_MESSAGE_CHARS,
     MAX_GREETING_CHARS,
+    MAX_HOLD_SENTENCES,
     MAX_LOOKUP_KEYS,
     MAX_PROGRESS_MESSAGE_CHARS,
     RESULT_PREFIX,
@@ -101,6 +104,9 @@ def contract_document() -> dict[str, object]:
             "error_code": _by_name(ErrorCode),
             "result_prefix": RESULT_PREFIX,
             "reference_pattern": FLOW_REFERENCE_PATTERN,
+            "hold_sentence_pattern": HOLD_SENTENCE_PATTERN,
+            "max_hold_sentences": MAX_HOLD_SENTENCES,
+            "chat_hold_every_seconds": CHAT_HOLD_EVERY_SECONDS,
             "voice_engines": list(TTS_ENGINES),
         },
         # The configuration lookup's names (config_lookup), for the flows and the validations.

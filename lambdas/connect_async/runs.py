@@ -45,6 +45,7 @@ class TrackerRecord:
     lease_expires_at_ms: int = 0
     worker_runs: int = 0
     finished_at_ms: int = 0
+    progress_at_ms: int = 0
 
     def is_expired(self, now_ms: int) -> bool:
         # TTL deletion is lazy (up to days): an expired item can still be read.
@@ -52,6 +53,17 @@ class TrackerRecord:
 
     def is_overdue(self, now_ms: int) -> bool:
         return self.status is RunStatus.IN_PROGRESS and self.deadline_at_ms <= now_ms
+
+    def expected_end_ms(self) -> int | None:
+        """When the run should end if it keeps the pace of its last progress report: the time
+        since it began, scaled by the percent reported then. None without a report to go by (no
+        percent, or a record written before reports were timed)."""
+        if self.status is not RunStatus.IN_PROGRESS or not 0 < self.progress_percent <= 100:
+            return None
+        spent_ms = self.progress_at_ms - self.created_at_ms
+        if self.progress_at_ms == 0 or spent_ms < 0:
+            return None
+        return self.created_at_ms + spent_ms * 100 // self.progress_percent
 
     def is_lost(self, now_ms: int) -> bool:
         """Claimed and in progress, but the worker stopped renewing its lease: it is gone."""

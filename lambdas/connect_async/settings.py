@@ -55,6 +55,7 @@ class EnvVar(StrEnum):
     # check.
     CHECK_BUDGET_MS = "CHECK_BUDGET_MS"
     CHECK_POLL_INTERVAL_MS = "CHECK_POLL_INTERVAL_MS"
+    CHECK_POLL_WHEN = "CHECK_POLL_WHEN"
     # The result keys the flow saves (result_attribute_keys): check always answers each one.
     RESULT_KEYS = "RESULT_KEYS"
     # worker.
@@ -191,10 +192,11 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         unit="ms",
         default=1_000,
         description=(
-            "How long one check call polls before answering in_progress (leaving a safety margin under "
-            "the flow's time limit). The caller hears silence for this long in every loop. Longer: a result "
-            "that lands while check polls is heard sooner, and fewer loops are needed for long waits; "
-            "shorter: less dead air and fewer Lambda GB-seconds (docs/performance.md measures both)."
+            "The longest one check call polls before answering in_progress (leaving a safety margin under "
+            "the flow's time limit): with check_poll_when = due, only when the run's progress says its end "
+            "is that close; with always, on every call. The caller hears silence while check polls. Longer: "
+            "a result that lands while check polls is heard sooner; shorter: less dead air and fewer Lambda "
+            "GB-seconds (docs/performance.md measures both)."
         ),
         minimum=0,
         maximum=7_500,
@@ -232,6 +234,20 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         ),
     ),
     _setting(
+        name="check_poll_when",
+        unit="choice",
+        default="due",
+        description=(
+            "When check polls (up to check_budget_ms) instead of answering after one read: due, only when "
+            "the task's last progress report puts its end within the budget (a task that reports no progress "
+            "is read once per call, between the hold message's sentences); always, on every call (the "
+            "sooner a result is heard, the more GB-seconds and silence)."
+        ),
+        choices=("due", "always"),
+        env=EnvVar.CHECK_POLL_WHEN,
+        readers=("check",),
+    ),
+    _setting(
         name="hold_prompt_seconds",
         unit="seconds",
         default=4,
@@ -261,11 +277,11 @@ SETTINGS: Final[tuple[Setting, ...]] = (
                 "message longer than the whole wait. Shorten the hold message or wait longer.",
             ),
             Rule(
-                "ceil(var.max_wait_seconds / (var.hold_prompt_seconds + var.check_budget_ms / 1000))"
-                " <= local.constants.connect_loop_limit",
+                'ceil(var.max_wait_seconds / (var.hold_prompt_seconds + (var.check_poll_when == "always"'
+                " ? var.check_budget_ms / 1000 : 0))) <= local.constants.connect_loop_limit",
                 "max_wait_seconds needs more than ${local.constants.connect_loop_limit} flow loops"
-                " (Connect's Loop limit) at this hold_prompt_seconds and check_budget_ms: shorten the wait,"
-                " lengthen the hold message or raise the check budget.",
+                " (Connect's Loop limit) at this hold_prompt_seconds (and check_budget_ms, with"
+                " check_poll_when = always): shorten the wait or lengthen the hold message.",
             ),
         ),
     ),

@@ -193,6 +193,7 @@ class TrackerTable:
             f"{e.value('initial', _s(request.contact.initial_contact_id))}",
         ]
         removes = [
+            Attr.PROGRESS_AT_MS,
             Attr.RESULT,
             Attr.ERROR_CODE,
             Attr.ERROR_MESSAGE,
@@ -309,6 +310,7 @@ class TrackerTable:
         update = (
             f"SET {e.name(Attr.PROGRESS_PERCENT)} = {e.value('percent', _n(percent))}, "
             f"{e.name(Attr.PROGRESS_MESSAGE)} = {e.value('message', _s(message))}, "
+            f"{e.name(Attr.PROGRESS_AT_MS)} = :now, "
             f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', _n(self._clock.now_ms()))}"
         )
         condition = self._live_owner_condition(e, attempt, owner)

@@ -18,6 +18,11 @@ locals {
   tracking_id_reference = var.tracking_id_source == "parameter" ? var.tracking_id_reference : null
   tracking              = local.tracking_id_reference == null ? {} : { (local.names.parameter.tracking_id) = local.tracking_id_reference }
 
+  # The voice hold message, sentence by sentence (the contract's pattern; validated in variables.tf).
+  hold_clips = [for sentence in regexall(local.names.hold_sentence_pattern, var.messages.hold) : trimspace(sentence) if trimspace(sentence) != ""]
+  # A chat loop waits as long as the hold message takes to play, so it lasts as long as a voice loop.
+  chat_pause_seconds = max(ceil(var.hold_prompt_seconds), 1)
+
   wait_settings = {
     names              = local.names
     start_function_arn = var.start_function_arn
@@ -29,6 +34,9 @@ locals {
     result_keys        = var.result_attribute_keys
     hold_message       = var.messages.hold
     hold_prompt_id     = var.voice_hold_prompt_arn
+    hold_clips         = local.hold_clips
+    chat_pause_seconds = local.chat_pause_seconds
+    chat_hold_loops    = max(ceil(local.names.chat_hold_every_seconds / local.chat_pause_seconds) - 1, 0)
   }
 
   inbound_wait_actions = jsondecode(templatefile("${local.templates}/wait_for_task.actions.json.tftpl", merge(local.wait_settings, {

@@ -12,8 +12,11 @@ locals {
   constants = local.contract.constants
 
   check_budget_seconds = var.check_budget_ms / 1000
-  # One flow loop: the hold message, then one check call (which may poll for its whole budget).
-  loop_seconds = var.hold_prompt_seconds + local.check_budget_seconds
+  # One flow loop: the hold message, with a check call after each sentence. Counted at its
+  # shortest, so the loops last at least max_wait_seconds: with check_poll_when = "due" a call
+  # polls only when the run's end is due (most calls are one read), with "always" the last call
+  # of a loop polls for the whole budget.
+  loop_seconds = var.hold_prompt_seconds + (var.check_poll_when == "always" ? local.check_budget_seconds : 0)
   loop_count   = ceil(var.max_wait_seconds / local.loop_seconds)
 
   # Values the timing plan derives; the schema lists them (variable = null) with their formula.

@@ -13,13 +13,15 @@ output "timing" {
     worker_timeout_seconds  = var.worker_timeout_seconds
     check_budget_ms         = var.check_budget_ms
     check_poll_interval_ms  = var.check_poll_interval_ms
+    check_poll_when         = var.check_poll_when
     worker_safety_margin_ms = var.worker_safety_margin_ms
     hold_prompt_seconds     = var.hold_prompt_seconds
     loop_count              = local.loop_count
     loop_seconds            = local.loop_seconds
     # The flow checks once right after start, then gives up after its loops: at least
     # max_wait_seconds, rounded up to whole loops.
-    longest_wait_seconds = local.check_budget_seconds + local.loop_count * local.loop_seconds
+    # (Each check call adds its own few tens of milliseconds on top: a call per sentence.)
+    longest_wait_seconds = (var.check_poll_when == "always" ? local.check_budget_seconds : 0) + local.loop_count * local.loop_seconds
     run_deadline_seconds = local.derived.run_deadline_seconds
     record_ttl_seconds   = var.record_ttl_seconds
     # Silence while check polls (the hold message plays between calls); the hard bound is the

@@ -15,7 +15,7 @@ variable "flow_invocation_time_limit_seconds" {
 }
 
 variable "check_budget_ms" {
-  description = "How long one check call polls before answering in_progress (leaving a safety margin under the flow's time limit). The caller hears silence for this long in every loop. Longer: a result that lands while check polls is heard sooner, and fewer loops are needed for long waits; shorter: less dead air and fewer Lambda GB-seconds (docs/performance.md measures both)."
+  description = "The longest one check call polls before answering in_progress (leaving a safety margin under the flow's time limit): with check_poll_when = due, only when the run's progress says its end is that close; with always, on every call. The caller hears silence while check polls. Longer: a result that lands while check polls is heard sooner; shorter: less dead air and fewer Lambda GB-seconds (docs/performance.md measures both)."
   type        = number
   default     = 1000
   nullable    = false
@@ -46,6 +46,18 @@ variable "check_poll_interval_ms" {
   }
 }
 
+variable "check_poll_when" {
+  description = "When check polls (up to check_budget_ms) instead of answering after one read: due, only when the task's last progress report puts its end within the budget (a task that reports no progress is read once per call, between the hold message's sentences); always, on every call (the sooner a result is heard, the more GB-seconds and silence)."
+  type        = string
+  default     = "due"
+  nullable    = false
+
+  validation {
+    condition     = contains(local.settings.check_poll_when.choices, var.check_poll_when)
+    error_message = "check_poll_when must be ${local.settings.check_poll_when.rule}, got ${var.check_poll_when}."
+  }
+}
+
 variable "hold_prompt_seconds" {
   description = "How long the hold message takes to play or read: one flow loop is this plus one check call."
   type        = number
@@ -73,8 +85,8 @@ variable "max_wait_seconds" {
     error_message = "hold_prompt_seconds is longer than max_wait_seconds: the caller would wait through a hold message longer than the whole wait. Shorten the hold message or wait longer."
   }
   validation {
-    condition     = ceil(var.max_wait_seconds / (var.hold_prompt_seconds + var.check_budget_ms / 1000)) <= local.constants.connect_loop_limit
-    error_message = "max_wait_seconds needs more than ${local.constants.connect_loop_limit} flow loops (Connect's Loop limit) at this hold_prompt_seconds and check_budget_ms: shorten the wait, lengthen the hold message or raise the check budget."
+    condition     = ceil(var.max_wait_seconds / (var.hold_prompt_seconds + (var.check_poll_when == "always" ? var.check_budget_ms / 1000 : 0))) <= local.constants.connect_loop_limit
+    error_message = "max_wait_seconds needs more than ${local.constants.connect_loop_limit} flow loops (Connect's Loop limit) at this hold_prompt_seconds (and check_budget_ms, with check_poll_when = always): shorten the wait or lengthen the hold message."
   }
 }
 
@@ -299,6 +311,7 @@ locals {
     flow_invocation_time_limit_seconds = var.flow_invocation_time_limit_seconds
     check_budget_ms                    = var.check_budget_ms
     check_poll_interval_ms             = var.check_poll_interval_ms
+    check_poll_when                    = var.check_poll_when
     hold_prompt_seconds                = var.hold_prompt_seconds
     max_wait_seconds                   = var.max_wait_seconds
     start_retry_attempts               = var.start_retry_attempts

@@ -77,9 +77,9 @@ variable "result_attribute_keys" {
 }
 
 variable "messages" {
-  description = "What the caller hears or reads. Plain text, so one flow serves voice and chat. messages.success may speak result values as {result.<key>} (each key in result_attribute_keys): the flow speaks check's answer for that key."
+  description = "What the caller hears or reads. Plain text, so one flow serves voice and chat. messages.hold is spoken sentence by sentence (at most 8 sentences), with a check call after each: a result is heard when the sentence playing ends, so short sentences answer sooner; chat contacts read it when the wait begins and about every 30 s. messages.success may speak result values as {result.<key>} (each key in result_attribute_keys): the flow speaks check's answer for that key."
   type = object({
-    hold     = optional(string, "Thanks for waiting. We are still working on your request.")
+    hold     = optional(string, "Thanks for waiting. We're still working on it. Thank you for your patience.")
     success  = optional(string, "Thank you. Your request is complete.")
     fallback = optional(string, "Sorry, we could not complete your request. Let me transfer you to an agent.")
     timeout  = optional(string, "This is taking longer than expected. We will keep working on it and let you know.")
@@ -99,6 +99,10 @@ variable "messages" {
   validation {
     condition     = alltrue([for name, text in var.messages : length(regexall("\\{[^}]*\\}", text)) == (name == "success" ? length(regexall("\\{result\\.[A-Za-z0-9_]+\\}", text)) : 0)])
     error_message = "Only messages.success takes placeholders, and only {result.<key>}: the other messages are spoken where a result may not exist (the error code is saved as the contact attribute error_code, for the next flow to branch on)."
+  }
+  validation {
+    condition     = length([for sentence in regexall(local.contract.flow.hold_sentence_pattern, var.messages.hold) : sentence if trimspace(sentence) != ""]) <= local.contract.flow.max_hold_sentences
+    error_message = "messages.hold has more than ${local.contract.flow.max_hold_sentences} sentences: voice callers hear it sentence by sentence with a check call after each (a flow block per sentence). Say it in fewer sentences."
   }
 }
 

@@ -17,7 +17,8 @@ import pytest
 
 from connect_async.settings import setting
 from flowkit.checker import CHAIN_LIMIT_SECONDS, check_flow
-from flowkit.simulator import CallReport, CallSimulator, Deployment, Scenario, create_tracker_table
+from flowkit.interpreter import hold_sentences
+from flowkit.simulator import START_MS, CallReport, CallSimulator, Deployment, Scenario, create_tracker_table
 from flowkit.stub_tasks import bedrock_answer
 from tests.support.flows import (
     CHECK_ARN,
@@ -31,7 +32,8 @@ from tests.support.flows import (
 DEPLOYMENT = Deployment()  # the module's defaults, from the settings schema
 POLL_MS = int(setting("check_poll_interval_ms").default)
 FUNCTIONS = {START_ARN: "start", CHECK_ARN: "check"}
-LOOPS = 24  # the module's default plan: about two minutes of waiting
+LOOPS = 30  # the module's default plan: two minutes of 4 s hold messages
+HOLD_SENTENCES = hold_sentences(MESSAGES["hold"])  # "Thanks for waiting.", "We are still working ..."
 # What the caller can be left in silence by: one check call (its budget, the invocation's
 # overhead and a few DynamoDB calls), never more (the flow always plays a prompt in between).
 SILENCE_BOUND_SECONDS = (
@@ -50,8 +52,13 @@ def play(flows: dict[str, str | None]) -> Iterator[PlayFn]:
     """Play a scenario through one of the rendered flows, on a fresh tracker table."""
     with moto.mock_aws():
 
-        def run(scenario: Scenario, flow: str = "inbound_flow") -> CallReport:
-            deployment = Deployment(table_name=f"tracker-{next(_tables)}")
+        def run(scenario: Scenario, flow: str = "inbound_flow", **settings: object) -> CallReport:
+            table_name = f"tracker-{next(_tables)}"
+            deployment = (
+                Deployment.with_settings(table_name=table_name, **settings)
+                if settings
+                else Deployment(table_name=table_name)
+            )
             create_tracker_table(deployment.table_name)
             content = flows[flow]
             assert content is not None
@@ -67,7 +74,7 @@ def play(flows: dict[str, str | None]) -> Iterator[PlayFn]:
 
 
 class PlayFn:  # the fixture's type, for readers and mypy
-    def __call__(self, scenario: Scenario, flow: str = "inbound_flow") -> CallReport: ...
+    def __call__(self, scenario: Scenario, flow: str = "inbound_flow", **settings: object) -> CallReport: ...
 
 
 @dataclass(frozen=True)
@@ -95,16 +102,40 @@ def _invariants(report: CallReport, expect: Expect, *, detection: bool = True) -
     assert report.final_status == expect.final_status
     assert tuple(report.path[-len(expect.path_end) :]) == expect.path_end
     if detection and report.detection_latency_ms is not None:
-        # A result is heard once the prompt playing when it lands has ended, or within one poll;
-        # each failed check call costs one more loop.
-        longest_prompt_ms = max((end - begin for begin, end in report.speech), default=0)
+        # A result is heard once the prompt playing (or chat's pause) when it lands has ended, or
+        # within one poll; each failed check call costs one more loop.
+        longest_prompt_ms = max((end - begin for begin, end in report.speech + report.away), default=0)
         failed_calls = sum("fails:" in e.text for e in report.events)
         one_loop_ms = longest_prompt_ms + POLL_MS + 50
         assert report.detection_latency_ms <= one_loop_ms * (1 + failed_calls)
 
 
-def test_a_task_within_checks_budget_is_answered_without_a_hold_message(play: PlayFn) -> None:
+def test_a_task_that_ends_during_the_first_sentence_is_answered_when_it_ends(play: PlayFn) -> None:
+    # check reads once after start (the run's end is not due: no progress yet), the first
+    # sentence of the hold message plays, and the check after it reads the result.
     report = play(Scenario(work_seconds=0.5))
+    _invariants(report, SUCCESS)
+    assert report.path[:10] == [
+        "SetVoice",
+        "InitSpokenProgress",
+        "StartTask",
+        "CheckTask",
+        "BranchOnStatus",
+        "WaitLoop",
+        "ProgressChanged",
+        "HoldMessage",
+        "HoldClip1",
+        "CheckClip1",
+    ]
+    assert report.spoken[0] == HOLD_SENTENCES[0]
+    assert report.invocations == {"start": 1, "check": 2}
+    first_sentence_ends_ms = report.speech[0][1]
+    assert report.detection_latency_ms is not None
+    assert report.detection_latency_ms <= first_sentence_ends_ms - (START_MS + 500) + 50
+
+
+def test_with_always_a_task_within_checks_budget_is_answered_without_a_hold_message(play: PlayFn) -> None:
+    report = play(Scenario(work_seconds=0.5), check_poll_when="always")
     _invariants(report, SUCCESS)
     assert report.path == [
         "SetVoice",
@@ -126,10 +157,12 @@ def test_two_second_task_is_answered_after_one_hold_message(play: PlayFn) -> Non
     report = play(Scenario(work_seconds=2, progress_messages=()))
     _invariants(report, SUCCESS)
     assert report.path.count("HoldMessage") == 1
-    assert report.invocations == {"start": 1, "check": 2}
-    # The result lands during the hold message and is read as soon as it ends.
+    # After start, after the first sentence, and after the second (the last: CheckTask).
+    assert report.invocations == {"start": 1, "check": 3}
+    # The result lands during the second sentence and is read as soon as it ends.
+    longest_sentence_ms = max(end - begin for begin, end in report.speech)
     assert report.detection_latency_ms is not None
-    assert report.detection_latency_ms <= 4_000
+    assert report.detection_latency_ms <= longest_sentence_ms + 50
 
 
 def test_a_result_during_checks_polling_is_seen_within_one_interval(play: PlayFn) -> None:
@@ -285,8 +318,12 @@ def test_requeue_disconnect_flow_disconnects_when_the_customer_never_returns(pla
 
 
 def test_hold_message_text_is_what_the_module_configures(play: PlayFn) -> None:
-    report = play(Scenario(work_seconds=2, progress_messages=()))
-    assert MESSAGES["hold"] in report.spoken
+    # Voice: sentence by sentence, in order, the words unchanged. Chat: the whole text.
+    report = play(Scenario(work_seconds=6, progress_messages=()))
+    assert report.spoken[: len(HOLD_SENTENCES)] == HOLD_SENTENCES
+    assert " ".join(HOLD_SENTENCES) == MESSAGES["hold"]
+    chat = play(Scenario(work_seconds=6, progress_messages=(), channel="CHAT"))
+    assert chat.spoken[0] == MESSAGES["hold"]
 
 
 PROMPT_ARN = (
@@ -353,3 +390,23 @@ def test_without_the_question_the_bedrock_task_fails_and_the_caller_hears_the_fa
     report = _ask(ask_flows, Scenario())  # nothing upstream set the contact attribute
     assert report.contact_attributes["error_code"] == "missing_parameter"
     assert report.spoken[-1] == MESSAGES["fallback"]
+
+
+def test_chat_reads_the_hold_text_when_the_wait_begins_then_about_every_thirty_seconds(play: PlayFn) -> None:
+    report = play(Scenario(work_seconds=100, channel="CHAT", progress_messages=()))
+    _invariants(report, SUCCESS)
+    sent_ms = [e.at_ms for e in report.events if e.text == f'reads "{MESSAGES["hold"]}"']
+    assert sent_ms[0] - START_MS < 1_000  # as soon as the wait begins
+    gaps_s = [(b - a) / 1000 for a, b in itertools.pairwise(sent_ms)]
+    assert len(sent_ms) == 4 and all(30 <= gap <= 35 for gap in gaps_s), gaps_s
+    # Between two texts the flow pauses (a Wait), then reads the run once.
+    assert report.away and max(end - begin for begin, end in report.away) == 4_000
+
+
+def test_a_chat_wait_lasts_as_long_as_a_voice_wait(play: PlayFn) -> None:
+    voice = play(Scenario(work_seconds=200, progress_messages=()))
+    chat = play(Scenario(work_seconds=200, channel="CHAT", progress_messages=()))
+    _invariants(chat, TAKING_LONGER)
+    # Both loop LOOPS times through 4 s of hold (spoken, or a pause); neither gives up early.
+    assert chat.path.count("CheckTask") == voice.path.count("CheckTask") == LOOPS + 1
+    assert 120 <= chat.total_wait_seconds <= voice.total_wait_seconds + 5

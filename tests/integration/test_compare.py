@@ -17,8 +17,8 @@ def test_a_tuning_against_the_defaults(capsys: pytest.CaptureFixture[str]) -> No
     assert "| measurement | module defaults | examples/ops.tfvars | difference |" in said
     for row in compare.ROWS:
         assert f"| {row.name} |" in said
-    # The defaults' 24 loops against ops' 14, and both calls in one chart.
-    assert "module defaults: 24 loops" in said and "examples/ops.tfvars: 14 loops" in said
+    # The defaults' 30 loops against ops' 18, and both calls in one chart.
+    assert "module defaults: 30 loops" in said and "examples/ops.tfvars: 18 loops" in said
     assert (
         "section module defaults: Caller hears" in said
         and "section examples/ops.tfvars: Caller hears" in said

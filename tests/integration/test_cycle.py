@@ -519,9 +519,9 @@ def test_tracker_record_holds_no_personal_data(stack: Stack) -> None:
     assert set(item) <= {
         "lease_expires_at_ms",
         "task_id", "task_name", "status", "attempt", "created_at_ms", "updated_at_ms", "finished_at_ms",
-        "deadline_at_ms", "expires_at", "progress_percent", "progress_message", "result", "error_code",
-        "error_message", "channel", "contact_id", "initial_contact_id", "restart_token", "lease_owner",
-        "worker_runs",
+        "deadline_at_ms", "expires_at", "progress_percent", "progress_message", "progress_at_ms", "result",
+        "error_code", "error_message", "channel", "contact_id", "initial_contact_id", "restart_token",
+        "lease_owner", "worker_runs",
     }  # fmt: skip
 
 

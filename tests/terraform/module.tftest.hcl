@@ -279,7 +279,7 @@ run "connect_wiring_with_an_instance" {
     error_message = "The flow sets the voice first."
   }
   assert {
-    condition     = one([for a in jsondecode(aws_connect_contact_flow.wait_for_task[0].content).Actions : a if a.Identifier == "WaitLoop"]).Parameters.LoopCount == "24"
+    condition     = one([for a in jsondecode(aws_connect_contact_flow.wait_for_task[0].content).Actions : a if a.Identifier == "WaitLoop"]).Parameters.LoopCount == "30"
     error_message = "The flow loops as many times as the timing plan says."
   }
   assert {

@@ -262,7 +262,7 @@ def test_basic_example_applies_runs_under_its_roles_and_destroys(
     try:
         outputs = deployed.outputs
         assert outputs["tracker_table_name"] == "cab-basic-tracker"
-        assert outputs["timing_plan"]["loop_count"] == 24
+        assert outputs["timing_plan"]["loop_count"] == 30  # 120 s of 4 s hold messages
         admin = emulator.client("lambda", aws_access_key_id="test", aws_secret_access_key="test")
         worker = admin.get_function_configuration(FunctionName=outputs["worker_function_name"])
         assert (worker["Runtime"], worker["Handler"], worker["Timeout"]) == (

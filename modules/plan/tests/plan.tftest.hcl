@@ -23,6 +23,27 @@ run "derives_the_plan" {
   command = apply
 
   assert {
+    condition     = output.timing.loop_count == 30 && output.timing.loop_seconds == 4
+    error_message = "check polls only when the run's end is due (check_poll_when = due): a loop is counted at its shortest, the 4 s hold message, and 120 s needs 30 loops."
+  }
+  assert {
+    condition     = output.functions.check.environment.CHECK_POLL_WHEN == "due"
+    error_message = "check reads when to poll from its environment."
+  }
+  assert {
+    condition     = output.timing.longest_wait_seconds >= var.max_wait_seconds
+    error_message = "The loops must cover at least max_wait_seconds."
+  }
+}
+
+run "always_polling_counts_the_budget_in_every_loop" {
+  command = apply
+
+  variables {
+    check_poll_when = "always"
+  }
+
+  assert {
     condition     = output.timing.loop_count == 14 && output.timing.loop_seconds == 9
     error_message = "120 s of waiting in 9 s loops (4 s hold message + 5 s check) needs 14 loops."
   }
@@ -254,6 +275,26 @@ run "empty_message" {
   command = plan
   variables { messages = { hold = " " } }
   expect_failures = [var.messages]
+}
+
+run "hold_message_of_more_than_eight_sentences" {
+  command = plan
+  variables { messages = { hold = "One. Two. Three. Four. Five. Six. Seven. Eight. Nine." } }
+  expect_failures = [var.messages]
+}
+
+run "hold_message_of_eight_sentences_is_played_sentence_by_sentence" {
+  command = plan
+  variables { messages = { hold = "One. Two! Three? Four costs $3.50. Five. Six. Seven. Eight." } }
+
+  assert {
+    condition     = [for a in jsondecode(output.inbound_flow).Actions : a.Parameters.Text if startswith(a.Identifier, "HoldClip")] == ["One.", "Two!", "Three?", "Four costs $3.50.", "Five.", "Six.", "Seven.", "Eight."]
+    error_message = "Each sentence is its own prompt, in order; a decimal point does not end a sentence."
+  }
+  assert {
+    condition     = length([for a in jsondecode(output.inbound_flow).Actions : a if startswith(a.Identifier, "CheckClip")]) == 7
+    error_message = "A check call follows every sentence but the last (whose call is CheckTask)."
+  }
 }
 
 run "too_many_check_retries" {

@@ -1,0 +1,269 @@
+"""The answer-latency workload: many calls whose tasks take log-normally distributed times.
+
+For each median task length (MEDIANS) it plays CALLS_PER_MEDIAN calls through the module's own
+rendered inbound flow in the call simulator, each task's length drawn from a log-normal
+distribution with that median and a coefficient of variation of CV (seeded: the same calls on
+every run and machine), and measures per call:
+
+- answer latency: the worker's end -> the caller starts hearing the answer (the success message);
+- the longest silence;
+- overhead GB-seconds (start, check and the worker beyond the task's own run, at the deployed
+  memory sizes);
+- what the caller hears per minute of waiting: hold messages (voice: whole messages, and the
+  sentences they are played as; chat: hold texts sent) and progress messages.
+
+Three kinds of task, as real tasks differ in what they tell the module: ``even`` reports progress
+at one and two thirds of its run (the simulator's scripted task: check can tell when its end is
+due), ``none`` reports nothing, and ``misleading`` reports progress as if it always took the
+median (a timer-based estimate: the pace is wrong for most calls).
+
+    .venv/bin/python bench/workload.py [--calls 200] [--tfvars a.tfvars] [--channel VOICE] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import math
+import random
+import statistics
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Final
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "scripts"), str(ROOT)]
+
+import demo  # noqa: E402 - sets the emulator's environment before boto3 and moto load
+import moto  # noqa: E402
+
+from bench.per_contact import flow_text, module_simulator  # noqa: E402
+from connect_async.tasks import TaskContext  # noqa: E402
+from flowkit.interpreter import hold_sentences  # noqa: E402
+from flowkit.simulator import CallReport, Scenario, create_tracker_table  # noqa: E402
+
+__all__ = ["CALLS_PER_MEDIAN", "CV", "MEDIANS", "SEED", "Call", "Summary", "run", "summarise"]
+
+MEDIANS: Final = (5, 15, 30, 60)
+CV: Final = 0.3
+CALLS_PER_MEDIAN: Final = 200
+SEED: Final = 20261124
+PROGRESS_KINDS: Final = ("even", "none", "misleading")
+_ANSWER: Final = {"message": "Your request is complete."}
+
+
+@dataclass(frozen=True)
+class Call:
+    median_seconds: float
+    task_seconds: float
+    answered: bool
+    answer_latency_ms: int | None
+    longest_silence_seconds: float
+    overhead_gb_seconds: float
+    wait_seconds: float
+    hold_messages: int  # whole hold messages (voice) or hold texts sent (chat)
+    hold_sentences: int  # the prompts the hold messages were played as (voice)
+    progress_messages: int
+    check_calls: int
+    limit_overruns: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    median_seconds: float
+    calls: int
+    answered: int
+    latency_p50_ms: int
+    latency_p90_ms: int
+    latency_max_ms: int
+    longest_silence_seconds: float  # the worst of every call
+    overhead_gb_seconds: float  # mean per contact
+    hold_messages_per_minute: float
+    hold_sentences_per_minute: float
+    progress_messages_per_minute: float
+    check_calls_per_minute: float
+
+
+def task_seconds(median: float, index: int, seed: int = SEED) -> float:
+    """The index-th call's task length for this median: log-normal, coefficient of variation CV."""
+    sigma = math.sqrt(math.log(1 + CV * CV))
+    rng = random.Random(f"{seed}:{median}:{index}")  # noqa: S311 - a reproducible workload, not a secret
+    return median * math.exp(rng.gauss(0.0, sigma))
+
+
+def _task(seconds: float, median: float, progress: str) -> Callable[[TaskContext], object]:
+    """The call's task: runs ``seconds``, reporting progress as its kind says (no message, so
+    the caller hears the hold message throughout and only the pace is told)."""
+    if progress == "even":
+        marks = (seconds / 3, 2 * seconds / 3)
+    elif progress == "misleading":
+        marks = tuple(m for m in (median / 3, 2 * median / 3) if m < seconds)
+    else:
+        marks = ()
+
+    def task(context: TaskContext) -> object:
+        done = 0.0
+        for mark in marks:
+            context.sleep(mark - done)
+            done = mark
+            pace = median if progress == "misleading" else seconds
+            context.report_progress(min(int(100 * mark / pace), 99), "")
+        context.sleep(seconds - done)
+        return _ANSWER
+
+    return task
+
+
+def _answer_at_ms(report: CallReport, success_text: str) -> int | None:
+    heard = [e.at_ms for e in report.events if e.actor == "caller" and e.text.endswith(f'"{success_text}"')]
+    return heard[0] if heard else None
+
+
+def _play(job: tuple[str | None, str, str, float, float]) -> Call:
+    tfvars, channel, progress, median, seconds = job
+    rendered = _rendered(tfvars)
+    deployment, flows = rendered.deployment(), rendered.flows
+    success = flow_text(flows["inbound_flow"], "Success")
+    with moto.mock_aws():
+        create_tracker_table(deployment.table_name)
+        simulator = module_simulator(flows, deployment, task=_task(seconds, median, progress))
+        with contextlib.redirect_stdout(io.StringIO()):
+            report = simulator.run(Scenario(work_seconds=seconds, channel=channel, progress_messages=()))
+    memory = deployment.memory_mb
+    gb = report.gb_seconds(memory)
+    worker_ms = sum(end - begin for _, begin, end in report.worker_runs)
+    gb["worker"] = worker_ms / 1000 * memory["worker"] / 1024
+    overhead = sum(gb.values()) - seconds * memory["worker"] / 1024
+    finished = max((end for _, _, end in report.worker_runs), default=None)
+    heard = _answer_at_ms(report, success)
+    answered = "Success" in report.path and heard is not None and finished is not None
+    hold = deployment.hold_message
+    sentences = hold_sentences(hold)
+    spoken = report.spoken
+    if channel == "VOICE":
+        hold_said = (
+            sum(1 for text in spoken if text == sentences[0]) if len(sentences) > 1 else spoken.count(hold)
+        )
+        sentences_said = sum(1 for text in spoken if text in sentences)
+    else:
+        hold_said = spoken.count(hold)
+        sentences_said = hold_said
+    return Call(
+        median_seconds=median,
+        task_seconds=round(seconds, 3),
+        answered=answered,
+        answer_latency_ms=(heard - finished)
+        if answered and heard is not None and finished is not None
+        else None,
+        longest_silence_seconds=report.longest_silence_seconds,
+        overhead_gb_seconds=round(overhead, 4),
+        wait_seconds=report.total_wait_seconds,
+        hold_messages=hold_said,
+        hold_sentences=sentences_said,
+        progress_messages=sum(1 for text in spoken if text not in sentences and text != hold)
+        - (1 if answered else 0),
+        check_calls=report.invocations.get("check", 0),
+        limit_overruns=len(report.limit_overruns),
+    )
+
+
+_RENDERED: dict[str, demo.Rendered] = {}
+
+
+def _rendered(tfvars: str | None) -> demo.Rendered:
+    key = tfvars or ""
+    if key not in _RENDERED:
+        _RENDERED[key] = demo.render(Path(tfvars) if tfvars else None)
+    return _RENDERED[key]
+
+
+def run(
+    *,
+    calls: int = CALLS_PER_MEDIAN,
+    tfvars: Path | None = None,
+    channel: str = "VOICE",
+    progress: str = "even",
+    medians: Sequence[float] = MEDIANS,
+    workers: int = 2,
+) -> list[Call]:
+    """Play the workload: ``calls`` calls per median, in ``workers`` processes."""
+    _rendered(str(tfvars) if tfvars else None)  # render once here: a bad tuning stops before the pool starts
+    jobs = [
+        (str(tfvars) if tfvars else None, channel, progress, median, task_seconds(median, index))
+        for median in medians
+        for index in range(calls)
+    ]
+    if workers <= 1:
+        return [_play(job) for job in jobs]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_play, jobs, chunksize=8))
+
+
+def _percentile(values: Sequence[int], fraction: float) -> int:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def summarise(results: Sequence[Call]) -> list[Summary]:
+    summaries = []
+    for median in sorted({c.median_seconds for c in results}):
+        calls = [c for c in results if c.median_seconds == median]
+        latencies = [c.answer_latency_ms for c in calls if c.answer_latency_ms is not None]
+        minutes = sum(c.wait_seconds for c in calls) / 60
+        summaries.append(
+            Summary(
+                median_seconds=median,
+                calls=len(calls),
+                answered=len(latencies),
+                latency_p50_ms=_percentile(latencies, 0.5) if latencies else -1,
+                latency_p90_ms=_percentile(latencies, 0.9) if latencies else -1,
+                latency_max_ms=max(latencies, default=-1),
+                longest_silence_seconds=max(c.longest_silence_seconds for c in calls),
+                overhead_gb_seconds=round(statistics.mean(c.overhead_gb_seconds for c in calls), 4),
+                hold_messages_per_minute=round(sum(c.hold_messages for c in calls) / minutes, 1),
+                hold_sentences_per_minute=round(sum(c.hold_sentences for c in calls) / minutes, 1),
+                progress_messages_per_minute=round(sum(c.progress_messages for c in calls) / minutes, 1),
+                check_calls_per_minute=round(sum(c.check_calls for c in calls) / minutes, 1),
+            )
+        )
+    return summaries
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=CALLS_PER_MEDIAN, help="calls per median")
+    parser.add_argument("--tfvars", type=Path)
+    parser.add_argument("--channel", choices=("VOICE", "CHAT"), default="VOICE")
+    parser.add_argument("--progress", choices=PROGRESS_KINDS, default="even")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--json", type=Path, help="write the summaries here")
+    args = parser.parse_args(argv)
+    results = run(
+        calls=args.calls,
+        tfvars=args.tfvars,
+        channel=args.channel,
+        progress=args.progress,
+        workers=args.workers,
+    )
+    summaries = summarise(results)
+    if args.json:
+        args.json.write_text(json.dumps([asdict(s) for s in summaries], indent=2) + "\n")
+    for s in summaries:
+        print(
+            f"median {s.median_seconds:>3g} s: answered {s.answered}/{s.calls}  "
+            f"latency p50 {s.latency_p50_ms} ms p90 {s.latency_p90_ms} ms max {s.latency_max_ms} ms  "
+            f"silence {s.longest_silence_seconds:.3f} s  "
+            f"overhead {s.overhead_gb_seconds:.3f} GB-s  hold {s.hold_messages_per_minute}/min "
+            f"({s.hold_sentences_per_minute} sentences)  progress {s.progress_messages_per_minute}/min  "
+            f"check {s.check_calls_per_minute}/min"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
