@@ -33,6 +33,7 @@ QUOTAS: Final = {
     "connect_lambda_functions_per_instance": 50,  # not adjustable; this module uses 2
 }
 START_SECONDS: Final = 0.05  # start's duration (simulator latency model: write + async invoke)
+CHECK_READ_SECONDS: Final = 0.04  # a check call that reads once (invoke round trip + one read)
 PROGRESS_WRITES: Final = 3  # progress reports of a typical task, besides claim and result
 
 
@@ -40,14 +41,22 @@ def scale_table(plan: dict[str, Any], task_seconds: float) -> dict[str, Any]:
     budget = float(plan["check_budget_ms"]) / 1000
     interval = float(plan["check_poll_interval_ms"]) / 1000
     loop = float(plan["loop_seconds"])
+    sentences = int(plan.get("hold_sentences", 1))
+    always = plan.get("check_poll_when", "always") == "always"
     polls_per_check = max(1, math.floor(budget / interval) + 1)
-    # A caller on hold spends `budget` of every `loop` seconds inside check.
-    check_duty = budget / loop if budget else 0.05 / loop
+    # Per loop, one check call per sentence. With "always" the last of them polls for the budget;
+    # with "due" each reads once, and a run polls for one budget as its end comes due.
+    if always:
+        check_duty = ((sentences - 1) * CHECK_READ_SECONDS + max(budget, CHECK_READ_SECONDS)) / loop
+        reads_per_task_second = (sentences - 1 + polls_per_check) / loop
+    else:
+        check_duty = sentences * CHECK_READ_SECONDS / loop + budget / task_seconds
+        reads_per_task_second = sentences / loop + polls_per_check / task_seconds
     writes_per_task = 1 + 1 + PROGRESS_WRITES + 1  # start, claim, progress, result
     rows = []
     for n in CONCURRENT_TASKS:
         lambda_concurrency = n * (1 + check_duty) + n * START_SECONDS / task_seconds
-        reads = n * polls_per_check / loop
+        reads = n * reads_per_task_second
         writes = n * writes_per_task / task_seconds
         limits = {
             "Connect concurrent calls": n / QUOTAS["connect_concurrent_calls"],
@@ -75,18 +84,31 @@ def scale_table(plan: dict[str, Any], task_seconds: float) -> dict[str, Any]:
         "Lambda concurrency": math.floor(
             QUOTAS["lambda_concurrency"] / (1 + check_duty + START_SECONDS / task_seconds)
         ),
-        "DynamoDB reads": math.floor(QUOTAS["dynamodb_on_demand_reads_per_second"] * loop / polls_per_check),
+        "DynamoDB reads": math.floor(QUOTAS["dynamodb_on_demand_reads_per_second"] / reads_per_task_second),
         "DynamoDB writes": math.floor(
             QUOTAS["dynamodb_on_demand_writes_per_second"] * task_seconds / writes_per_task
         ),
     }
     return {
         "task_seconds": task_seconds,
-        "plan": {"check_budget_s": budget, "poll_interval_s": interval, "loop_seconds": loop},
+        "plan": {
+            "check_budget_s": budget,
+            "poll_interval_s": interval,
+            "loop_seconds": loop,
+            "hold_sentences": sentences,
+            "check_poll_when": "always" if always else "due",
+        },
         "derived": {"polls_per_check": polls_per_check, "check_duty_cycle": round(check_duty, 3)},
         "formulas": {
-            "lambda_concurrency": "N x (1 + check_budget / loop_seconds) + N x start_seconds / task_seconds",
-            "dynamodb_reads_per_second": "N x polls_per_check / loop_seconds  (consistent reads, 1 RRU each)",
+            "lambda_concurrency": (
+                "N x (1 + check duty cycle) + N x start_seconds / task_seconds; duty cycle (due): "
+                f"sentences x {CHECK_READ_SECONDS} s / loop_seconds + check_budget / task_seconds "
+                "(one poll as the end comes due); (always): the budget in every loop"
+            ),
+            "dynamodb_reads_per_second": (
+                "N x (sentences / loop_seconds + polls_per_check / task_seconds)  "
+                "(due; consistent reads, 1 RRU each)"
+            ),
             "dynamodb_writes_per_second": f"N x {writes_per_task} / task_seconds  (start claim progress end)",
             "connect_calls": "N (each caller holds a line while the flow loops)",
         },

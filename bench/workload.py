@@ -62,6 +62,8 @@ class Call:
     median_seconds: float
     task_seconds: float
     answered: bool
+    # The wait ran out first ("taking longer"; the work goes on): right for a task longer than it.
+    took_longer: bool
     answer_latency_ms: int | None
     longest_silence_seconds: float
     overhead_gb_seconds: float
@@ -70,7 +72,8 @@ class Call:
     hold_sentences: int  # the prompts the hold messages were played as (voice)
     progress_messages: int
     check_calls: int
-    limit_overruns: int
+    limit_overruns: int  # Lambda calls cut off by their block's time limit
+    longest_lambda_chain_seconds: float  # Connect allows 20 s of Lambda calls with no prompt between
 
 
 @dataclass(frozen=True)
@@ -78,15 +81,20 @@ class Summary:
     median_seconds: float
     calls: int
     answered: int
+    took_longer: int  # calls whose wait ran out first
+    shortest_task_that_took_longer_seconds: float | None
     latency_p50_ms: int
     latency_p90_ms: int
     latency_max_ms: int
     longest_silence_seconds: float  # the worst of every call
     overhead_gb_seconds: float  # mean per contact
     hold_messages_per_minute: float
+    hold_messages_per_call: float
     hold_sentences_per_minute: float
     progress_messages_per_minute: float
     check_calls_per_minute: float
+    limit_overruns: int  # over every call
+    longest_lambda_chain_seconds: float  # the worst of every call
 
 
 def task_seconds(median: float, index: int, seed: int = SEED) -> float:
@@ -157,6 +165,7 @@ def _play(job: tuple[str | None, str, str, float, float]) -> Call:
         median_seconds=median,
         task_seconds=round(seconds, 3),
         answered=answered,
+        took_longer="SaveWaitExceeded" in report.path,
         answer_latency_ms=(heard - finished)
         if answered and heard is not None and finished is not None
         else None,
@@ -169,6 +178,7 @@ def _play(job: tuple[str | None, str, str, float, float]) -> Call:
         - (1 if answered else 0),
         check_calls=report.invocations.get("check", 0),
         limit_overruns=len(report.limit_overruns),
+        longest_lambda_chain_seconds=report.longest_lambda_chain_seconds,
     )
 
 
@@ -220,15 +230,22 @@ def summarise(results: Sequence[Call]) -> list[Summary]:
                 median_seconds=median,
                 calls=len(calls),
                 answered=len(latencies),
+                took_longer=sum(c.took_longer for c in calls),
+                shortest_task_that_took_longer_seconds=min(
+                    (c.task_seconds for c in calls if c.took_longer), default=None
+                ),
                 latency_p50_ms=_percentile(latencies, 0.5) if latencies else -1,
                 latency_p90_ms=_percentile(latencies, 0.9) if latencies else -1,
                 latency_max_ms=max(latencies, default=-1),
                 longest_silence_seconds=max(c.longest_silence_seconds for c in calls),
                 overhead_gb_seconds=round(statistics.mean(c.overhead_gb_seconds for c in calls), 4),
                 hold_messages_per_minute=round(sum(c.hold_messages for c in calls) / minutes, 1),
+                hold_messages_per_call=round(statistics.mean(c.hold_messages for c in calls), 1),
                 hold_sentences_per_minute=round(sum(c.hold_sentences for c in calls) / minutes, 1),
                 progress_messages_per_minute=round(sum(c.progress_messages for c in calls) / minutes, 1),
                 check_calls_per_minute=round(sum(c.check_calls for c in calls) / minutes, 1),
+                limit_overruns=sum(c.limit_overruns for c in calls),
+                longest_lambda_chain_seconds=max(c.longest_lambda_chain_seconds for c in calls),
             )
         )
     return summaries

@@ -59,7 +59,12 @@ ROWS = (
     Row("caller's total time", lambda r, _: r.total_wait_seconds, "s"),
     Row("longest silence", lambda r, _: r.longest_silence_seconds, "s"),
     Row("answer latency (worker done -> the caller hears it)", _answer_latency_ms, "ms", 0),
-    Row("prompts heard per minute", lambda r, _: len(r.speech) / max(r.total_wait_seconds / 60, 1e-9), "", 1),
+    Row(
+        "prompts heard per minute (each hold sentence one)",
+        lambda r, _: len(r.speech) / max(r.total_wait_seconds / 60, 1e-9),
+        "",
+        1,
+    ),
     Row("Lambda invocations", lambda r, _: float(sum(r.invocations.values())), "", 0),
     Row("Lambda GB-seconds (start, check)", _gb_seconds, "GB-s", 3),
     Row("DynamoDB reads", lambda r, _: float(r.dynamodb_reads), "", 0),

@@ -10,6 +10,7 @@ module "connect_async" {
   flow_invocation_time_limit_seconds = var.flow_invocation_time_limit_seconds
   check_budget_ms                    = var.check_budget_ms
   check_poll_interval_ms             = var.check_poll_interval_ms
+  check_poll_when                    = var.check_poll_when
   hold_prompt_seconds                = var.hold_prompt_seconds
   max_wait_seconds                   = var.max_wait_seconds
   worker_timeout_seconds             = var.worker_timeout_seconds

@@ -19,8 +19,14 @@ variable "flow_invocation_time_limit_seconds" {
 }
 
 variable "check_budget_ms" {
-  description = "How long one check call polls before answering in_progress (the caller hears silence meanwhile)."
+  description = "The longest one check call polls before answering in_progress (the caller hears silence meanwhile): by default only when the task's progress says its end is due."
   type        = number
+  default     = null
+}
+
+variable "check_poll_when" {
+  description = "When check polls: due (when the task's progress puts its end within the budget) or always."
+  type        = string
   default     = null
 }
 

@@ -252,7 +252,9 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         unit="seconds",
         default=4,
         description=(
-            "How long the hold message takes to play or read: one flow loop is this plus one check call."
+            "How long the hold message takes to play (all its sentences; a recording's length): one flow "
+            "loop is this plus a check call after each sentence (one read each, unless the run's end is "
+            "due). A chat loop waits this long, rounded up to whole seconds."
         ),
         minimum=1,
         maximum=120,

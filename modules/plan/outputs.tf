@@ -13,11 +13,13 @@ output "timing" {
     worker_timeout_seconds  = var.worker_timeout_seconds
     check_budget_ms         = var.check_budget_ms
     check_poll_interval_ms  = var.check_poll_interval_ms
-    check_poll_when         = var.check_poll_when
     worker_safety_margin_ms = var.worker_safety_margin_ms
     hold_prompt_seconds     = var.hold_prompt_seconds
-    loop_count              = local.loop_count
-    loop_seconds            = local.loop_seconds
+    check_poll_when         = var.check_poll_when
+    # Voice: the hold message's sentences, each followed by a check call.
+    hold_sentences = var.voice_hold_prompt_arn == null ? length(local.hold_clips) : 1
+    loop_count     = local.loop_count
+    loop_seconds   = local.loop_seconds
     # The flow checks once right after start, then gives up after its loops: at least
     # max_wait_seconds, rounded up to whole loops.
     # (Each check call adds its own few tens of milliseconds on top: a call per sentence.)

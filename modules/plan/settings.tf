@@ -59,7 +59,7 @@ variable "check_poll_when" {
 }
 
 variable "hold_prompt_seconds" {
-  description = "How long the hold message takes to play or read: one flow loop is this plus one check call."
+  description = "How long the hold message takes to play (all its sentences; a recording's length): one flow loop is this plus a check call after each sentence (one read each, unless the run's end is due). A chat loop waits this long, rounded up to whole seconds."
   type        = number
   default     = 4
   nullable    = false
