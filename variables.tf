@@ -311,7 +311,7 @@ variable "check_poll_interval_ms" {
 }
 
 variable "check_poll_when" {
-  description = "When check polls (up to check_budget_ms) instead of answering after one read: due, only when the task's last progress report puts its end within the budget (a task that reports no progress is read once per call, between the hold message's sentences); always, on every call (the sooner a result is heard, the more GB-seconds and silence)."
+  description = "When check polls (up to check_budget_ms) instead of answering after one read: due, only when the task's last progress report puts its end within the budget (a task that reports no progress, or runs on the Step Functions backend, whose progress states carry no time, is read once per call, between the hold message's sentences); always, on every call (the sooner a result is heard, the more GB-seconds and silence)."
   type        = string
   default     = "due"
   nullable    = false
@@ -467,7 +467,7 @@ variable "result_attribute_keys" {
 }
 
 variable "messages" {
-  description = "What the caller hears or reads. Plain text, so one flow serves voice and chat. messages.hold is spoken sentence by sentence (at most 8 sentences), with a check call after each: a result is heard when the sentence playing ends, so short sentences answer sooner; chat contacts read it when the wait begins and about every 30 s. messages.success may speak result values as {result.<key>} (each key in result_attribute_keys): the flow speaks check's answer for that key."
+  description = "What the caller hears or reads. Plain text, so one flow serves voice and chat. messages.hold is spoken sentence by sentence (a sentence ends at . ! or ? and a space, so write abbreviations without stops; at most 8 sentences), with a check call after each: a result is heard when the sentence playing ends, so short sentences answer sooner; chat contacts read it when the wait begins and about every 30 s. messages.success may speak result values as {result.<key>} (each key in result_attribute_keys): the flow speaks check's answer for that key."
   type = object({
     hold     = optional(string, "Thanks for waiting. We're still working on it. Thank you for your patience.")
     success  = optional(string, "Thank you. Your request is complete.")

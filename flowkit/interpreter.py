@@ -6,8 +6,8 @@ branch, as in Connect. ``MessageParticipant`` takes the time the text needs to b
 (SPEECH_WORDS_PER_SECOND), the hold message (and each of its sentences, its share) the module's
 hold_prompt_seconds, and no time in chat (the message is sent). ``InvokeFlowModule`` plays the
 module's own content, ``Wait`` waits out its timeout or for the customer to come back (chat),
-and Loop, Compare, attribute updates, queues and
-disconnects behave as documented; flows/README.md lists what the interpreter assumes.
+and Loop, Compare, attribute updates, queues and disconnects behave as documented;
+flows/README.md lists what the interpreter assumes.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from botocore.awsrequest import AWSResponse
 from connect_async.aws import dynamodb_client, lambda_client
 from connect_async.check import CheckService
 from connect_async.config import CheckSettings, EnvVar, StartSettings, WorkerSettings
-from connect_async.contract import Attr, TrackingIdSource
+from connect_async.contract import Attr, CheckPollWhen, TrackingIdSource
 from connect_async.dispatch import LambdaDispatcher
 from connect_async.lease import no_background_renewal
 from connect_async.observability import metrics
@@ -172,7 +172,7 @@ class Stack:
     check_interval_ms: int = 250
     # The tests of polling itself poll on every call; tests/integration/test_check_due.py covers
     # the default, "due" (poll only when the run's progress puts its end within the budget).
-    check_poll_when: str = "always"
+    check_poll_when: str = CheckPollWhen.ALWAYS
     max_result_bytes: int = 16_384
     task_retry_attempts: int = 2
     task: Callable[..., object] | None = None

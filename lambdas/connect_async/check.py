@@ -19,7 +19,14 @@ from typing import Final
 
 from connect_async.clock import Clock
 from connect_async.config import CheckSettings
-from connect_async.contract import CHECK_RESPONSE_KEYS, RESULT_PREFIX, ErrorCode, ResponseKey, ResponseStatus
+from connect_async.contract import (
+    CHECK_RESPONSE_KEYS,
+    RESULT_PREFIX,
+    CheckPollWhen,
+    ErrorCode,
+    ResponseKey,
+    ResponseStatus,
+)
 from connect_async.events import InvalidEventError, parse_contact_event
 from connect_async.observability import count, logger
 from connect_async.results import complete_response, error_response, prefixed_result
@@ -149,7 +156,7 @@ class CheckService:
                     break
                 if (
                     polls == 1
-                    and self.settings.poll_when == "due"
+                    and self.settings.poll_when is CheckPollWhen.DUE
                     and not end_is_due(seen, now_ms, budget_ms)
                 ):
                     break

@@ -17,6 +17,7 @@ from connect_async.contract import (
     CONFIG_FIELD_PATTERN,
     LOOKUP_RESPONSE_KEYS,
     RESULT_KEY_PATTERN,
+    CheckPollWhen,
     ConfigField,
     TrackingIdSource,
 )
@@ -252,8 +253,7 @@ class CheckSettings:
     tracking_id_source: TrackingIdSource
     budget_ms: int
     poll_interval_ms: int
-    # "due": poll only when the run's progress puts its end within the budget; "always": every call.
-    poll_when: str
+    poll_when: CheckPollWhen
     # Keys the flow saves as result_<key>: always present in check's answer (empty unless completed).
     result_keys: tuple[str, ...]
 
@@ -272,7 +272,7 @@ class CheckSettings:
             tracking_id_source=_read_tracking_source(env),
             budget_ms=budget,
             poll_interval_ms=interval,
-            poll_when=read_choice(env, "check_poll_when"),
+            poll_when=CheckPollWhen(read_choice(env, "check_poll_when")),
             result_keys=_read_result_keys(env),
         )
 

@@ -39,6 +39,7 @@ __all__ = [
     "TOKEN_PATTERN",
     "TTS_ENGINES",
     "Attr",
+    "CheckPollWhen",
     "ConfigField",
     "ErrorCode",
     "FlowAttr",
@@ -216,6 +217,13 @@ class FlowAttr(StrEnum):
     # a chat contact has been sent the hold message yet.
     SPOKEN_PROGRESS = "task_spoken_progress"
     HOLD_SENT = "task_hold_sent"
+
+
+class CheckPollWhen(StrEnum):
+    """When check polls (up to its budget) instead of answering after one read."""
+
+    DUE = "due"  # only while the run's last progress report puts its end within the budget
+    ALWAYS = "always"  # on every call
 
 
 class TrackingIdSource(StrEnum):

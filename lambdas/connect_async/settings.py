@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final, Literal
 
-from connect_async.contract import TrackingIdSource
+from connect_async.contract import CheckPollWhen, TrackingIdSource
 
 __all__ = [
     "CONSTANTS",
@@ -236,14 +236,15 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     _setting(
         name="check_poll_when",
         unit="choice",
-        default="due",
+        default=CheckPollWhen.DUE.value,
         description=(
             "When check polls (up to check_budget_ms) instead of answering after one read: due, only when "
-            "the task's last progress report puts its end within the budget (a task that reports no progress "
-            "is read once per call, between the hold message's sentences); always, on every call (the "
-            "sooner a result is heard, the more GB-seconds and silence)."
+            "the task's last progress report puts its end within the budget (a task that reports no "
+            "progress, or runs on the Step Functions backend, whose progress states carry no time, is read "
+            "once per call, between the hold message's sentences); always, on every call (the sooner a "
+            "result is heard, the more GB-seconds and silence)."
         ),
-        choices=("due", "always"),
+        choices=tuple(s.value for s in CheckPollWhen),
         env=EnvVar.CHECK_POLL_WHEN,
         readers=("check",),
     ),

@@ -47,7 +47,7 @@ variable "check_poll_interval_ms" {
 }
 
 variable "check_poll_when" {
-  description = "When check polls (up to check_budget_ms) instead of answering after one read: due, only when the task's last progress report puts its end within the budget (a task that reports no progress is read once per call, between the hold message's sentences); always, on every call (the sooner a result is heard, the more GB-seconds and silence)."
+  description = "When check polls (up to check_budget_ms) instead of answering after one read: due, only when the task's last progress report puts its end within the budget (a task that reports no progress, or runs on the Step Functions backend, whose progress states carry no time, is read once per call, between the hold message's sentences); always, on every call (the sooner a result is heard, the more GB-seconds and silence)."
   type        = string
   default     = "due"
   nullable    = false

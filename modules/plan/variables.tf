@@ -77,7 +77,7 @@ variable "result_attribute_keys" {
 }
 
 variable "messages" {
-  description = "What the caller hears or reads. Plain text, so one flow serves voice and chat. messages.hold is spoken sentence by sentence (at most 8 sentences), with a check call after each: a result is heard when the sentence playing ends, so short sentences answer sooner; chat contacts read it when the wait begins and about every 30 s. messages.success may speak result values as {result.<key>} (each key in result_attribute_keys): the flow speaks check's answer for that key."
+  description = "What the caller hears or reads. Plain text, so one flow serves voice and chat. messages.hold is spoken sentence by sentence (a sentence ends at . ! or ? and a space, so write abbreviations without stops; at most 8 sentences), with a check call after each: a result is heard when the sentence playing ends, so short sentences answer sooner; chat contacts read it when the wait begins and about every 30 s. messages.success may speak result values as {result.<key>} (each key in result_attribute_keys): the flow speaks check's answer for that key."
   type = object({
     hold     = optional(string, "Thanks for waiting. We're still working on it. Thank you for your patience.")
     success  = optional(string, "Thank you. Your request is complete.")

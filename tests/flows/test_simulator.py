@@ -9,6 +9,7 @@ and the expected final tracker state.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -423,3 +424,14 @@ def test_a_chat_wait_lasts_as_long_as_a_voice_wait(play: PlayFn) -> None:
     # Both loop LOOPS times through 4 s of hold (spoken, or a pause); neither gives up early.
     assert chat.path.count("CheckTask") == voice.path.count("CheckTask") == LOOPS + 1
     assert 120 <= chat.total_wait_seconds <= voice.total_wait_seconds + 5
+
+
+def test_terraform_and_the_simulator_split_the_hold_message_alike() -> None:
+    # One pattern (the contract's) in both; a decimal point or an ellipsis inside a sentence
+    # does not end it.
+    hold = "Please hold... It costs $3.50 today!  Really? Yes, e.g. this one. Last"
+    flows = render_flows(messages={**MESSAGES, "hold": hold})
+    actions = json.loads(str(flows["inbound_flow"]))["Actions"]
+    clips = [a["Parameters"]["Text"] for a in actions if a["Identifier"].startswith("HoldClip")]
+    assert clips == hold_sentences(hold)
+    assert clips == ["Please hold...", "It costs $3.50 today!", "Really?", "Yes, e.g.", "this one.", "Last"]

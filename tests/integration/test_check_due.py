@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from connect_async.check import end_is_due
-from connect_async.contract import ResponseStatus, RunStatus
+from connect_async.contract import CheckPollWhen, ResponseStatus, RunStatus
 from connect_async.runs import Observation, TrackerRecord
 from tests.conftest import Stack, connect_event
 
@@ -87,7 +87,7 @@ def _reads_of(stack: Stack, call: object) -> tuple[int, int]:
 
 
 def test_check_reads_once_when_the_end_is_not_due(stack: Stack) -> None:
-    stack.check_budget_ms, stack.check_poll_when = 1_000, "due"
+    stack.check_budget_ms, stack.check_poll_when = 1_000, CheckPollWhen.DUE
     _running_with_progress(stack, 50, 10)  # due 20 s in
     stack.clock.advance(5)  # 15 s in: 5 s to go
     reads, took_ms = _reads_of(stack, lambda: stack.check(connect_event()))
@@ -95,7 +95,7 @@ def test_check_reads_once_when_the_end_is_not_due(stack: Stack) -> None:
 
 
 def test_check_polls_for_its_budget_when_the_end_is_due(stack: Stack) -> None:
-    stack.check_budget_ms, stack.check_poll_when = 1_000, "due"
+    stack.check_budget_ms, stack.check_poll_when = 1_000, CheckPollWhen.DUE
     _running_with_progress(stack, 50, 10)
     stack.clock.advance(9.5)  # 19.5 s in: the end is due within the budget
     reads, took_ms = _reads_of(stack, lambda: stack.check(connect_event()))
@@ -104,7 +104,7 @@ def test_check_polls_for_its_budget_when_the_end_is_due(stack: Stack) -> None:
 
 
 def test_a_task_stuck_at_its_pace_costs_one_read_per_call_once_overdue(stack: Stack) -> None:
-    stack.check_budget_ms, stack.check_poll_when = 1_000, "due"
+    stack.check_budget_ms, stack.check_poll_when = 1_000, CheckPollWhen.DUE
     _running_with_progress(stack, 90, 9)  # due 10 s in; it never ends
     stack.clock.advance(2)  # 11 s in: a second behind its pace
     for _ in range(5):
@@ -114,14 +114,14 @@ def test_a_task_stuck_at_its_pace_costs_one_read_per_call_once_overdue(stack: St
 
 
 def test_a_task_that_reports_nothing_is_read_once_per_call(stack: Stack) -> None:
-    stack.check_budget_ms, stack.check_poll_when = 1_000, "due"
+    stack.check_budget_ms, stack.check_poll_when = 1_000, CheckPollWhen.DUE
     stack.start(connect_event())
     reads, took_ms = _reads_of(stack, lambda: stack.check(connect_event()))
     assert (reads, took_ms) == (1, 0)
 
 
 def test_always_polls_for_the_budget_on_every_call(stack: Stack) -> None:
-    stack.check_budget_ms, stack.check_poll_when = 1_000, "always"
+    stack.check_budget_ms, stack.check_poll_when = 1_000, CheckPollWhen.ALWAYS
     stack.start(connect_event())
     reads, took_ms = _reads_of(stack, lambda: stack.check(connect_event()))
     assert reads > 1
