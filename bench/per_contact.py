@@ -17,6 +17,7 @@ import io
 import json
 import math
 import sys
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Final
@@ -45,6 +46,7 @@ __all__ = [
     "Tunings",
     "flow_text",
     "measure",
+    "module_gb_seconds",
     "module_simulator",
     "price_per_1000",
     "render_tunings",
@@ -184,11 +186,7 @@ def measure_module(
     name: str, flows: dict[str, str], deployment: Deployment, task_seconds: float
 ) -> Measurement:
     report, item_bytes = _play_module(flows, deployment, task_seconds)
-    memory = deployment.memory_mb
-    gb_seconds = report.gb_seconds(memory)
-    worker_ms = sum(end - begin for _, begin, end in report.worker_runs)
-    gb_seconds["worker"] = worker_ms / 1000 * memory["worker"] / 1024
-    task_gb_seconds = task_seconds * memory["worker"] / 1024
+    gb_seconds, task_gb_seconds = module_gb_seconds(report, deployment.memory_mb, task_seconds)
     return _finish(
         name,
         task_seconds,
@@ -197,6 +195,17 @@ def measure_module(
         task_gb_seconds=task_gb_seconds,
         item_bytes=item_bytes,
     )
+
+
+def module_gb_seconds(
+    report: CallReport, memory: Mapping[str, int], task_seconds: float
+) -> tuple[dict[str, float], float]:
+    """GB-seconds per function of one call through the module (the worker's from its runs, at the
+    deployed memory), and the part of them that is the task's own run (the rest is overhead)."""
+    gb_seconds = report.gb_seconds(memory)
+    worker_ms = sum(end - begin for _, begin, end in report.worker_runs)
+    gb_seconds["worker"] = worker_ms / 1000 * memory["worker"] / 1024
+    return gb_seconds, task_seconds * memory["worker"] / 1024
 
 
 def flow_text(flow: str, identifier: str) -> str:

@@ -41,8 +41,8 @@ def scale_table(plan: dict[str, Any], task_seconds: float) -> dict[str, Any]:
     budget = float(plan["check_budget_ms"]) / 1000
     interval = float(plan["check_poll_interval_ms"]) / 1000
     loop = float(plan["loop_seconds"])
-    sentences = int(plan.get("hold_sentences", 1))
-    always = plan.get("check_poll_when", "always") == "always"
+    sentences = int(plan["hold_sentences"])
+    always = plan["check_poll_when"] == "always"
     polls_per_check = max(1, math.floor(budget / interval) + 1)
     # Per loop, one check call per sentence. With "always" the last of them polls for the budget;
     # with "due" each reads once, and a run polls for one budget as its end comes due.

@@ -42,10 +42,10 @@ sys.path[:0] = [str(ROOT / "scripts"), str(ROOT)]
 import demo  # noqa: E402 - sets the emulator's environment before boto3 and moto load
 import moto  # noqa: E402
 
-from bench.per_contact import flow_text, module_simulator  # noqa: E402
+from bench.per_contact import module_gb_seconds, module_simulator  # noqa: E402
 from connect_async.tasks import TaskContext  # noqa: E402
 from flowkit.interpreter import hold_sentences  # noqa: E402
-from flowkit.simulator import CallReport, Scenario, create_tracker_table  # noqa: E402
+from flowkit.simulator import Scenario, create_tracker_table  # noqa: E402
 
 __all__ = ["CALLS_PER_MEDIAN", "CV", "MEDIANS", "SEED", "Call", "Summary", "run", "summarise"]
 
@@ -127,29 +127,17 @@ def _task(seconds: float, median: float, progress: str) -> Callable[[TaskContext
     return task
 
 
-def _answer_at_ms(report: CallReport, success_text: str) -> int | None:
-    heard = [e.at_ms for e in report.events if e.actor == "caller" and e.text.endswith(f'"{success_text}"')]
-    return heard[0] if heard else None
-
-
 def _play(job: tuple[str | None, str, str, float, float]) -> Call:
     tfvars, channel, progress, median, seconds = job
     rendered = _rendered(tfvars)
     deployment, flows = rendered.deployment(), rendered.flows
-    success = flow_text(flows["inbound_flow"], "Success")
     with moto.mock_aws():
         create_tracker_table(deployment.table_name)
         simulator = module_simulator(flows, deployment, task=_task(seconds, median, progress))
         with contextlib.redirect_stdout(io.StringIO()):
             report = simulator.run(Scenario(work_seconds=seconds, channel=channel, progress_messages=()))
-    memory = deployment.memory_mb
-    gb = report.gb_seconds(memory)
-    worker_ms = sum(end - begin for _, begin, end in report.worker_runs)
-    gb["worker"] = worker_ms / 1000 * memory["worker"] / 1024
-    overhead = sum(gb.values()) - seconds * memory["worker"] / 1024
-    finished = max((end for _, _, end in report.worker_runs), default=None)
-    heard = _answer_at_ms(report, success)
-    answered = "Success" in report.path and heard is not None and finished is not None
+    gb_seconds, task_gb_seconds = module_gb_seconds(report, deployment.memory_mb, seconds)
+    answered = "Success" in report.path and report.answer_latency_ms is not None
     hold = deployment.hold_message
     sentences = hold_sentences(hold)
     spoken = report.spoken
@@ -166,11 +154,9 @@ def _play(job: tuple[str | None, str, str, float, float]) -> Call:
         task_seconds=round(seconds, 3),
         answered=answered,
         took_longer="SaveWaitExceeded" in report.path,
-        answer_latency_ms=(heard - finished)
-        if answered and heard is not None and finished is not None
-        else None,
+        answer_latency_ms=report.answer_latency_ms if answered else None,
         longest_silence_seconds=report.longest_silence_seconds,
-        overhead_gb_seconds=round(overhead, 4),
+        overhead_gb_seconds=round(sum(gb_seconds.values()) - task_gb_seconds, 4),
         wait_seconds=report.total_wait_seconds,
         hold_messages=hold_said,
         hold_sentences=sentences_said,

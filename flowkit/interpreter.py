@@ -81,6 +81,9 @@ class FlowInterpreter:
             "lookup": scenario.failing_lookup_calls,
         }
         self.chain_ms = 0  # Lambda time since the last prompt
+        # The hold message's sentences and their words, split once per call (voice timing).
+        self.hold_sentences = hold_sentences(deployment.hold_message)
+        self.hold_words = sum(len(sentence.split()) for sentence in self.hold_sentences)
         self.ended = False
         # Per flow run (a module gets its own): loop counters and flow attributes.
         self.loops: dict[str, int] = {}
@@ -255,10 +258,8 @@ class FlowInterpreter:
         if self.scenario.channel != "VOICE":
             return 0
         settings = self.deployment
-        sentences = hold_sentences(settings.hold_message)
-        if text in sentences:
-            words = sum(len(sentence.split()) for sentence in sentences)
-            return int(settings.hold_prompt_seconds * 1000 * len(text.split()) / max(words, 1))
+        if text in self.hold_sentences:
+            return int(settings.hold_prompt_seconds * 1000 * len(text.split()) / self.hold_words)
         if text == settings.hold_message:
             return int(settings.hold_prompt_seconds * 1000)
         return int(max(len(text.split()), 1) / SPEECH_WORDS_PER_SECOND * 1000)

@@ -38,6 +38,8 @@ class CallReport:
     # The lookup's BatchGetItem requests on the configuration table (its retries included).
     config_requests: int = 0
     detection_latency_ms: int | None = None
+    # When the run became final: its worker's completed or failed write, or the worker's death.
+    run_finished_at_ms: int | None = None
     final_status: str = ""
     task_runs: int = 0  # how many times the task itself started (exactly-once is the goal)
     limit_overruns: list[str] = field(default_factory=list)
@@ -79,6 +81,16 @@ class CallReport:
 
     def invoked(self, function: str) -> None:
         self.invocations[function] = self.invocations.get(function, 0) + 1
+
+    @property
+    def answer_latency_ms(self) -> int | None:
+        """The run's end -> the caller starts hearing the first prompt after the flow learnt of it
+        (the answer, or the fallback). None when the flow never learnt of it."""
+        if self.run_finished_at_ms is None or self.detection_latency_ms is None:
+            return None
+        learnt_ms = self.run_finished_at_ms + self.detection_latency_ms
+        heard = [begin for begin, _ in self.speech if begin >= learnt_ms]
+        return min(heard) - self.run_finished_at_ms if heard else None
 
     def finish(self, final_status: str) -> None:
         """Close the report once the call and its workers are done: order the timeline and measure

@@ -135,6 +135,7 @@ class CallSimulator:
                 dispatcher=dispatcher,
             ).play()
             dispatcher.join_all()
+        report.run_finished_at_ms = dispatcher.finished_at_ms
         report.finish(self._final_status())
         return report
 

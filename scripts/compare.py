@@ -36,12 +36,8 @@ class Row:
 
 
 def _answer_latency_ms(report: CallReport, _: dict[str, int]) -> float:
-    """The worker's end -> the caller starts hearing the next prompt (the answer, when it came)."""
-    if not report.worker_runs:
-        return float("nan")
-    finished = min(end for _, _, end in report.worker_runs)
-    heard = [begin for begin, _ in report.speech if begin >= finished]
-    return float(min(heard) - finished) if heard else float("nan")
+    latency = report.answer_latency_ms
+    return float("nan") if latency is None else float(latency)
 
 
 def _gb_seconds(report: CallReport, memory: dict[str, int]) -> float:

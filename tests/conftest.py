@@ -172,7 +172,7 @@ class Stack:
     check_interval_ms: int = 250
     # The tests of polling itself poll on every call; tests/integration/test_check_due.py covers
     # the default, "due" (poll only when the run's progress puts its end within the budget).
-    check_poll_when: str = CheckPollWhen.ALWAYS
+    check_poll_when: CheckPollWhen = CheckPollWhen.ALWAYS
     max_result_bytes: int = 16_384
     task_retry_attempts: int = 2
     task: Callable[..., object] | None = None

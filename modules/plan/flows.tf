@@ -20,6 +20,16 @@ locals {
 
   # The voice hold message, sentence by sentence (the contract's pattern; validated in variables.tf).
   hold_clips = [for sentence in regexall(local.names.hold_sentence_pattern, var.messages.hold) : trimspace(sentence) if trimspace(sentence) != ""]
+  # The check call after each sentence: CheckClip<n>, and after the last the loop's own CheckTask.
+  check_after_clip = [for n in range(1, length(local.hold_clips) + 1) : n == length(local.hold_clips) ? "CheckTask" : "CheckClip${n}"]
+  # Each check call, the branch on its answer, and where that branch goes while the run is in
+  # progress: from CheckTask (which every other path calls too) round the loop, from the check
+  # after sentence n on to sentence n + 1.
+  check_calls = { for n, check in local.check_after_clip : check => (
+    check == "CheckTask"
+    ? { branch = "BranchOnStatus", still_running = "WaitLoop" }
+    : { branch = "BranchClip${n + 1}", still_running = "HoldClip${n + 2}" }
+  ) }
   # A chat loop waits as long as the hold message takes to play, so it lasts as long as a voice loop.
   chat_pause_seconds = max(ceil(var.hold_prompt_seconds), 1)
 
@@ -35,6 +45,8 @@ locals {
     hold_message       = var.messages.hold
     hold_prompt_id     = var.voice_hold_prompt_arn
     hold_clips         = local.hold_clips
+    check_after_clip   = local.check_after_clip
+    check_calls        = local.check_calls
     chat_pause_seconds = local.chat_pause_seconds
     chat_hold_loops    = max(ceil(local.names.chat_hold_every_seconds / local.chat_pause_seconds) - 1, 0)
   }
