@@ -7,6 +7,10 @@ sight costs one read per sentence and the caller hears no silence beyond the cal
 run about to end is answered within a poll interval of its result. With "always" every call polls
 for the whole budget.
 
+A flow that passes ``hold_ms`` (the flow module's chat loop: Connect allows no Wait block in a
+flow module) gets that hold instead of the budget: check polls until the run ends, its progress
+message changes, or the hold is spent.
+
 The budget (CHECK_BUDGET_MS) sits safely under the flow block's InvocationTimeLimitSeconds, and
 is also capped by the Lambda's own remaining time, so check never runs into either limit.
 """
@@ -78,11 +82,7 @@ def observation_response(
     """
     record = seen.record
     progress_message = record.progress_message if record else ""
-    changed = (
-        spoken_progress is not None
-        and seen.status is ResponseStatus.IN_PROGRESS
-        and progress_message not in ("", spoken_progress)
-    )
+    changed = _progress_changed(seen, spoken_progress)
     response: dict[str, str] = {
         ResponseKey.STATUS: seen.status.value,
         ResponseKey.TASK_ID: task_id,
@@ -99,6 +99,16 @@ def observation_response(
         if seen.status is ResponseStatus.COMPLETED:
             response.update(prefixed_result(record.result))
     return complete_response(response, answer_keys(result_keys))
+
+
+def _progress_changed(seen: Observation, spoken_progress: str | None) -> bool:
+    """A new, non-empty progress message of a running task, other than the one last spoken."""
+    progress_message = seen.record.progress_message if seen.record else ""
+    return (
+        spoken_progress is not None
+        and seen.status is ResponseStatus.IN_PROGRESS
+        and progress_message not in ("", spoken_progress)
+    )
 
 
 @dataclass(frozen=True)
@@ -118,7 +128,12 @@ class CheckService:
         logger.append_keys(task_name=request.task_name)
 
         usable_ms = max(remaining_ms - _RESPONSE_MARGIN_MS, 0)
-        budget_ms = min(self.settings.budget_ms, usable_ms)
+        # A hold the flow asks for (the module's chat pause) replaces the budget: the call then
+        # lasts that long unless the run ends or its progress changes first.
+        holding = request.hold_ms is not None
+        budget_ms = min(
+            request.hold_ms if request.hold_ms is not None else self.settings.budget_ms, usable_ms
+        )
         stop_at_ms = started_ms + budget_ms
         # A throttled read is retried even when the polling budget is small (or 0): the first
         # read may take up to _READ_RETRY_FLOOR_MS, within the Lambda's own time.
@@ -154,8 +169,11 @@ class CheckService:
                 last_read_at_ms = stop_at_ms - _LAST_READ_MS
                 if seen.status is not ResponseStatus.IN_PROGRESS or now_ms >= last_read_at_ms:
                     break
+                if holding and _progress_changed(seen, request.spoken_progress):
+                    break  # the flow speaks the new message now, not at the hold's end
                 if (
-                    polls == 1
+                    not holding
+                    and polls == 1
                     and self.settings.poll_when is CheckPollWhen.DUE
                     and not end_is_due(seen, now_ms, budget_ms)
                 ):

@@ -147,6 +147,10 @@ class Param(StrEnum):
     RESTART_TOKEN = "restart_token"  # noqa: S105 - a name, not a secret
     # check only: the progress message the caller last heard, so check can say whether it changed.
     SPOKEN_PROGRESS = "spoken_progress"
+    # check only: hold the call up to this many ms (polling), answering as soon as the run ends or
+    # its progress message changes. The flow module's chat loop asks for its pause this way:
+    # Connect allows no Wait block in a flow module.
+    HOLD_MS = "hold_ms"
 
 
 class ResponseKey(StrEnum):

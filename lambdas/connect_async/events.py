@@ -105,6 +105,8 @@ class TaskRequest:
     restart_token: str | None = None
     # check only: the progress message the caller last heard (None: the flow does not say).
     spoken_progress: str | None = None
+    # check only: how long the flow asks check to hold the call, in ms (None: check's own budget).
+    hold_ms: int | None = None
 
     @property
     def task_id(self) -> str:
@@ -226,6 +228,7 @@ def parse_contact_event(event: object, tracking_id_source: TrackingIdSource) -> 
     restart_token = _token(params, Param.RESTART_TOKEN)
     params.pop(Param.RESTART_TOKEN, None)
     spoken_progress = params.pop(Param.SPOKEN_PROGRESS, None)
+    hold_ms = _hold_ms(params.pop(Param.HOLD_MS, None))
     # A caller-supplied tracking id is honoured only when the operator chose that source:
     # otherwise a flow parameter could point a contact at another contact's run. With the other
     # sources it is ignored, whatever it holds (never validated, never passed to the task).
@@ -249,7 +252,23 @@ def parse_contact_event(event: object, tracking_id_source: TrackingIdSource) -> 
         parameters=params,
         restart_token=restart_token,
         spoken_progress=spoken_progress,
+        hold_ms=hold_ms,
     )
+
+
+# A flow block's synchronous time limit is at most 8 s, an asynchronous one at most 60 s.
+_HOLD_MS_MAX = 60_000
+
+
+def _hold_ms(value: str | None) -> int | None:
+    if value is None:
+        return None
+    text = value.strip()
+    if not text.isdigit() or int(text) > _HOLD_MS_MAX:
+        raise InvalidEventError(
+            f"parameter {Param.HOLD_MS} must be a whole number of milliseconds from 0 to {_HOLD_MS_MAX}"
+        )
+    return int(text)
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,8 @@ CONSTANTS: Final[Mapping[str, int]] = {
     "connect_lambda_limit_seconds": 8,
     # A Loop block counts to 100 at most.
     "connect_loop_limit": 100,
+    # Lambda calls with no prompt between them: Connect ends the chain after this long in all.
+    "connect_lambda_chain_seconds": 20,
     # Time kept free between the end of check's budget and the flow's time limit (answering,
     # cold starts, network).
     "check_safety_margin_ms": 1_000,

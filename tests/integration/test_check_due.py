@@ -137,3 +137,78 @@ def test_a_fresh_run_under_the_same_key_forgets_the_old_runs_pace(stack: Stack) 
     fresh = stack.tracker().get(task_id, give_up_at_ms=10**13)
     assert fresh is not None and fresh.attempt == 2
     assert (fresh.progress_percent, fresh.progress_at_ms, fresh.expected_end_ms()) == (0, 0, None)
+
+
+# -- a hold the flow asks for (hold_ms): the flow module's chat pause, as a module has no Wait --
+
+
+def _after_reads(stack: Stack, count: int, then: object) -> None:
+    """Run ``then`` once the check has made ``count`` tracker reads (something lands mid-hold)."""
+    reads: list[str] = []
+
+    def on_read(**_: object) -> None:
+        reads.append("get")
+        if len(reads) == count:
+            assert callable(then)
+            then()
+
+    stack.dynamodb.meta.events.register("before-call.dynamodb.GetItem", on_read)
+
+
+def test_a_hold_lasts_its_length_whatever_the_budget_and_the_poll_setting(stack: Stack) -> None:
+    stack.check_budget_ms, stack.check_poll_when = 0, CheckPollWhen.DUE
+    stack.start(connect_event())  # a run that reports nothing: without a hold, one read and an answer
+    reads, took_ms = _reads_of(stack, lambda: stack.check(connect_event(hold_ms="4000", spoken_progress="")))
+    assert reads > 1
+    assert took_ms == 4_000 - 50
+    assert stack.check(connect_event(hold_ms="4000"))["status"] == ResponseStatus.IN_PROGRESS
+
+
+def test_a_hold_never_outlives_the_lambda(stack: Stack) -> None:
+    stack.start(connect_event())
+    _, took_ms = _reads_of(stack, lambda: stack.check(connect_event(hold_ms="60000"), remaining_ms=5_000))
+    assert took_ms < 5_000 - 250  # the Lambda's remaining time less the answer's margin
+
+
+def test_a_hold_ends_as_soon_as_the_run_completes(stack: Stack) -> None:
+    task_id = stack.start(connect_event())["task_id"]
+    tracker = stack.tracker()
+    assert tracker.claim(task_id, 1, "worker-1", lease_ms=600_000, give_up_at_ms=10**13).claimed
+    _after_reads(
+        stack,
+        3,
+        lambda: tracker.complete(task_id, 1, "worker-1", result={"message": "done"}, give_up_at_ms=10**13),
+    )
+    began = stack.clock.now_ms()
+    answer = stack.check(connect_event(hold_ms="4000"))
+    assert answer["status"] == ResponseStatus.COMPLETED
+    assert stack.clock.now_ms() - began < 1_000  # three reads, one poll interval apart, not the hold
+
+
+def test_a_hold_ends_as_soon_as_a_new_progress_message_can_be_spoken(stack: Stack) -> None:
+    task_id = stack.start(connect_event())["task_id"]
+    tracker = stack.tracker()
+    assert tracker.claim(task_id, 1, "worker-1", lease_ms=600_000, give_up_at_ms=10**13).claimed
+    _after_reads(
+        stack,
+        2,
+        lambda: tracker.report_progress(
+            task_id, 1, "worker-1", percent=40, message="Checking your details.", give_up_at_ms=10**13
+        ),
+    )
+    began = stack.clock.now_ms()
+    answer = stack.check(connect_event(hold_ms="4000", spoken_progress="(none)"))
+    assert (answer["status"], answer["progress_changed"]) == (ResponseStatus.IN_PROGRESS, "true")
+    assert answer["progress_message"] == "Checking your details."
+    assert stack.clock.now_ms() - began < 1_000
+
+
+@pytest.mark.parametrize("hold", ["soon", "-1", "1.5", "60001", ""])
+def test_a_hold_that_is_not_a_whole_number_of_milliseconds_is_refused_by_name(
+    stack: Stack, hold: str
+) -> None:
+    stack.start(connect_event())
+    answer = stack.check(connect_event(hold_ms=hold))
+    assert answer["status"] == ResponseStatus.ERROR
+    assert answer["error_code"] == "invalid_event"
+    assert "hold_ms must be a whole number of milliseconds from 0 to 60000" in answer["error_message"]
