@@ -32,8 +32,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
-from flowkit.analysis import ALL_CHANNELS, lambda_chains, unset_reads, voice_only_on_chat
-from flowkit.graph import FlowGraph, as_list, as_mapping, as_number, condition_operands
+from flowkit.analysis import ALL_CHANNELS, channel_reach, lambda_chains, unset_reads, voice_only_on_chat
+from flowkit.graph import FlowGraph, as_list, as_mapping, as_number, condition_operands, module_key, scalars
 
 __all__ = [
     "CHAIN_LIMIT_SECONDS",
@@ -42,7 +42,10 @@ __all__ = [
     "Violation",
     "check_flow",
     "errors",
+    "event_based_wait",
     "main",
+    "module_key",
+    "not_flow_language",
     "rules",
 ]
 
@@ -82,6 +85,8 @@ class _Options:
     channels: frozenset[str] | None
     responses: Mapping[str, Set[str]]
     upstream_attributes: frozenset[str]
+    self_contained: bool
+    flow_modules: Mapping[str, frozenset[str]] | None
 
 
 _Check = Callable[[FlowGraph, _Options], Iterator[Violation]]
@@ -98,6 +103,34 @@ def _limits() -> Mapping[str, Any]:
 
 
 # -- the flow as a whole ---------------------------------------------------------------------
+
+
+def not_flow_language(document: Mapping[str, Any]) -> str | None:
+    """What a JSON object is when it is not a flow-language document (None when it may be one).
+
+    Connect's CreateContactFlow takes only the flow language; the usual mistakes are another
+    document that holds a flow, or a flow in the legacy export format."""
+    if "Version" in document or "Actions" in document:
+        return None
+    if isinstance(document.get("modules"), list):
+        return (
+            "this is the legacy flow export format (a 'modules' list, from the console before the flow "
+            "language), not flow language: Connect's CreateContactFlow takes only Version "
+            f"{rules()['flow']['version']!r} documents with Actions; import it into the flow designer "
+            "and export it again"
+        )
+    flow = as_mapping(document.get("ContactFlow")) or as_mapping(document.get("ContactFlowModule"))
+    if "Content" in flow:
+        return (
+            "this is a DescribeContactFlow (or DescribeContactFlowModule) response, not a flow: the flow "
+            "is the JSON string in its Content field"
+        )
+    if "Resources" in document or "AWSTemplateFormatVersion" in document:
+        return (
+            "this is a CloudFormation template, not a flow: the flow is the Content property of its "
+            "AWS::Connect::ContactFlow (or ContactFlowModule) resource"
+        )
+    return "this is not a flow-language document: it has neither Version nor Actions"
 
 
 def _check_document(graph: FlowGraph, options: _Options) -> Iterator[Violation]:
@@ -201,20 +234,28 @@ def _check_reachability(graph: FlowGraph, options: _Options) -> Iterator[Violati
 
 def _check_action_types(graph: FlowGraph, options: _Options) -> Iterator[Violation]:
     known = set(_action_rules()) | set(rules()["other_known_types"]["types"])
+    foreign: Mapping[str, str | None] = rules()["not_flow_language"]["names"]
+    lowered = {k.lower(): k for k in known}
     for identifier, action in graph.by_id.items():
         kind = FlowGraph.kind(action)
         if not kind:
             yield Violation(identifier, "type", "the action has no Type")
-        elif kind not in known:
+        elif kind in known:
+            continue
+        elif kind in foreign:
+            right = foreign[kind]
+            yield Violation(
+                identifier,
+                "type",
+                f"{kind!r} is not a flow-language action type (a console block's or the legacy "
+                "format's name): "
+                + (f"Connect writes {right!r}" if right else "the first action is the one StartAction names"),
+            )
+        else:
             close = difflib.get_close_matches(kind, known, n=1, cutoff=0.85)
-            lowered = {k.lower(): k for k in known}.get(kind.lower())
-            guess = lowered or (close[0] if close else None)
-            if guess:
-                yield Violation(identifier, "type", f"unknown action type {kind!r}: did you mean {guess!r}?")
-            else:
-                yield Violation(
-                    identifier, "type", f"action type {kind!r} is not one this checker knows", WARNING
-                )
+            guess = lowered.get(kind.lower()) or (close[0] if close else None)
+            hint = f": did you mean {guess!r}?" if guess else " (CreateContactFlow rejects it)"
+            yield Violation(identifier, "type", f"unknown action type {kind!r}{hint}")
 
 
 def _check_shape(
@@ -256,11 +297,29 @@ def _check_shape(
     parameters = action.get("Parameters")
     if parameters is not None and not isinstance(parameters, Mapping):
         yield Violation(identifier, "parameters", "Parameters must be an object")
-    parameters = as_mapping(parameters)
-    for key in as_mapping(rule.get("parameters")).get("required", []):
-        if parameters.get(key) in (None, "", {}, []):
+    yield from _check_parameters(identifier, kind, as_mapping(parameters), as_mapping(rule.get("parameters")))
+    yield from _check_flow_type(identifier, kind, rule, options)
+
+
+def _check_parameters(
+    identifier: str, kind: str, parameters: Mapping[str, Any], spec: Mapping[str, Any]
+) -> Iterator[Violation]:
+    yield from _check_parameter_names(identifier, kind, parameters, spec)
+    yield from _check_value_format(identifier, parameters)
+    renamed = {spec.get("replaced", {})[k] for k in parameters if k in spec.get("replaced", {})}
+    for key in spec.get("required", []):
+        value = parameters.get(key)
+        if value == "":
+            # Published samples leave an ARN or a queue for the user to pick after importing.
+            yield Violation(
+                identifier,
+                "parameters",
+                f"Parameters.{key} is empty: choose it before the flow takes contacts",
+                WARNING,
+            )
+        elif value in (None, {}, []) and key not in renamed:
             yield Violation(identifier, "parameters", f"{kind} needs Parameters.{key}")
-    one_of = as_mapping(rule.get("parameters")).get("one_of")
+    one_of = spec.get("one_of")
     if one_of:
         present = [k for k in one_of if k in parameters]
         if len(present) != 1:
@@ -269,7 +328,40 @@ def _check_shape(
                 "parameters",
                 f"exactly one of {', '.join(one_of)} is allowed (found {', '.join(present) or 'none'})",
             )
-    yield from _check_flow_type(identifier, kind, rule, options)
+
+
+def _check_parameter_names(
+    identifier: str, kind: str, parameters: Mapping[str, Any], spec: Mapping[str, Any]
+) -> Iterator[Violation]:
+    """CreateContactFlow rejects a parameter name the action type does not have."""
+    names: list[str] | None = spec.get("names")
+    replaced: Mapping[str, str] = spec.get("replaced", {})
+    for key in map(str, parameters):  # a parsed document's keys are strings; a built one's may not be
+        if key in replaced:
+            yield Violation(
+                identifier,
+                "parameters",
+                f"{kind} has no parameter {key!r}: Connect writes {replaced[key]!r} "
+                "(an out-of-date reference page still shows the old name)",
+            )
+        elif names is not None and key not in names:
+            close = difflib.get_close_matches(key, names, n=1, cutoff=0.8)
+            hint = f": did you mean {close[0]!r}?" if close else f" (its parameters: {', '.join(names)})"
+            yield Violation(identifier, "parameters", f"{kind} has no parameter {key!r}{hint}")
+
+
+def _check_value_format(identifier: str, parameters: Mapping[str, Any]) -> Iterator[Violation]:
+    """Every export writes each scalar as a string: Connect keeps what it is given, and the
+    provider compares the content it reads back with the plan."""
+    for path, value in scalars(parameters, "Parameters"):
+        if isinstance(value, bool | int | float):
+            yield Violation(
+                identifier,
+                "value-format",
+                f"{path} is written as {json.dumps(value)}; Connect's exports write every value as a "
+                f"string ({json.dumps(str(value).upper() if isinstance(value, bool) else str(value))})",
+                WARNING,
+            )
 
 
 def _check_conditions(
@@ -304,14 +396,15 @@ def _check_flow_type(
     only, never = types.get("only"), types.get("not")
     if flow_type is None:
         # Untyped: a document without Settings is certainly not a module (a module-only action
-        # is an error); the other type-only actions are warnings.
+        # is an error); an action inbound flows cannot hold is a warning (the flow may be of
+        # another type); one they can hold says nothing.
         if only == ["FLOW_MODULE"]:
             yield Violation(
                 identifier,
                 "flow-type",
                 f"{kind} is only allowed in a flow module (this flow has no Settings)",
             )
-        elif only:
+        elif only and "CONTACT_FLOW" not in only:
             yield Violation(
                 identifier, "flow-type", f"{kind} is only allowed in {', '.join(only)} flows", WARNING
             )
@@ -370,26 +463,93 @@ def _check_compare(identifier: str, action: Mapping[str, Any]) -> Iterator[Viola
 
 
 def _check_wait(identifier: str, action: Mapping[str, Any]) -> Iterator[Violation]:
+    """The Wait as the exports write it: TimeLimitSeconds, chat Events, and the asynchronous
+    Lambda's wait (ContinueExecution, InterruptibleEvents.LambdaReturned, MinimumWaitTimeSeconds).
+    Every event waited for needs its condition; a condition for an event not waited for is dead."""
     parameters = FlowGraph.parameters(action)
-    routed = {o for b in FlowGraph.branches(action, "Conditions") for o in condition_operands(b)}
+    yield from _check_wait_times(identifier, parameters)
+    waited_for: set[str] = {"WaitCompleted"}
+    yield from _wait_events(identifier, parameters, waited_for)
     limits = _limits()
-    timeout = parameters.get("TimeoutSeconds")
-    bounds = limits["wait_timeout_seconds"]
-    low, high = bounds
-    dynamic = isinstance(timeout, str) and timeout.startswith("$.")
-    if not dynamic and not _whole_number_in(timeout, bounds):
-        yield Violation(
-            identifier, "wait", f"TimeoutSeconds must be a whole number from {low} to {high} (seven days)"
-        )
-    for event in as_list(parameters.get("Events")):
-        if event not in limits["wait_events"]:
+    routed = {o for b in FlowGraph.branches(action, "Conditions") for o in condition_operands(b)}
+    for event in sorted(waited_for - routed - {"WaitCompleted"}):  # WaitCompleted: the conditions rule
+        yield Violation(identifier, "wait", f"every Wait event needs its condition: {event!r} has none")
+    for operand in sorted(routed - waited_for):
+        if operand in limits["wait_conditions"]:
             yield Violation(
                 identifier,
                 "wait",
-                f"unknown Wait event {event!r} (known: {', '.join(limits['wait_events'])})",
+                f"the {operand!r} condition is never taken: this Wait does not wait for that event",
+                WARNING,
             )
-        elif event not in routed:
-            yield Violation(identifier, "wait", f"every Wait event needs its condition: {event!r} has none")
+        else:
+            known = ", ".join(limits["wait_conditions"])
+            yield Violation(identifier, "wait", f"unknown Wait condition {operand!r} (known: {known})")
+
+
+def _check_wait_times(identifier: str, parameters: Mapping[str, Any]) -> Iterator[Violation]:
+    low, high = _limits()["wait_time_limit_seconds"]
+    limit = parameters.get("TimeLimitSeconds")
+    dynamic = isinstance(limit, str) and limit.startswith("$.")  # read when the Wait runs
+    if limit is not None and not dynamic and not _whole_number_in(limit, [low, high]):
+        yield Violation(
+            identifier,
+            "wait",
+            f"TimeLimitSeconds must be a whole number from {low} to {high} (seven days) or one JSONPath",
+        )
+    minimum = parameters.get("MinimumWaitTimeSeconds")
+    if minimum is None:
+        return
+    if not _whole_number_in(minimum, [0, high]):
+        yield Violation(identifier, "wait", f"MinimumWaitTimeSeconds must be a whole number from 0 to {high}")
+    elif _whole_number_in(limit, [low, high]) and (as_number(minimum) or 0) > (as_number(limit) or 0):
+        yield Violation(identifier, "wait", "MinimumWaitTimeSeconds is longer than TimeLimitSeconds")
+
+
+def _wait_events(identifier: str, parameters: Mapping[str, Any], waited_for: set[str]) -> Iterator[Violation]:
+    """The events the Wait waits for (added to ``waited_for``), and what is wrong with them."""
+    limits = _limits()
+    for event in as_list(parameters.get("Events")):
+        if event in limits["wait_events"]:
+            waited_for.add(str(event))
+        else:
+            known = ", ".join(limits["wait_events"])
+            yield Violation(identifier, "wait", f"unknown Wait event {event!r} (known: {known})")
+    keep_running = parameters.get("ContinueExecution")
+    if keep_running == "TRUE":
+        waited_for.add("Continue")
+    elif keep_running is not None and keep_running not in limits["booleans"]:
+        yield Violation(
+            identifier,
+            "wait",
+            f'ContinueExecution must be "TRUE" or "FALSE", as the console writes it, not {keep_running!r}',
+        )
+    interruptible = parameters.get("InterruptibleEvents")
+    if interruptible is not None and not isinstance(interruptible, Mapping):
+        yield Violation(identifier, "wait", "InterruptibleEvents must be an object (LambdaReturned: {...})")
+    for name, event in as_mapping(interruptible).items():
+        if name not in limits["wait_interruptible_events"]:
+            known = ", ".join(limits["wait_interruptible_events"])
+            yield Violation(identifier, "wait", f"unknown interruptible event {name!r} (known: {known})")
+            continue
+        waited_for.add(name)
+        invocation = as_mapping(as_mapping(event).get("AsyncLambdaCompletionEvent")).get("Identifier")
+        if not isinstance(invocation, str) or not invocation:
+            yield Violation(
+                identifier,
+                "wait",
+                f"InterruptibleEvents.{name} needs AsyncLambdaCompletionEvent.Identifier: the invocation "
+                "to wait for ($.LambdaInvocation.InvocationId after an asynchronous Lambda call)",
+            )
+
+
+def event_based_wait(action: Mapping[str, Any]) -> bool:
+    """A Wait that keeps running (its Continue branch) or waits for an asynchronous Lambda: the
+    only Wait Connect supports on voice, and only in inbound flows."""
+    parameters = FlowGraph.parameters(action)
+    return parameters.get("ContinueExecution") == "TRUE" or bool(
+        as_mapping(parameters.get("InterruptibleEvents"))
+    )
 
 
 def _check_voice(identifier: str, action: Mapping[str, Any]) -> Iterator[Violation]:
@@ -432,17 +592,24 @@ def _check_actions(graph: FlowGraph, options: _Options) -> Iterator[Violation]:
 
 def _check_data_flow(graph: FlowGraph, options: _Options) -> Iterator[Violation]:
     for read in unset_reads(
-        graph, responses=options.responses, upstream_attributes=options.upstream_attributes
+        graph,
+        responses=options.responses,
+        upstream_attributes=options.upstream_attributes,
+        modules=options.flow_modules,
     ):
         reference = f"$.{read.scope}.{read.name}"
         if read.scope == "Attributes":
             yield Violation(
                 read.action,
                 "data-flow",
-                f"{reference} is not set on every path here: it must come from upstream",
+                f"{reference} is not set on every path here: it must come from upstream"
+                + (
+                    " (no flow module of this configuration sets it)" if read.reason == "after_module" else ""
+                ),
                 WARNING,
             )
         elif read.scope == "FlowAttributes":
+            # Flow attributes are not carried over to another flow: nothing upstream can set them.
             yield Violation(
                 read.action, "data-flow", f"{reference} is read before any block sets it on some path"
             )
@@ -453,9 +620,19 @@ def _check_data_flow(graph: FlowGraph, options: _Options) -> Iterator[Violation]
                 f"{reference} is read after a Lambda's error branch on some path: that call returned nothing",
                 WARNING,
             )
-        elif read.reason == "no_lambda":
+        elif read.reason == "no_lambda" and options.self_contained:
             yield Violation(
                 read.action, "data-flow", f"{reference} is read where no Lambda has answered on some path"
+            )
+        elif read.reason == "no_lambda":
+            # Connect keeps $.External across TransferToFlow: a flow that another flow transfers
+            # into can read what the last Lambda before the transfer returned.
+            yield Violation(
+                read.action,
+                "data-flow",
+                f"{reference} is read where no Lambda of this flow has answered on some path: only a "
+                "flow that transfers into this one (TransferToFlow) can have set it",
+                WARNING,
             )
         else:
             yield Violation(
@@ -465,13 +642,28 @@ def _check_data_flow(graph: FlowGraph, options: _Options) -> Iterator[Violation]
             )
 
 
+def _check_module_calls(graph: FlowGraph, options: _Options) -> Iterator[Violation]:
+    if options.flow_modules is None:
+        return
+    for identifier, action in graph.by_id.items():
+        if FlowGraph.kind(action) != "InvokeFlowModule":
+            continue
+        module_id = FlowGraph.parameters(action).get("FlowModuleId")
+        if isinstance(module_id, str) and module_id and module_key(module_id) not in options.flow_modules:
+            yield Violation(
+                identifier,
+                "module",
+                f"FlowModuleId {module_id!r} is no flow module this configuration creates: Connect "
+                "rejects a flow that invokes a module that does not exist",
+            )
+
+
 def _check_channels(graph: FlowGraph, options: _Options) -> Iterator[Violation]:
     channels = options.channels if options.channels is not None else ALL_CHANNELS
-    if "CHAT" not in channels:
-        return
-    voice_only = {kind: set(rule.get("voice_only_keys", [])) for kind, rule in _action_rules().items()}
     severity = ERROR if options.channels is not None else WARNING
-    for identifier, key in voice_only_on_chat(graph, channels, voice_only):
+    reach = channel_reach(graph, channels)
+    voice_only = {kind: set(rule.get("voice_only_keys", [])) for kind, rule in _action_rules().items()}
+    for identifier, key in voice_only_on_chat(graph, reach, voice_only):
         yield Violation(
             identifier,
             "channel",
@@ -479,6 +671,29 @@ def _check_channels(graph: FlowGraph, options: _Options) -> Iterator[Violation]:
             "(branch on $.Channel first, or use Text)",
             severity,
         )
+    # Voice supports a Wait only in an inbound flow, and only one that keeps running or waits for
+    # an asynchronous Lambda (the admin guide's Wait page).
+    inbound = options.flow_type in (None, "CONTACT_FLOW")
+    for identifier, possible in sorted(reach.items()):
+        action = graph.by_id[identifier]
+        if "VOICE" not in possible or FlowGraph.kind(action) != "Wait":
+            continue
+        if not event_based_wait(action):
+            yield Violation(
+                identifier,
+                "channel",
+                "a voice contact can reach this Wait, which Connect supports on voice only with "
+                'ContinueExecution "TRUE" or an event-based wait (branch on $.Channel first)',
+                severity,
+            )
+        elif not inbound:
+            yield Violation(
+                identifier,
+                "channel",
+                f"a voice contact can reach this event-based Wait, which Connect supports on voice only "
+                f"in inbound flows, not in a {options.flow_type} flow",
+                severity,
+            )
 
 
 def _check_lambda_chains(graph: FlowGraph, options: _Options) -> Iterator[Violation]:
@@ -489,12 +704,18 @@ def _check_lambda_chains(graph: FlowGraph, options: _Options) -> Iterator[Violat
         if rule.get("plays_prompt") or rule.get("ends_lambda_chain")
     }
     default_limit = float(_limits()["sync_time_limit_seconds"][1])
-    for chain in lambda_chains(graph, prompt_types, default_limit):
+    channels = options.channels if options.channels is not None else ALL_CHANNELS
+    for chain in lambda_chains(graph, prompt_types, default_limit, channels):
         if math.isinf(chain.seconds):
+            # Connect accepts it: the loop may end on what a Lambda answers (a deadline it keeps),
+            # which the flow cannot show; at worst Connect ends the chain at 20 s (its error branch).
             yield Violation(
                 chain.action,
                 "lambda-chain",
-                "a loop of Lambda calls with no prompt and no Loop block bounding it: silence without bound",
+                "a loop of Lambda calls with no prompt and no Loop block bounding it: only what the "
+                "Lambda answers ends it, so its worst-case silence cannot be computed from the flow "
+                f"(Connect ends such a chain at {CHAIN_LIMIT_SECONDS} s, its error branch)",
+                WARNING,
             )
         elif chain.seconds > CHAIN_LIMIT_SECONDS:
             why = "through a Loop-bounded retry loop " if chain.bounded_loop else ""
@@ -514,6 +735,7 @@ _CHECKS: Final[tuple[_Check, ...]] = (
     _check_reachability,
     _check_action_types,
     _check_actions,
+    _check_module_calls,
     _check_data_flow,
     _check_channels,
     _check_lambda_chains,
@@ -527,15 +749,22 @@ def check_flow(
     channels: Set[str] | None = None,
     lambda_responses: Mapping[str, Set[str]] | None = None,
     upstream_attributes: Set[str] = frozenset(),
+    self_contained: bool = False,
+    flow_modules: Mapping[str, Set[str]] | None = None,
 ) -> list[Violation]:
     """Every violation in a flow (JSON text or a parsed document), sorted by action.
 
     ``flow_type``: the type it is created as (CONTACT_FLOW, CUSTOMER_QUEUE, ..., FLOW_MODULE); None
     infers a module from ``Settings`` and leaves type-only rules as warnings. ``channels``: the
-    channels the flow serves (voice-only prompts reachable on CHAT are then errors; None: all,
-    as warnings). ``lambda_responses``: for Lambda ARNs whose answers are known, the keys they
-    always return (other Lambdas may return anything). ``upstream_attributes``: contact
-    attributes set before this flow runs (a module's inputs).
+    channels the flow serves (voice-only prompts reachable on CHAT, and Waits voice cannot use,
+    are then errors; None: all, as warnings). ``lambda_responses``: for Lambda ARNs whose answers
+    are known, the keys they always return (other Lambdas may return anything).
+    ``upstream_attributes``: contact attributes set before this flow runs (a module's inputs).
+    ``self_contained``: no flow transfers into this one expecting it to read what that flow's
+    Lambdas returned, so a ``$.External`` read before any Lambda of its own is an error (by
+    default a warning: Connect keeps ``$.External`` across TransferToFlow). ``flow_modules``: the
+    flow modules the configuration creates (id or ARN) and the contact attributes each sets; an
+    InvokeFlowModule of any other id is an error (None: modules are not known, not checked).
     """
     text = content if isinstance(content, str) else None
     if text is not None:
@@ -547,6 +776,9 @@ def check_flow(
         parsed = content
     if not isinstance(parsed, Mapping):
         return [Violation("", "json", "a flow must be a JSON object")]
+    foreign = not_flow_language(parsed)
+    if foreign:
+        return [Violation("", "document", foreign)]
     found: list[Violation] = []
     limit = rules()["flow"]["max_content_chars"]
     if text is not None and len(text) > limit:
@@ -561,6 +793,10 @@ def check_flow(
         channels=frozenset(channels) if channels is not None else None,
         responses=dict(lambda_responses or {}),
         upstream_attributes=frozenset(upstream_attributes),
+        self_contained=self_contained,
+        flow_modules=(
+            None if flow_modules is None else {module_key(k): frozenset(v) for k, v in flow_modules.items()}
+        ),
     )
     graph = FlowGraph(parsed)
     for check in _CHECKS:

@@ -11,7 +11,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Edge", "FlowGraph", "as_list", "as_mapping", "as_number", "condition_operands"]
+__all__ = [
+    "Edge",
+    "FlowGraph",
+    "as_list",
+    "as_mapping",
+    "as_number",
+    "condition_operands",
+    "module_key",
+    "scalars",
+]
 
 
 def as_mapping(value: object) -> Mapping[str, Any]:
@@ -35,6 +44,23 @@ def as_number(value: object) -> float | None:
             return None
         return None if math.isnan(number) else number  # NaN is not a number a flow can use
     return None
+
+
+def scalars(value: object, path: str) -> Iterator[tuple[str, object]]:
+    """Every scalar inside a JSON value, with its dotted path from ``path`` ([] for list items)."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from scalars(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for item in value:
+            yield from scalars(item, f"{path}[]")
+    else:
+        yield path, value
+
+
+def module_key(flow_module_id: object) -> str:
+    """A flow module's id, from its id or its ARN (.../flow-module/<id>)."""
+    return str(flow_module_id).rsplit("/flow-module/", 1)[-1]
 
 
 def condition_operands(branch: Mapping[str, Any]) -> list[str]:

@@ -31,7 +31,7 @@ from flowkit.services import Deployment, ThreadDispatcher
 if TYPE_CHECKING:
     from flowkit.simulator import Scenario
 
-__all__ = ["SPEECH_WORDS_PER_SECOND", "FlowInterpreter", "hold_sentences", "load_flow"]
+__all__ = ["SPEECH_WORDS_PER_SECOND", "FlowInterpreter", "UnknownBlockError", "hold_sentences", "load_flow"]
 
 # About 150 words a minute: a usual text-to-speech rate.
 SPEECH_WORDS_PER_SECOND: Final = 2.5
@@ -42,6 +42,24 @@ _VOICE_ONLY_PROMPTS: Final = ("SSML", "PromptId")
 def hold_sentences(text: str) -> list[str]:
     """The hold message's sentences, as the module splits it (the contract's pattern)."""
     return [m.strip() for m in re.findall(HOLD_SENTENCE_PATTERN, text) if m.strip()]
+
+
+# Blocks that take no time and change nothing a call report measures: played as passing on.
+_PASS_THROUGH: Final = frozenset(
+    {
+        "UpdateFlowLoggingBehavior",
+        "UpdateContactRecordingBehavior",
+        "UpdateContactEventHooks",
+        "UpdateContactMediaStreamingBehavior",
+        "TagContact",
+        "UnTagContact",
+    }
+)
+
+
+class UnknownBlockError(Exception):
+    """A flow holds a block type the simulator cannot play: playing it as taking no time would
+    make every measured silence and wait wrong, so the simulation stops instead."""
 
 
 class _FlowModuleReturned(Exception):  # noqa: N818 - a signal, not an error
@@ -88,7 +106,7 @@ class FlowInterpreter:
         # Per flow run (a module gets its own): loop counters and flow attributes.
         self.loops: dict[str, int] = {}
         self.flow_attributes: dict[str, str] = {}
-        # What each action type does; the others (Set voice, ...) just pass on.
+        # What each action type does (and _PASS_THROUGH); any other type stops the simulation.
         self.handlers: dict[str, Callable[[str, str, Mapping[str, Any], Mapping[str, Any]], str | None]] = {
             "InvokeLambdaFunction": self._invoke,
             "MessageParticipant": self._message,
@@ -132,9 +150,14 @@ class FlowInterpreter:
         transitions: Mapping[str, Any] = action.get("Transitions") or {}
         parameters: Mapping[str, Any] = action.get("Parameters") or {}
         handler = self.handlers.get(kind)
-        if handler is None:
+        if handler is not None:
+            return handler(identifier, kind, parameters, transitions)
+        if kind in _PASS_THROUGH:
             return _next(transitions)
-        return handler(identifier, kind, parameters, transitions)
+        raise UnknownBlockError(
+            f"{identifier}: the simulator cannot play a {kind} block; teach flowkit/interpreter.py "
+            "what it does (and how long it takes) before simulating this flow"
+        )
 
     # -- Lambda ------------------------------------------------------------------------------
 
@@ -267,7 +290,7 @@ class FlowInterpreter:
     def _wait(
         self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
     ) -> str | None:
-        limit_ms = int(float(parameters.get("TimeoutSeconds", 0)) * 1000)
+        limit_ms = int(float(self._resolve(str(parameters.get("TimeLimitSeconds", 0)))) * 1000)
         returns = self.scenario.customer_returns_at_seconds
         waited_ms = limit_ms
         outcome = "WaitCompleted"

@@ -4,6 +4,7 @@ answer (from the runtime's contract), so a reference to a key they do not return
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Final
 
@@ -12,7 +13,7 @@ from connect_async.contract import START_RESPONSE_KEYS, FlowAttr
 from connect_async.lookup import lookup_answer_keys
 from flowkit.checker import Violation, check_flow
 
-__all__ = ["FLOW_CHANNELS", "FLOW_TYPES", "check_module_flows", "module_responses"]
+__all__ = ["FLOW_CHANNELS", "FLOW_TYPES", "attributes_set", "check_module_flows", "module_responses"]
 
 # modules/plan's flows output, and the type each is created as.
 FLOW_TYPES: Final = {
@@ -50,6 +51,17 @@ def module_responses(
     return responses
 
 
+def attributes_set(content: str) -> frozenset[str]:
+    """The contact attributes a flow (or flow module) sets anywhere in its content."""
+    document = json.loads(content)
+    return frozenset(
+        str(name)
+        for action in document.get("Actions", [])
+        if action.get("Type") == "UpdateContactAttributes"
+        for name in action.get("Parameters", {}).get("Attributes", {})
+    )
+
+
 def check_module_flows(
     flows: Mapping[str, str | None],
     *,
@@ -60,6 +72,7 @@ def check_module_flows(
     tracking_id_reference: str | None = None,
     lookup_arn: str | None = None,
     config_lookup: Mapping[str, Sequence[str]] | None = None,
+    flow_module_id: str | None = None,
 ) -> dict[str, list[Violation]]:
     """Every violation of each rendered flow (None: not rendered with this tuning).
 
@@ -67,6 +80,9 @@ def check_module_flows(
     attributes they name come from an earlier flow, and the flow module reads each task
     parameter from the contact attribute of the same name. ``config_lookup`` is modules/plan's
     call.config_lookup (the lookup's keys and fields) when the lookup is rendered.
+    ``flow_module_id``: the id the wait-for-task module is created with (the re-queue flow must
+    invoke that one; what it sets is read from its content). The module's flows depend on no
+    earlier flow's Lambda answers, so a ``$.External`` read before their own Lambdas is an error.
     """
     lookup = config_lookup or {}
     responses = module_responses(
@@ -81,6 +97,8 @@ def check_module_flows(
         "requeue_disconnect_flow": referenced,
         "config_lookup_module": referenced,
     }
+    module = flows.get("wait_module")
+    modules = None if flow_module_id is None or module is None else {flow_module_id: attributes_set(module)}
     return {
         name: check_flow(
             content,
@@ -88,6 +106,8 @@ def check_module_flows(
             channels=FLOW_CHANNELS[name],
             lambda_responses=responses,
             upstream_attributes=upstream[name],
+            self_contained=True,
+            flow_modules=modules,
         )
         for name, content in flows.items()
         if content is not None

@@ -191,6 +191,7 @@ def play(
         tracking_id_reference=call["tracking_id_reference"],
         lookup_arn=LOOKUP_ARN,
         config_lookup=call["config_lookup"],
+        flow_module_id=FLOW_MODULE_ID,
     )
     for name, problems in checked.items():
         if any(p.severity == ERROR for p in problems):

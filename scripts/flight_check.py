@@ -48,7 +48,9 @@ def _render(tfvars: Path | None, functions: dict[str, str], module_id: str) -> p
     return plan.render(tfvars, defaults=wiring)
 
 
-def _checker_problems(rendered: plan.Rendered, functions: dict[str, str]) -> dict[str, list[str]]:
+def _checker_problems(
+    rendered: plan.Rendered, functions: dict[str, str], module_id: str
+) -> dict[str, list[str]]:
     call = rendered["call"]
     checked = check_module_flows(
         rendered.flows,
@@ -59,6 +61,7 @@ def _checker_problems(rendered: plan.Rendered, functions: dict[str, str]) -> dic
         tracking_id_reference=call["tracking_id_reference"],
         lookup_arn=functions["lookup"],
         config_lookup=call["config_lookup"],
+        flow_module_id=module_id,
     )
     return {name: [str(p) for p in problems if p.severity == ERROR] for name, problems in checked.items()}
 
@@ -153,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"Rendered {len(rendered.flows)} flows from {args.tfvars or 'the module defaults'}")
     passed = True
-    for name, problems in _checker_problems(rendered, functions).items():
+    for name, problems in _checker_problems(rendered, functions, PLACEHOLDER_MODULE_ID).items():
         print(f"  {name}: flow checker: {'; '.join(problems) or 'no error'}")
         passed &= not problems
     placeholders = [name for name in functions if name not in given]

@@ -1,5 +1,5 @@
-"""Write what is generated from the flows: the flows themselves (flows/*.json), flowcharts in
-flows/README.md, and a call chart in README.md.
+"""Write what is generated from the flows: the flows themselves (flows/*.json), flowcharts and
+the table of shapes (which export shows each) in flows/README.md, and a call chart in README.md.
 
 The flows are rendered by Terraform from the module's defaults (as `make demo` does: modules/plan
 with placeholder ARNs and ids), drawn with flowkit.diagram, and the README's chart is the demo's
@@ -21,13 +21,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import demo
+import flow_layout
 
 from flowkit.diagram import call_gantt, flow_flowchart
+from flowkit.shapes import shape_table
 
 ROOT = demo.ROOT
 FLOWS_README = ROOT / "flows" / "README.md"
 README = ROOT / "README.md"
 FLOW_MARKERS = ("<!-- BEGIN_FLOW_DIAGRAMS -->", "<!-- END_FLOW_DIAGRAMS -->")
+SHAPE_MARKERS = ("<!-- BEGIN_FLOW_SHAPES -->", "<!-- END_FLOW_SHAPES -->")
 CALL_MARKERS = ("<!-- BEGIN_DEMO_CALL -->", "<!-- END_DEMO_CALL -->")
 TITLES = {
     "inbound_flow": "The inbound flow (`inbound.json.tftpl` + the wait actions)",
@@ -104,8 +107,11 @@ def main(argv: list[str] | None = None) -> int:
         **demo.render(None).flows,
         "config_lookup_module": demo.render(LOOKUP_TFVARS).flows["config_lookup_module"],
     }
+    # The shapes: every optional block on (queues, a recorded hold prompt, the lookup).
+    richest = demo.render(None, flow_layout.TUNINGS[0]).flows
+    flows_readme = _between(FLOWS_README.read_text(), FLOW_MARKERS, flow_section(flows))
     wanted = {
-        FLOWS_README: _between(FLOWS_README.read_text(), FLOW_MARKERS, flow_section(flows)),
+        FLOWS_README: _between(flows_readme, SHAPE_MARKERS, shape_table({**flows, **richest})),
         README: _between(README.read_text(), CALL_MARKERS, call_section()),
         **{path: json.dumps(json.loads(flows[name]), indent=2) + "\n" for name, path in RENDERED.items()},
     }

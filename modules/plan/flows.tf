@@ -25,13 +25,33 @@ locals {
   # Each check call, the branch on its answer, and where that branch goes while the run is in
   # progress: from CheckTask (which every other path calls too) round the loop, from the check
   # after sentence n on to sentence n + 1.
-  check_calls = { for n, check in local.check_after_clip : check => (
+  # (hold_ms and time_limit_seconds: null, check's own budget under the flow's time limit.)
+  check_calls = { for n, check in local.check_after_clip : check => merge(
+    { hold_ms = null, time_limit_seconds = null },
     check == "CheckTask"
     ? { branch = "BranchOnStatus", still_running = "WaitLoop" }
-    : { branch = "BranchClip${n + 1}", still_running = "HoldClip${n + 2}" }
+    : { branch = "BranchClip${n + 1}", still_running = "HoldClip${n + 2}" },
   ) }
   # A chat loop waits as long as the hold message takes to play, so it lasts as long as a voice loop.
   chat_pause_seconds = max(ceil(var.hold_prompt_seconds), 1)
+  chat_hold_loops    = max(ceil(local.names.chat_hold_every_seconds / local.chat_pause_seconds) - 1, 0)
+  # The flow module's chat pause. Connect allows no Wait block in a flow module, so there the
+  # pause is a check call that holds (hold_ms) and answers as soon as the run ends or its progress
+  # changes, under a time limit just above the hold. Between two hold texts those calls chain with
+  # no prompt: the check after a message, then one per loop until the next text. The text comes
+  # often enough that the chain stays within Connect's 20 s even if every call ran to its limit.
+  module_chat_hold_ms = min(
+    local.chat_pause_seconds * 1000,
+    var.flow_invocation_time_limit_seconds * 1000 - local.constants.check_safety_margin_ms,
+  )
+  module_chat_time_limit_seconds = min(
+    ceil((local.module_chat_hold_ms + local.constants.check_safety_margin_ms) / 1000),
+    var.flow_invocation_time_limit_seconds,
+  )
+  module_chat_hold_loops = max(min(
+    floor(local.constants.connect_lambda_chain_seconds / local.module_chat_time_limit_seconds) - 2,
+    local.chat_hold_loops,
+  ), 0)
 
   wait_settings = {
     names              = local.names
@@ -46,9 +66,7 @@ locals {
     hold_prompt_id     = var.voice_hold_prompt_arn
     hold_clips         = local.hold_clips
     check_after_clip   = local.check_after_clip
-    check_calls        = local.check_calls
     chat_pause_seconds = local.chat_pause_seconds
-    chat_hold_loops    = max(ceil(local.names.chat_hold_every_seconds / local.chat_pause_seconds) - 1, 0)
   }
 
   inbound_wait_actions = jsondecode(templatefile("${local.templates}/wait_for_task.actions.json.tftpl", merge(local.wait_settings, {
@@ -56,6 +74,10 @@ locals {
     run_parameters  = local.tracking
     task_parameters = var.task_parameters
     exits           = { success = "Success", failure = "Fallback", taking_longer = "TakingLonger" }
+    # Chat: a Wait of the hold message's length between checks (ChatPause).
+    chat_check      = null
+    chat_hold_loops = local.chat_hold_loops
+    check_calls     = local.check_calls
   })))
 
   module_wait_actions = jsondecode(templatefile("${local.templates}/wait_for_task.actions.json.tftpl", merge(local.wait_settings, {
@@ -67,6 +89,13 @@ locals {
       { for name in keys(var.task_parameters) : name => "$.Attributes.${name}" },
     )
     exits = { success = "ReturnSuccess", failure = "ReturnError", taking_longer = "ReturnError" }
+    # Chat: a check call that holds for the pause (ChatCheck), as a module has no Wait block.
+    chat_check      = "ChatCheck"
+    chat_hold_loops = local.module_chat_hold_loops
+    check_calls = merge(local.check_calls, { ChatCheck = {
+      branch             = "BranchChat", still_running = "WaitLoop", hold_ms = local.module_chat_hold_ms,
+      time_limit_seconds = local.module_chat_time_limit_seconds,
+    } })
   })))
 
   inbound_document = jsondecode(templatefile("${local.templates}/inbound.json.tftpl", {

@@ -24,8 +24,14 @@ output "timing" {
     # max_wait_seconds, rounded up to whole loops.
     # (Each check call adds its own few tens of milliseconds on top: a call per sentence.)
     longest_wait_seconds = (var.check_poll_when == "always" ? local.check_budget_seconds : 0) + local.loop_count * local.loop_seconds
-    run_deadline_seconds = local.derived.run_deadline_seconds
-    record_ttl_seconds   = var.record_ttl_seconds
+    # The flow module on chat: Connect allows no Wait in a module, so each loop is a check call that
+    # holds this long (the hold message's length, at most the time limit less the safety margin),
+    # with the hold text every module_chat_hold_every_loops loops.
+    module_chat_hold_ms              = local.module_chat_hold_ms
+    module_chat_hold_every_loops     = local.module_chat_hold_loops + 1
+    module_chat_longest_wait_seconds = local.loop_count * local.module_chat_hold_ms / 1000
+    run_deadline_seconds             = local.derived.run_deadline_seconds
+    record_ttl_seconds               = var.record_ttl_seconds
     # Silence while check polls (the hold message plays between calls); the hard bound is the
     # flow's time limit, after which Connect takes the error branch.
     expected_longest_silence_ms      = var.check_budget_ms + local.constants.response_margin_ms

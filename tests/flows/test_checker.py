@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flowkit.checker import ERROR, WARNING, Violation, check_flow, errors, main
-from flowkit.module_flows import check_module_flows
-from tests.support.flows import CHECK_ARN, MESSAGES, START_ARN, render_flows
+from flowkit.module_flows import FLOW_TYPES, check_module_flows
+from tests.support.flows import CHECK_ARN, FLOW_MODULE_ID, MESSAGES, START_ARN, render_flows
 
 LAMBDA = "arn:aws:lambda:eu-west-2:123456789012:function:f"
 PROMPT_ARN = (
@@ -210,12 +210,73 @@ def test_a_prompt_between_lambda_calls_resets_the_chain() -> None:
     assert [v for v in check_flow(flow) if v.rule == "lambda-chain"] == []
 
 
-def test_a_loop_of_lambda_calls_without_a_prompt_or_a_loop_block_has_no_bound() -> None:
+def test_a_lambda_polling_loop_without_a_loop_block_is_a_warning_that_says_why() -> None:
+    # Check -> Branch -> (in_progress) Check: no prompt and no Loop block in the cycle. Connect
+    # accepts it (the Lambda may keep its own deadline), so it is a warning, not an error.
     flow = valid_flow()
-    # Check -> Branch -> (in_progress) Check: no prompt and no Loop block in the cycle.
     _action(flow, "Branch")["Transitions"]["Conditions"][0]["NextAction"] = "Check"
     chains = [v for v in check_flow(flow) if v.rule == "lambda-chain"]
-    assert [(v.action, v.severity) for v in chains] == [("Check", ERROR)]
+    assert [(v.action, v.severity) for v in chains] == [("Check", WARNING)]
+    assert "only what the Lambda answers ends it" in chains[0].message
+
+
+def _flag(identifier: str, next_action: str, value: str) -> dict[str, Any]:
+    return {
+        "Identifier": identifier,
+        "Type": "UpdateFlowAttributes",
+        "Parameters": {"FlowAttributes": {"said": {"Value": value}}},
+        "Transitions": {"NextAction": next_action},
+    }
+
+
+def _branch(identifier: str, on: str, cases: dict[str, str], otherwise: str) -> dict[str, Any]:
+    return {
+        "Identifier": identifier,
+        "Type": "Compare",
+        "Parameters": {"ComparisonValue": on},
+        "Transitions": {
+            "NextAction": otherwise,
+            "Conditions": [
+                {"NextAction": to, "Condition": {"Operator": "Equals", "Operands": [value]}}
+                for value, to in cases.items()
+            ],
+            "Errors": [{"NextAction": otherwise, "ErrorType": "NoMatchingCondition"}],
+        },
+    }
+
+
+def test_a_path_that_a_flag_rules_out_is_not_counted_in_a_chain() -> None:
+    # Start (8 s) -> A (8 s) -> Said?: "false" (set before Start) goes to a prompt first; only
+    # the "true" path, after the prompt, runs B (8 s). Without the flag: 24 s; with it: 16 s.
+    flow = valid_flow()
+    flow["StartAction"] = "Init"
+    _action(flow, "Start")["Transitions"]["NextAction"] = "A"
+    flow["Actions"] += [
+        _flag("Init", "Start", "false"),
+        _lambda("A", "Said"),
+        _branch("Said", "$.FlowAttributes.said", {"true": "B"}, "Remember"),
+        _flag("Remember", "Say", "true"),
+        _message("Say", "A"),
+        _lambda("B", "Wait"),
+    ]
+    assert [v for v in check_flow(flow) if v.rule == "lambda-chain"] == []
+    # A flag set from a reference is not a flag: every path counts again.
+    _action(flow, "Init")["Parameters"]["FlowAttributes"]["said"]["Value"] = "$.External.said"
+    assert [v.action for v in check_flow(flow) if v.rule == "lambda-chain"] == ["Start"]
+
+
+def test_a_branch_on_the_channel_follows_each_contact_on_its_own_channel() -> None:
+    # Voice hears a prompt before B; chat runs B at once: 24 s on chat only.
+    flow = valid_flow()
+    _action(flow, "Start")["Transitions"]["NextAction"] = "A"
+    flow["Actions"] += [
+        _lambda("A", "Channel"),
+        _branch("Channel", "$.Channel", {"VOICE": "Say"}, "B"),
+        _message("Say", "B"),
+        _lambda("B", "Wait"),
+    ]
+    assert [v for v in check_flow(flow, channels={"VOICE"}) if v.rule == "lambda-chain"] == []
+    assert [v.action for v in check_flow(flow, channels={"CHAT"}) if v.rule == "lambda-chain"] == ["Start"]
 
 
 def test_a_loop_bounded_retry_around_a_lambda_is_a_warning_stating_its_worst_silence() -> None:
@@ -260,6 +321,77 @@ def test_not_a_flow_at_all() -> None:
     assert [v.rule for v in check_flow("[1, 2]")] == ["json"]
 
 
+@pytest.mark.parametrize(
+    ("document", "says"),
+    [
+        ({"modules": [{"id": "1", "type": "PlayPrompt"}], "version": "1"}, "legacy flow export format"),
+        ({"ContactFlow": {"Content": "{}", "Name": "x"}}, "DescribeContactFlow"),
+        ({"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}}, "CloudFormation template"),
+        ({"name": "my flow"}, "neither Version nor Actions"),
+    ],
+    ids=["legacy export", "describe response", "cloudformation", "anything else"],
+)
+def test_a_document_that_is_not_flow_language_is_named_in_one_error(
+    document: dict[str, Any], says: str
+) -> None:
+    found = check_flow(document)
+    assert [(v.rule, v.severity) for v in found] == [("document", ERROR)]
+    assert says in found[0].message
+
+
+def test_an_invented_block_type_is_an_error_that_names_connects_type() -> None:
+    flow = valid_flow()
+    _action(flow, "Hold")["Type"] = "SetVoice"
+    _action(flow, "End")["Type"] = "Start"
+    messages = {v.action: v.message for v in check_flow(flow) if v.rule == "type"}
+    assert "Connect writes 'UpdateContactTextToSpeechVoice'" in messages["Hold"]
+    assert "StartAction" in messages["End"]
+    assert all(v.severity == ERROR for v in check_flow(flow) if v.rule == "type")
+
+
+def _keep_running_wait(flow_type_conditions: list[str]) -> dict[str, Any]:
+    return {
+        "Identifier": "Wait",
+        "Type": "Wait",
+        "Parameters": {
+            "TimeLimitSeconds": "60",
+            "ContinueExecution": "TRUE",
+            "InterruptibleEvents": {
+                "LambdaReturned": {
+                    "AsyncLambdaCompletionEvent": {"Identifier": "$.LambdaInvocation.InvocationId"}
+                }
+            },
+            "MinimumWaitTimeSeconds": "1",
+        },
+        "Transitions": {
+            "NextAction": "End",
+            "Conditions": [
+                {"NextAction": "End", "Condition": {"Operator": "Equals", "Operands": [operand]}}
+                for operand in flow_type_conditions
+            ],
+            "Errors": [{"NextAction": "End", "ErrorType": "NoMatchingError"}],
+        },
+    }
+
+
+def test_the_asynchronous_lambda_wait_is_for_voice_in_inbound_flows_only() -> None:
+    end = {"Identifier": "End", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+    flow = {
+        "Version": "2019-10-30",
+        "StartAction": "Wait",
+        "Actions": [_keep_running_wait(["Continue", "LambdaReturned", "WaitCompleted"]), end],
+    }
+    assert check_flow(flow, flow_type="CONTACT_FLOW", channels={"VOICE"}) == []
+    queue = check_flow(flow, flow_type="CUSTOMER_QUEUE", channels={"VOICE"})
+    assert [(v.rule, v.severity) for v in queue] == [("channel", ERROR)]
+    assert check_flow(flow, flow_type="CUSTOMER_QUEUE", channels={"CHAT"}) == []
+    # Every event it waits for needs its condition; an unknown condition is an error.
+    flow["Actions"][0] = _keep_running_wait(["LambdaReturned", "WaitCompleted", "Whenever"])
+    found = {v.message for v in check_flow(flow, flow_type="CONTACT_FLOW") if v.severity == ERROR}
+    assert any("'Continue' has none" in m for m in found)
+    assert any("unknown Wait condition 'Whenever'" in m for m in found)
+
+
 # -- each defect class, seeded into copies of the module's own rendered flows --------------------
 
 
@@ -269,9 +401,14 @@ def rendered() -> dict[str, str | None]:
     return render_flows(voice_hold_prompt_arn=PROMPT_ARN, **QUEUES)
 
 
-def _module_check(name: str, flow: dict[str, Any]) -> list[Violation]:
+def _module_check(name: str, flow: dict[str, Any], rendered: dict[str, str | None]) -> list[Violation]:
+    flows = {**rendered, name: json.dumps(flow)}
     return check_module_flows(
-        {name: json.dumps(flow)}, start_arn=START_ARN, check_arn=CHECK_ARN, result_keys=RESULT_KEYS
+        flows,
+        start_arn=START_ARN,
+        check_arn=CHECK_ARN,
+        result_keys=RESULT_KEYS,
+        flow_module_id=FLOW_MODULE_ID,
     )[name]
 
 
@@ -328,7 +465,7 @@ def _wait(**parameters: Any) -> dict[str, Any]:
     return {
         "Identifier": "WaitSeeded",
         "Type": "Wait",
-        "Parameters": {"TimeoutSeconds": "60", **parameters},
+        "Parameters": {"TimeLimitSeconds": "60", **parameters},
         "Transitions": {
             "Conditions": [
                 {
@@ -364,12 +501,12 @@ SEEDED: list[tuple[str, str, Callable[[dict[str, Any]], str], str, str]] = [
         ERROR,
     ),
     (
-        "UpdateFlowAttributes routing an error",
+        "UpdateFlowAttributes routing an error type it does not have",
         "inbound_flow",
         _with(
             "UpdateFlowAttributes",
             lambda a: a["Transitions"].update(
-                Errors=[{"NextAction": "StartTask", "ErrorType": "NoMatchingError"}]
+                Errors=[{"NextAction": "StartTask", "ErrorType": "NoMatchingCondition"}]
             ),
         ),
         "error-type",
@@ -439,9 +576,173 @@ SEEDED: list[tuple[str, str, Callable[[dict[str, Any]], str], str, str]] = [
     (
         "Wait over seven days",
         "requeue_disconnect_flow",
-        _with("Wait", lambda a: a["Parameters"].update(TimeoutSeconds="604801")),
+        _with("Wait", lambda a: a["Parameters"].update(TimeLimitSeconds="604801")),
         "wait",
         ERROR,
+    ),
+    (
+        "Wait with TimeoutSeconds, the stale reference page's name",
+        "requeue_disconnect_flow",
+        _with(
+            "Wait", lambda a: a["Parameters"].update(TimeoutSeconds=a["Parameters"].pop("TimeLimitSeconds"))
+        ),
+        "parameters",
+        ERROR,
+    ),
+    (
+        "Wait in a flow module",
+        "wait_module",
+        _append(_wait(), lead_from="RememberChatHold"),
+        "flow-type",
+        ERROR,
+    ),
+    (
+        "a voice contact reaching a plain Wait",
+        "inbound_flow",
+        lambda f: (
+            _action(f, "HoldMessage")["Transitions"]["Conditions"][0].update(NextAction="ChatPause"),
+            "ChatPause",
+        )[1],
+        "channel",
+        ERROR,
+    ),
+    (
+        "a keep-running Wait without its Continue condition",
+        "inbound_flow",
+        _identified("ChatPause", lambda a: a["Parameters"].update(ContinueExecution="TRUE")),
+        "wait",
+        ERROR,
+    ),
+    (
+        "a Lambda wait without the invocation to wait for",
+        "inbound_flow",
+        _identified(
+            "ChatPause",
+            lambda a: a["Parameters"].update(InterruptibleEvents={"LambdaReturned": {}}),
+        ),
+        "wait",
+        ERROR,
+    ),
+    (
+        "MinimumWaitTimeSeconds longer than the Wait",
+        "inbound_flow",
+        _identified("ChatPause", lambda a: a["Parameters"].update(MinimumWaitTimeSeconds="999")),
+        "wait",
+        ERROR,
+    ),
+    (
+        "a Wait condition for an event it does not wait for",
+        "inbound_flow",
+        _identified(
+            "ChatPause",
+            lambda a: a["Transitions"]["Conditions"].append(
+                {
+                    "NextAction": "CheckTask",
+                    "Condition": {"Operator": "Equals", "Operands": ["LambdaReturned"]},
+                }
+            ),
+        ),
+        "wait",
+        WARNING,
+    ),
+    (
+        "LoadLambdaFunctionResult without its InProgress branch",
+        "inbound_flow",
+        _append(
+            {
+                "Identifier": "LoadSeeded",
+                "Type": "LoadLambdaFunctionResult",
+                "Parameters": {"LambdaInvocationId": "$.LambdaInvocation.InvocationId"},
+                "Transitions": {"Errors": [{"NextAction": "Disconnect", "ErrorType": "NoMatchingError"}]},
+            },
+            lead_from="AfterSuccess",
+        ),
+        "error-type",
+        ERROR,
+    ),
+    (
+        "a synchronous time limit over 8 s",
+        "inbound_flow",
+        _identified("StartTask", lambda a: a["Parameters"].update(InvocationTimeLimitSeconds="9")),
+        "lambda",
+        ERROR,
+    ),
+    (
+        "InvokeFlowModule of a module this configuration does not create",
+        "requeue_disconnect_flow",
+        _with(
+            "InvokeFlowModule",
+            lambda a: a["Parameters"].update(FlowModuleId="9e7f4c2a-8d51-4b3e-9a60-3c1d2b4e5f60"),
+        ),
+        "module",
+        ERROR,
+    ),
+    (
+        "InvokeFlowModule inside a flow module",
+        "wait_module",
+        _append(
+            {
+                "Identifier": "ModuleSeeded",
+                "Type": "InvokeFlowModule",
+                "Parameters": {"FlowModuleId": FLOW_MODULE_ID},
+                "Transitions": {"Errors": [{"NextAction": "ReturnError", "ErrorType": "NoMatchingError"}]},
+            },
+            lead_from="RememberChatHold",
+        ),
+        "flow-type",
+        ERROR,
+    ),
+    (
+        "a Compare on a contact attribute nothing sets, after a flow module",
+        "requeue_disconnect_flow",
+        _with("Compare", lambda a: a["Parameters"].update(ComparisonValue="$.Attributes.never_set")),
+        "data-flow",
+        WARNING,
+    ),
+    (
+        "a console block's name as an action type",
+        "inbound_flow",
+        _identified("SetVoice", lambda a: a.update(Type="SetVoice")),
+        "type",
+        ERROR,
+    ),
+    (
+        "an action type Connect's flow language does not have",
+        "inbound_flow",
+        _identified("Success", lambda a: a.update(Type="PlayAnnouncementTwice")),
+        "type",
+        ERROR,
+    ),
+    (
+        "a parameter name the action type does not have",
+        "inbound_flow",
+        _identified("Success", lambda a: a["Parameters"].update(Txt="Hello")),
+        "parameters",
+        ERROR,
+    ),
+    (
+        "a number where Connect writes a string",
+        "inbound_flow",
+        _with("Loop", lambda a: a["Parameters"].update(LoopCount=3)),
+        "value-format",
+        WARNING,
+    ),
+    (
+        "a Lambda ARN left empty for after import",
+        "inbound_flow",
+        _identified("StartTask", lambda a: a["Parameters"].update(LambdaFunctionARN="")),
+        "parameters",
+        WARNING,
+    ),
+    (
+        "a Lambda polling loop with no prompt and no Loop block",
+        "inbound_flow",
+        lambda f: (
+            _action(f, "BranchOnStatus")["Transitions"]["Conditions"][1].update(NextAction="CheckTask"),
+            "CheckTask",
+        )[1],
+        "lambda-chain",
+        WARNING,
     ),
     (
         "Wait on an unknown event",
@@ -550,10 +851,60 @@ def test_each_defect_class_is_caught_in_a_rendered_flow(
     severity: str,
 ) -> None:
     flow = json.loads(str(rendered[name]))
-    assert _module_check(name, flow) == [], "the unseeded flow must be clean"
+    assert _module_check(name, flow, rendered) == [], "the unseeded flow must be clean"
     where = seed(flow)
-    found = _found(_module_check(name, flow))
+    found = _found(_module_check(name, flow, rendered))
     assert (where, rule, severity) in found, (case, sorted(found))
+
+
+# What Connect accepts, seeded into the renders: the checker, as Connect sees a flow (no option
+# that makes it stricter), reports no error. (flow to seed it in, how)
+ACCEPTED: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
+    (
+        "UpdateFlowAttributes routing NoMatchingError, as console exports do",
+        "inbound_flow",
+        _identified(
+            "RememberChatHold",
+            lambda a: a["Transitions"].update(
+                Errors=[{"NextAction": "HoldText", "ErrorType": "NoMatchingError"}]
+            ),
+        ),
+    ),
+    (
+        "$.External read before this flow's own Lambdas (set before a TransferToFlow into it)",
+        "inbound_flow",
+        _identified("SetVoice", lambda a: a["Parameters"].update(TextToSpeechVoice="$.External.voice")),
+    ),
+    (
+        "a Lambda ARN left empty for the user to pick after import",
+        "inbound_flow",
+        _identified("CheckTask", lambda a: a["Parameters"].update(LambdaFunctionARN="")),
+    ),
+    (
+        "a Lambda polling loop bounded by a deadline the Lambda keeps",
+        "inbound_flow",
+        _identified(
+            "BranchOnStatus", lambda a: a["Transitions"]["Conditions"][1].update(NextAction="CheckTask")
+        ),
+    ),
+    (
+        "an orphan block",
+        "requeue_disconnect_flow",
+        _append(
+            {"Identifier": "Orphan", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}},
+            lead_from="SetTask",
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "name", "seed"), ACCEPTED, ids=[a[0] for a in ACCEPTED])
+def test_what_connect_accepts_is_no_error_in_a_rendered_flow(
+    rendered: dict[str, str | None], case: str, name: str, seed: Callable[[dict[str, Any]], str]
+) -> None:
+    flow = json.loads(str(rendered[name]))
+    seed(flow)
+    assert [str(v) for v in errors(check_flow(flow, flow_type=FLOW_TYPES[name]))] == [], case
 
 
 def test_a_module_without_settings_is_an_error(rendered: dict[str, str | None]) -> None:

@@ -1,4 +1,4 @@
-"""The checker against 19 flows and modules exported from the Connect console (tests/corpus).
+"""The checker against 21 flows and modules exported from Connect (tests/corpus/connect_flows).
 
 Connect accepted every one of them, so the checker must report no error on any: where one of
 its rules would flag a real, accepted flow, the rule is wrong (or is a warning). The warnings
@@ -20,9 +20,9 @@ CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "connect_flows"
 FLOW_TYPES: dict[str, str] = json.loads((CORPUS / "flow_types.json").read_text())
 
 # What Connect accepts but a caller may notice: voice-only prompts on paths a chat contact could
-# take ("channel"), attributes that must come from an earlier flow ("data-flow"), blocks nothing
-# leads to ("unreachable"), and Loop-bounded retries around a Lambda whose worst case passes 20 s
-# of silence ("lambda-chain").
+# take ("channel"), attributes (or $.External keys) that must come from an earlier flow
+# ("data-flow"), blocks nothing leads to ("unreachable"), and Loop-bounded retries around a
+# Lambda whose worst case passes 20 s of silence ("lambda-chain").
 EXPECTED_WARNINGS: dict[str, dict[str, int]] = {
     "ccarry_cfn_SampleCallback.json": {"channel": 1},
     "ccarry_cfn_SampleGetPhoneNumberModule.json": {"channel": 2},
@@ -35,6 +35,8 @@ EXPECTED_WARNINGS: dict[str, dict[str, int]] = {
     "ccarry_flow_test.json": {"channel": 1, "data-flow": 6},
     "ccarry_general_contact_flow.json": {"unreachable": 1},
     "ccarry_module_GTS-Dynamic-General-Inbox-VM-Module.json": {},
+    "danbloy_async_execution.json": {"channel": 1},
+    "rulesengine_RulesEngineWait.json": {"data-flow": 2},
     "scvflow_AWSSCVAgentWhisper.json": {"data-flow": 1},
     "scvflow_AWSSCVAgentWhisperWithStreaming.json": {},
     "scvflow_AWS_Sample_SCV_Agent_Transfer.json": {"lambda-chain": 1},
@@ -68,3 +70,28 @@ def test_the_retry_loops_state_their_worst_case_silence() -> None:
         "Lambda calls from here can run 24 s through a Loop-bounded retry loop with no prompt between "
         "them; Connect ends such a chain at 20 s (its error branch)"
     ]
+
+
+def test_the_native_asynchronous_lambda_wait_is_flow_language_the_checker_knows() -> None:
+    # InvokeLambdaFunction ASYNCHRONOUS with a 60 s limit, a keep-running Wait interrupted on
+    # LambdaReturned, LoadLambdaFunctionResult with its InProgress error: no finding on any of them.
+    flow = json.loads((CORPUS / "danbloy_async_execution.json").read_text())
+    kinds = {a["Identifier"]: a["Type"] for a in flow["Actions"]}
+    found = check_flow(flow, flow_type="CONTACT_FLOW", channels={"VOICE"})
+    assert {kinds[v.action] for v in found} == set()
+    assert {"InvokeLambdaFunction", "Wait", "LoadLambdaFunctionResult"} <= set(kinds.values())
+
+
+def test_a_flow_entered_by_transfer_may_read_external_keys_an_earlier_flow_set() -> None:
+    # The rules engine's wait flow reads $.External before any Lambda of its own: the engine's
+    # main flow set it before TransferToFlow. A warning that says so, never an error.
+    found = check_flow((CORPUS / "rulesengine_RulesEngineWait.json").read_text(), flow_type="CONTACT_FLOW")
+    assert {(v.rule, v.severity) for v in found} == {("data-flow", WARNING)}
+    assert all("TransferToFlow" in v.message for v in found)
+    # Told that nothing transfers into it, the same reads are errors.
+    strict = check_flow(
+        (CORPUS / "rulesengine_RulesEngineWait.json").read_text(),
+        flow_type="CONTACT_FLOW",
+        self_contained=True,
+    )
+    assert {(v.rule, v.severity) for v in strict} == {("data-flow", ERROR)}

@@ -14,7 +14,8 @@ associates Lambda functions, so this adds, for the moto server the Terraform tes
   (moto 5.2 sends an ISO string, which the provider's Go SDK refuses to parse).
 
 Like Connect, it validates a flow's content on create and update and rejects it with
-InvalidContactFlowException listing the problems: every error the project's flow checker
+InvalidContactFlowException listing the ``problems`` (a module: InvalidContactFlowModuleException
+and ``Problems``, as Connect's API model spells them): every error the project's flow checker
 (flowkit) finds for the flow's type (its warnings are accepted, as Connect accepts such flows), and
 any Lambda function the flow invokes that is not associated with the instance yet (why the
 module creates its flow last), or any flow module it invokes that does not exist. A module's
@@ -37,12 +38,14 @@ from moto.connect.models import connect_backends
 from moto.connect.responses import ConnectResponse
 from moto.core.exceptions import JsonRESTError
 
-from flowkit.checker import check_flow, errors
+from flowkit.checker import check_flow, errors, module_key
 
 __all__ = ["STORE", "flow_problems", "install"]
 
 
 class InvalidContactFlowError(JsonRESTError):
+    """Connect's answer to a flow it rejects: InvalidContactFlowException with ``problems``."""
+
     def __init__(self, problems: list[str]) -> None:
         super().__init__("InvalidContactFlowException", "The flow is not valid.")
         self.description = json.dumps(
@@ -50,6 +53,21 @@ class InvalidContactFlowError(JsonRESTError):
                 "__type": "InvalidContactFlowException",
                 "message": "The flow is not valid.",
                 "problems": [{"message": p} for p in problems],
+            }
+        )
+
+
+class InvalidContactFlowModuleError(JsonRESTError):
+    """Connect's answer to a module it rejects: InvalidContactFlowModuleException, whose list is
+    ``Problems`` (capital P, as in Connect's API model)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("InvalidContactFlowModuleException", "The module is not valid.")
+        self.description = json.dumps(
+            {
+                "__type": "InvalidContactFlowModuleException",
+                "message": "The module is not valid.",
+                "Problems": [{"message": p} for p in problems],
             }
         )
 
@@ -139,7 +157,7 @@ def flow_problems(
                     f"{action.get('Identifier')}: Lambda function {arn} is not associated with the instance."
                 )
         if action.get("Type") == "InvokeFlowModule":
-            module_id = str(parameters.get("FlowModuleId", "")).split(":")[0]
+            module_id = module_key(parameters.get("FlowModuleId", ""))
             if module_id not in modules:
                 problems.append(f"{action.get('Identifier')}: flow module {module_id} does not exist.")
     return problems
@@ -176,6 +194,8 @@ def _validate(
         is_module=is_module,
         flow_type=flow_type,
     )
+    if problems and is_module:
+        raise InvalidContactFlowModuleError(problems)
     if problems:
         raise InvalidContactFlowError(problems)
 

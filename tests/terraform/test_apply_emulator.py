@@ -630,3 +630,47 @@ def test_connect_rejects_a_checker_error_and_accepts_what_connect_keeps(emulator
         InstanceId=instance_id, Name="fixed", Type="CONTACT_FLOW", Content=json.dumps(content)
     )
     assert created["ContactFlowId"]
+
+
+def test_connect_rejects_a_module_with_its_own_exception_and_a_stale_wait_name(emulator: Emulator) -> None:
+    connect = emulator.client("connect", aws_access_key_id="test", aws_secret_access_key="test")
+    instance_id = connect.create_instance(
+        IdentityManagementType="CONNECT_MANAGED", InboundCallsEnabled=True, OutboundCallsEnabled=False
+    )["Id"]
+    end = {"Identifier": "End", "Type": "EndFlowModuleExecution", "Parameters": {}, "Transitions": {}}
+    wait = {
+        "Identifier": "Pause",
+        "Type": "Wait",
+        "Parameters": {"TimeLimitSeconds": "5"},
+        "Transitions": {
+            "NextAction": "End",
+            "Conditions": [
+                {"NextAction": "End", "Condition": {"Operator": "Equals", "Operands": ["WaitCompleted"]}}
+            ],
+            "Errors": [{"NextAction": "End", "ErrorType": "NoMatchingError"}],
+        },
+    }
+    settings = {"InputParameters": [], "OutputParameters": [], "Transitions": []}
+    module = {"Version": "2019-10-30", "StartAction": "Pause", "Actions": [wait, end], "Settings": settings}
+    # Connect allows no Wait block in a flow module; its exception lists "Problems" (capital P).
+    with pytest.raises(ClientError) as rejected:
+        connect.create_contact_flow_module(InstanceId=instance_id, Name="waits", Content=json.dumps(module))
+    assert rejected.value.response["Error"]["Code"] == "InvalidContactFlowModuleException"
+    assert "Wait is not allowed in a FLOW_MODULE flow" in " ".join(
+        p["message"] for p in rejected.value.response["Problems"]
+    )
+    # In an inbound flow the same Wait is accepted, but not with the stale reference page's name.
+    bye = {"Identifier": "End", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+    flow = {"Version": "2019-10-30", "StartAction": "Pause", "Actions": [wait, bye]}
+    wait["Parameters"] = {"TimeoutSeconds": "5"}
+    with pytest.raises(ClientError) as stale:
+        connect.create_contact_flow(
+            InstanceId=instance_id, Name="stale", Type="CONTACT_FLOW", Content=json.dumps(flow)
+        )
+    assert "Connect writes 'TimeLimitSeconds'" in " ".join(
+        p["message"] for p in stale.value.response["problems"]
+    )
+    wait["Parameters"] = {"TimeLimitSeconds": "5"}
+    assert connect.create_contact_flow(
+        InstanceId=instance_id, Name="fixed", Type="CONTACT_FLOW", Content=json.dumps(flow)
+    )["ContactFlowId"]
