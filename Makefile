@@ -1,6 +1,7 @@
 # The two commands of the README:
 #   make demo   - a simulated call through the module's own flow, on an embedded AWS emulator
-#   make test   - lint (ruff, terraform fmt), type checks and every test
+#   make test   - lint (ruff, terraform fmt), type checks and every test (`make pytest PYTEST_ARGS="-m unit"`:
+#                 the tests that need nothing but Python, in seconds)
 # Both create .venv from the pinned requirements on first use.
 
 PYTHON ?= python3
@@ -11,7 +12,7 @@ STAMP  := $(VENV)/.installed
 CHECKOV_VENV  := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest zip contract docs bench lock clean example-layer wheel package test-aws test-replay flight-check compare
+.PHONY: demo test lint typecheck pytest gen zip contract docs bench reliability-report lock clean example-layer wheel package test-aws test-replay flight-check compare
 
 # The runtime package is installed too (editable, from lambdas/), as a task author installs it:
 # it gives .venv/bin/connect-async (build-layer, check-handler).
@@ -52,23 +53,27 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# The suite runs as two pytest processes at once (the emulator's applies wait on Terraform and
-# the network, the rest on the CPU): each is a whole session with its own end-of-session checks.
-# PYTEST_ARGS (a path, -k ...) runs one process with them instead.
-PYTEST   = CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest -q
-EMULATED = tests/terraform/test_apply_emulator.py tests/live
+# The suite, split by what each test needs (its marker: pyproject.toml). Three pytest sessions:
+# the emulator's applies in the background (they wait on Terraform and the network), and in the
+# foreground the unit and moto tests with no Terraform on the PATH and moto refused to unit tests
+# (so a marker cannot lie), then the other Terraform tests. Each is a whole session with its own
+# end-of-session checks. PYTEST_ARGS (a path, -k ..., -m unit) runs one session with them instead.
+PYTEST  = CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest -q
+GUARDED = CONNECT_ASYNC_UNIT_GUARD=1 PATH="$(abspath $(BIN)):/usr/bin:/bin" $(PYTEST) -p no:terraform --ignore=tests/live
 pytest: $(STAMP) $(CHECKOV_STAMP)
 ifdef PYTEST_ARGS
 	$(PYTEST) $(PYTEST_ARGS)
 else
 	@mkdir -p build
-	@echo "$(PYTEST) $(EMULATED)   (in the background: build/pytest-emulated.log)"
-	@$(PYTEST) $(EMULATED) > build/pytest-emulated.log 2>&1 & emulated=$$!; \
-	echo "$(PYTEST) $(foreach path,$(EMULATED),--ignore=$(path))"; \
-	$(PYTEST) $(foreach path,$(EMULATED),--ignore=$(path)); rest=$$?; \
+	@echo "$(PYTEST) -m emulator   (in the background: build/pytest-emulated.log)"
+	@$(PYTEST) -m emulator > build/pytest-emulated.log 2>&1 & emulated=$$!; \
+	echo '$(GUARDED) -m "unit or moto"'; \
+	$(GUARDED) -m "unit or moto"; light=$$?; \
+	echo '$(PYTEST) -m "terraform and not emulator"'; \
+	$(PYTEST) -m "terraform and not emulator"; rest=$$?; \
 	wait $$emulated; status=$$?; \
-	echo "--- $(EMULATED):"; cat build/pytest-emulated.log; \
-	exit $$(( rest != 0 || status != 0 ))
+	echo "--- $(PYTEST) -m emulator:"; cat build/pytest-emulated.log; \
+	exit $$(( light != 0 || rest != 0 || status != 0 ))
 endif
 
 # The live suite on your own account (opt-in; see README "Testing against your account"):
@@ -87,16 +92,14 @@ flight-check: $(STAMP)
 	$(BIN)/python scripts/flight_check.py $(if $(TFVARS),--tfvars $(TFVARS)) $(if $(INSTANCE_ID),--instance-id $(INSTANCE_ID)) \
 	  $(foreach f,$(FUNCTIONS),--function $(f))
 
-# Rebuild the committed artifacts after changing lambdas/ (tests fail while they are stale).
-zip: $(STAMP)
-	$(BIN)/python scripts/build_lambda_zip.py
+# Every generated file, in one fixed order (scripts/generate.py says which and from what): the
+# contract and the settings' Terraform, the Lambda artifact, the example's layer, the flows' layout,
+# the flows and their diagrams, the READMEs' inputs/outputs tables. One test fails while any is
+# stale, naming this command. (zip, contract, docs and example-layer are old names for it.)
+gen: $(STAMP)
+	$(BIN)/python scripts/generate.py
 
-contract: $(STAMP)
-	$(BIN)/python scripts/write_contract.py
-
-# The custom-task example's layer, as a task author builds theirs (tests fail while it is stale).
-example-layer: $(STAMP)
-	$(BIN)/connect-async build-layer --source examples/custom-task/src --out examples/custom-task/dist/transfer-layer.zip
+zip contract docs example-layer: gen
 
 # The runtime package as a wheel (dist/), for a task author's own project.
 wheel: $(STAMP)
@@ -111,15 +114,13 @@ package:
 	git archive --format=tar.gz --prefix=terraform-aws-connect-async-lambda-$(VERSION)/ -o $(PACKAGE) HEAD
 	@echo "$(PACKAGE): $$(wc -c < $(PACKAGE)) bytes, $$(tar -tzf $(PACKAGE) | grep -vc '/$$') files"
 
-# Regenerate the README's inputs/outputs tables after changing variables.tf or outputs.tf.
 # Benchmarks (never timed assertions in tests): writes docs/performance.md and .json.
 bench: $(STAMP)
 	$(BIN)/python bench/report.py
 
-docs: $(STAMP)
-	$(BIN)/python scripts/flow_layout.py
-	$(BIN)/python scripts/terraform_docs.py
-	$(BIN)/python scripts/flow_docs.py
+# The reliability suite's report: docs/reliability.md shows every case it ran (a measurement,
+# not generated by make gen; the suite fails while the file disagrees with what ran).
+reliability-report: $(STAMP)
 	RELIABILITY_REPORT=write $(BIN)/pytest -q tests/reliability
 
 # Re-resolve requirements/*.in into the fully pinned requirements/*.txt.

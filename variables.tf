@@ -285,7 +285,7 @@ variable "metrics_namespace" {
 }
 
 ################################################################################
-# BEGIN GENERATED: the plan's optional inputs (`make contract`), declared and validated once in
+# BEGIN GENERATED: the plan's optional inputs (`make gen`), declared and validated once in
 # modules/plan (settings.tf, variables.tf). Edit them there; see the README for what each trades.
 ################################################################################
 

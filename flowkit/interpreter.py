@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from connect_async.contract import (
     HOLD_SENTENCE_PATTERN,
@@ -25,11 +25,10 @@ from connect_async.contract import (
     ResponseStatus,
 )
 from flowkit.clock import VirtualClock
+from flowkit.deployment import Deployment
+from flowkit.lambda_queue import ThreadDispatcher
 from flowkit.report import CONTACT_ID, START_MS, CallReport, Event
-from flowkit.services import Deployment, ThreadDispatcher
-
-if TYPE_CHECKING:
-    from flowkit.simulator import Scenario
+from flowkit.scenario import Scenario
 
 __all__ = ["SPEECH_WORDS_PER_SECOND", "FlowInterpreter", "UnknownBlockError", "hold_sentences", "load_flow"]
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from flowkit.services import Deployment
+from flowkit.deployment import Deployment
 
 __all__ = ["PLAN", "Rendered", "TuningError", "render"]
 

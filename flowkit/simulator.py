@@ -1,10 +1,13 @@
 """Play a contact flow on a virtual clock against the real runtime logic and an emulated AWS.
 
-The simulator has three parts, each in its own module:
+The simulator's parts, each in its own module:
 
+- ``flowkit.scenario``: what happens on the call (``Scenario``);
 - ``flowkit.interpreter``: the flow, action by action, as Connect runs it;
-- ``flowkit.services``: the runtime's start, check and worker (connect_async), configured from
-  the environment the module deploys (``Deployment``), on moto, with a latency model;
+- ``flowkit.deployment``: what the module deploys (``Deployment``) and the latency model;
+- ``flowkit.wiring``: the runtime's start, check, worker and lookup (connect_async) on moto,
+  configured from the environment the module deploys;
+- ``flowkit.lambda_queue``: Lambda's asynchronous invocation of the worker, emulated;
 - ``flowkit.report``: the caller's experience as a ``CallReport``: the path, a readable
   timeline, the total wait, the longest silence, the longest prompt-free Lambda chain, Lambda
   invocations and billed milliseconds per function, DynamoDB reads and writes, and the detection
@@ -17,7 +20,6 @@ Call it inside moto's ``mock_aws``; the tracker table must exist (see ``create_t
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from connect_async.aws import dynamodb_client
@@ -26,18 +28,13 @@ from connect_async.retry import FLOW_CALL_RETRY
 from connect_async.tasks import TaskContext, TaskFailed
 from connect_async.tracker import TrackerTable
 from flowkit.clock import VirtualClock
+from flowkit.deployment import Deployment, create_config_table, create_tracker_table
 from flowkit.interpreter import FlowInterpreter, load_flow
+from flowkit.lambda_queue import WorkerCrashed
 from flowkit.report import CONTACT_ID, START_MS, CallReport
-from flowkit.services import (
-    Deployment,
-    FlowFunction,
-    Kit,
-    WorkerCrashed,
-    create_config_table,
-    create_tracker_table,
-    wire_services,
-)
+from flowkit.scenario import Scenario
 from flowkit.states import Steps
+from flowkit.wiring import FlowFunction, Kit, wire_services
 
 __all__ = [
     "CONTACT_ID",
@@ -53,30 +50,8 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Scenario:
-    """What happens on this call."""
-
-    work_seconds: float = 25.0
-    outcome: str = "succeed"  # succeed | fail | crash (the worker dies after claiming: no update, ever)
-    channel: str = "VOICE"
-    hang_up_at_seconds: float | None = None
-    failing_check_calls: int = 0  # the first N check invocations fail (Connect takes the error branch)
-    failing_start_calls: int = 0  # the first N start invocations fail
-    failing_lookup_calls: int = 0  # the first N lookup invocations fail (throttled by Lambda, say)
-    # Connect retries a block's invocation (its first answers were lost): start runs this often.
-    start_deliveries: int = 1
-    # Lambda delivers an asynchronous event at least once: the worker gets the job this often.
-    worker_deliveries: int = 1
-    # A chat customer comes back this many seconds into a disconnect flow's Wait (None: never).
-    customer_returns_at_seconds: float | None = None
-    progress_messages: tuple[str, ...] = ("Checking your details.", "Almost done.")
-    # Contact attributes set before this flow runs (by an earlier flow: the caller's question, say).
-    attributes: Mapping[str, str] = field(default_factory=dict)
-    # The number the customer dialled ($.SystemEndpoint.Address), which the lookup may key on.
-    dialled_number: str = "+15550100"
-    # The configuration table on this call: ok | throttled | slow | missing (config_lookup).
-    config_table: str = "ok"
+# The call run() plays unless told otherwise (a Scenario is immutable, so one instance serves).
+_TYPICAL_CALL = Scenario()
 
 
 class CallSimulator:
@@ -107,7 +82,7 @@ class CallSimulator:
         # With a state machine (deployment.state_machine): what stands in for its Task resources.
         self.steps = steps
 
-    def run(self, scenario: Scenario = Scenario()) -> CallReport:
+    def run(self, scenario: Scenario = _TYPICAL_CALL) -> CallReport:
         clock = VirtualClock(START_MS)
         report = CallReport()
         services, dispatcher = wire_services(

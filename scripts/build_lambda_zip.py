@@ -198,6 +198,10 @@ def lambda_layout(workdir: Path) -> tuple[Path, Path]:
     return task, _runtime_packages(workdir / "runtime")
 
 
+def generated_files() -> dict[Path, bytes]:
+    return {ARTIFACT: build_bytes()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if the committed zip differs")
@@ -207,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         current = ARTIFACT.read_bytes() if ARTIFACT.exists() else b""
         if current != built:
-            print(f"{ARTIFACT.relative_to(ROOT)} is stale: run `make zip` and commit it", file=sys.stderr)
+            print(f"{ARTIFACT.relative_to(ROOT)} is stale: run `make gen` and commit it", file=sys.stderr)
             return 1
         print(f"{ARTIFACT.relative_to(ROOT)} is up to date (sha256 {digest})")
         return 0

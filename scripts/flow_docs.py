@@ -6,8 +6,8 @@ with placeholder ARNs and ids), drawn with flowkit.diagram, and the README's cha
 25-second scenario played on the simulator. The virtual clock makes the replay deterministic, so
 a test can compare.
 
-    python scripts/flow_docs.py            # rewrite both sections
-    python scripts/flow_docs.py --check    # exit 1 if either is stale (a test does this)
+    python scripts/flow_docs.py            # rewrite them (make gen runs this with the rest)
+    python scripts/flow_docs.py --check    # exit 1 if any is stale
 """
 
 from __future__ import annotations
@@ -99,10 +99,8 @@ def call_section() -> str:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true")
-    args = parser.parse_args(argv)
+def generated_files() -> dict[Path, str]:
+    """Each file (or README with its generated sections) and its exact text."""
     flows = {
         **demo.render(None).flows,
         "config_lookup_module": demo.render(LOOKUP_TFVARS).flows["config_lookup_module"],
@@ -110,15 +108,22 @@ def main(argv: list[str] | None = None) -> int:
     # The shapes: every optional block on (queues, a recorded hold prompt, the lookup).
     richest = demo.render(None, flow_layout.TUNINGS[0]).flows
     flows_readme = _between(FLOWS_README.read_text(), FLOW_MARKERS, flow_section(flows))
-    wanted = {
+    return {
         FLOWS_README: _between(flows_readme, SHAPE_MARKERS, shape_table({**flows, **richest})),
         README: _between(README.read_text(), CALL_MARKERS, call_section()),
         **{path: json.dumps(json.loads(flows[name]), indent=2) + "\n" for name, path in RENDERED.items()},
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args(argv)
+    wanted = generated_files()
     stale = [path for path, text in wanted.items() if not path.exists() or path.read_text() != text]
     if args.check:
         for path in stale:
-            print(f"{path.relative_to(ROOT)} is stale: run `make docs`", file=sys.stderr)
+            print(f"{path.relative_to(ROOT)} is stale: run `make gen`", file=sys.stderr)
         return 1 if stale else 0
     for path in stale:
         path.write_text(wanted[path])

@@ -122,16 +122,18 @@ def updated_readme(current: str, module: Path = ROOT) -> str:
     return pattern.sub(lambda _: f"{BEGIN}\n{render(module)}\n{END}", current)
 
 
-def stale_readmes() -> dict[Path, str]:
-    """Each README whose tables differ from its module's files, with what it should say."""
+def generated_files() -> dict[Path, str]:
+    """Each module's README, with its inputs/outputs tables as its files say."""
     wanted = {}
     for module in MODULES:
         readme = module / "README.md"
-        current = readme.read_text() if readme.exists() else ""
-        updated = updated_readme(current, module)
-        if updated != current:
-            wanted[readme] = updated
+        wanted[readme] = updated_readme(readme.read_text() if readme.exists() else "", module)
     return wanted
+
+
+def stale_readmes() -> dict[Path, str]:
+    """Each README whose tables differ from its module's files, with what it should say."""
+    return {path: text for path, text in generated_files().items() if path.read_text() != text}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     stale = stale_readmes()
     for readme, text in stale.items():
         if args.check:
-            print(f"{readme.relative_to(ROOT)} inputs/outputs are stale: run `make docs`", file=sys.stderr)
+            print(f"{readme.relative_to(ROOT)} inputs/outputs are stale: run `make gen`", file=sys.stderr)
         else:
             readme.write_text(text)
             print(f"{readme.relative_to(ROOT)} inputs/outputs updated")

@@ -321,6 +321,38 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+# What a test needs (pyproject.toml's markers): exactly one of these per test.
+NEEDS = ("unit", "moto", "terraform", "live")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unmarked = sorted(
+        {
+            item.nodeid.split("::")[0]
+            for item in items
+            if sum(item.get_closest_marker(n) is not None for n in NEEDS) != 1
+        }
+    )
+    if unmarked:
+        raise pytest.UsageError(
+            "each test needs exactly one of the markers " + ", ".join(NEEDS) + " (what it needs at most): "
+            "add `pytestmark = pytest.mark.<kind>` to " + ", ".join(unmarked)
+        )
+
+
+@pytest.fixture(autouse=True)
+def _unit_needs_nothing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `make test` runs the unit tests once more with CONNECT_ASYNC_UNIT_GUARD set and no Terraform
+    # on the PATH: a unit test that starts moto, or renders the plan, fails there, so the marker
+    # cannot lie.
+    if os.environ.get("CONNECT_ASYNC_UNIT_GUARD") and request.node.get_closest_marker("unit"):
+
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise AssertionError("a test marked unit started moto: mark it moto (or terraform)")
+
+        monkeypatch.setattr("moto.core.models.MockAWS.start", refuse)
+
+
 @pytest.fixture(autouse=True)
 def _clear_metrics() -> Iterator[None]:
     # Powertools Metrics share one buffer across instances: clear it between tests.

@@ -1,7 +1,7 @@
 """The runtime's contract: every name shared with the flow, the tracker table and Terraform.
 
 This module is the single source of truth. ``modules/plan/contract.json`` is generated from it and
-``config.py`` (``make contract``, see ``manifest.py``) for Terraform to read, and a test fails
+``config.py`` (``make gen``, see ``flowkit/manifest.py``) for Terraform to read, and a test fails
 when the two disagree.
 """
 

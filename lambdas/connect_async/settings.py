@@ -2,7 +2,7 @@
 
 One row per setting: its name (the module variable), unit, default, range, the environment
 variable the runtime reads it from (if any), who reads it, and what it trades. Everything else is
-generated from this table (``make contract``):
+generated from this table (``make gen``):
 
 - ``contract.json`` carries it (``settings`` and ``constants``), and Terraform reads it there:
   modules/plan's variables (generated) take their defaults from it and validate against it;
@@ -10,7 +10,7 @@ generated from this table (``make contract``):
 - the root module's variables for these settings, the README's tables and the call simulator's
   defaults all follow.
 
-Adding a setting is one row here, then ``make contract docs``.
+Adding a setting is one row here, then ``make gen``.
 """
 
 from __future__ import annotations

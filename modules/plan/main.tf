@@ -4,7 +4,7 @@
 # module and get the same plan.
 #
 # The settings' variables (settings.tf) are generated from the runtime's settings schema
-# (lambdas/connect_async/settings.py) with `make contract`, as is contract.json.
+# (lambdas/connect_async/settings.py) with `make gen`, as is contract.json.
 
 locals {
   contract  = jsondecode(file("${path.module}/contract.json"))

@@ -1,6 +1,6 @@
 # The plan's inputs besides the settings (settings.tf): what the flows say and pass, and the ids
 # of what the root module creates. The root module declares each optional one again, generated
-# from this file without its validations (`make contract`): the rules live here, once.
+# from this file without its validations (`make gen`): the rules live here, once.
 
 ################################################################################
 # Wiring: supplied by the root module from what it creates (the demo gives fixed ids)

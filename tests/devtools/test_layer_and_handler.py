@@ -12,6 +12,8 @@ import pytest
 
 from connect_async.devtools import HandlerError, build_layer, check_handler
 
+pytestmark = pytest.mark.terraform
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "custom-task"
 
@@ -132,9 +134,8 @@ def test_the_command_line_builds_checks_and_says_what_is_wrong(tmp_path: Path) -
     assert cli("build-layer", "--out", str(out)).returncode == 1  # nothing to build
 
 
-def test_the_examples_committed_layer_is_what_the_build_makes() -> None:
-    committed = (EXAMPLE / "dist" / "transfer-layer.zip").read_bytes()
-    assert committed == build_layer(EXAMPLE / "src"), "run `make example-layer`"
+def test_the_examples_committed_layer_passes_the_handler_check() -> None:
+    # (That it is what the build makes: test_generated.py.)
     assert (
         check_handler("transfers.task:run", layers=[EXAMPLE / "dist" / "transfer-layer.zip"])
         == "transfers.task"

@@ -18,6 +18,8 @@ from flowkit.checker import ERROR, WARNING, Violation, check_flow, errors, main
 from flowkit.module_flows import FLOW_TYPES, check_module_flows
 from tests.support.flows import CHECK_ARN, FLOW_MODULE_ID, MESSAGES, START_ARN, render_flows
 
+pytestmark = pytest.mark.terraform
+
 LAMBDA = "arn:aws:lambda:eu-west-2:123456789012:function:f"
 PROMPT_ARN = (
     "arn:aws:connect:eu-west-2:123456789012:instance/0e7f4c2a-8d51-4b3e-9a60-3c1d2b4e5f60"

@@ -5,7 +5,11 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from flowkit.clock import VirtualClock
+
+pytestmark = pytest.mark.unit
 
 
 def test_two_participants_interleave_in_virtual_time() -> None:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from flowkit.diagram import call_gantt, flow_flowchart
 from flowkit.simulator import START_MS, CallReport
 from tests.flows.test_checker import valid_flow
+
+pytestmark = pytest.mark.unit
 
 
 def test_flowchart_has_a_node_per_action_and_an_edge_per_distinct_transition() -> None:

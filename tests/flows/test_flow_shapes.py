@@ -22,6 +22,8 @@ from flowkit.graph import scalars
 from flowkit.shapes import REFERENCE_ONLY, allowed_paths, exported_paths, exports, parameter_paths
 from tests.support.flows import render_plan
 
+pytestmark = pytest.mark.terraform
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

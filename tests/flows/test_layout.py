@@ -17,6 +17,8 @@ from flowkit.layout import BLOCK_HEIGHT, BLOCK_WIDTH, layout
 from scripts import flow_layout
 from tests.support.flows import render_plan
 
+pytestmark = pytest.mark.terraform
+
 ROOT = Path(__file__).resolve().parents[2]
 TUNINGS = {
     "defaults": {},
@@ -41,12 +43,6 @@ def _documents(renders: dict[str, dict[str, str]]) -> list[tuple[str, str, dict[
         for tuning, flows in renders.items()
         for flow, content in flows.items()
     ]
-
-
-def test_the_layout_file_is_generated_from_the_flows() -> None:
-    assert flow_layout.document() == (ROOT / "modules" / "plan" / "layout.json").read_text(), (
-        "run `make docs`"
-    )
 
 
 def test_every_block_of_every_render_has_its_place_and_none_overlap(

@@ -15,6 +15,8 @@ from flowkit.module_flows import check_module_flows
 from flowkit.simulator import CallReport, CallSimulator, Scenario, create_config_table, create_tracker_table
 from tests.support.flows import CHECK_ARN, FLOW_MODULE_ID, LOOKUP_ARN, START_ARN, render_plan
 
+pytestmark = pytest.mark.terraform
+
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lookup.tfvars"
 FUNCTIONS = {START_ARN: "start", CHECK_ARN: "check", LOOKUP_ARN: "lookup"}
 MORTGAGES = "+442071234567"

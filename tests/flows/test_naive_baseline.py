@@ -9,9 +9,12 @@ import io
 from contextlib import redirect_stdout
 
 import moto
+import pytest
 
 from bench.naive import STATUS_ARN, WORK_ARN, naive_flow, naive_functions
 from flowkit.simulator import CallReport, CallSimulator, Deployment, Scenario, create_tracker_table
+
+pytestmark = pytest.mark.moto
 
 
 def _play(task_seconds: float) -> CallReport:

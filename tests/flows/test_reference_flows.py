@@ -16,6 +16,8 @@ import pytest
 
 from flowkit.checker import ERROR, WARNING, check_flow
 
+pytestmark = pytest.mark.unit
+
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "connect_flows"
 FLOW_TYPES: dict[str, str] = json.loads((CORPUS / "flow_types.json").read_text())
 

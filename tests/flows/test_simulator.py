@@ -30,6 +30,8 @@ from tests.support.flows import (
     render_flows,
 )
 
+pytestmark = pytest.mark.terraform
+
 DEPLOYMENT = Deployment()  # the module's defaults, from the settings schema
 POLL_MS = int(setting("check_poll_interval_ms").default)
 FUNCTIONS = {START_ARN: "start", CHECK_ARN: "check"}

@@ -13,6 +13,8 @@ import pytest
 
 from bench import workload
 
+pytestmark = pytest.mark.terraform
+
 Played = dict[str, list[workload.Call]]  # the calls played, by kind of task
 
 

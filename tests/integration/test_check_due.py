@@ -16,6 +16,8 @@ from connect_async.contract import CheckPollWhen, ResponseStatus, RunStatus
 from connect_async.runs import Observation, TrackerRecord
 from tests.conftest import Stack, connect_event
 
+pytestmark = pytest.mark.moto
+
 _BEGIN_MS = 1_000_000
 
 

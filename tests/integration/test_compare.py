@@ -8,6 +8,8 @@ import pytest
 
 from scripts import compare
 
+pytestmark = pytest.mark.terraform
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -12,6 +12,8 @@ from connect_async.tasks import TaskContext, TaskFailed, TransientError
 from connect_async.worker import LostRunError
 from tests.conftest import Stack, connect_event
 
+pytestmark = pytest.mark.moto
+
 CONTACT = "11111111-2222-3333-4444-555555555555"
 TASK_ID = f"{CONTACT}#default"
 

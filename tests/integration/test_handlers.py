@@ -15,6 +15,8 @@ from connect_async.handlers import worker as worker_handler
 from tests.conftest import LOG_CAPTURE, TABLE, WORKER_FUNCTION, Stack, connect_event
 from tests.support.lambda_context import LambdaContext
 
+pytestmark = pytest.mark.moto
+
 HANDLER_ENV = {
     "TRACKER_TABLE_NAME": TABLE,
     "WORKER_FUNCTION_NAME": WORKER_FUNCTION,

@@ -14,6 +14,8 @@ import pytest
 
 import connect_async
 
+pytestmark = pytest.mark.unit
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -24,9 +24,11 @@ from connect_async.runs import TrackerRecord
 from connect_async.start import StartService
 from connect_async.tracker import TrackerTable
 from flowkit.clock import VirtualClock
-from flowkit.services import create_tracker_table
+from flowkit.deployment import create_tracker_table
 from flowkit.states import StateMachineRunner
 from tests.support.flows import render_plan
+
+pytestmark = pytest.mark.terraform
 
 STEPS = Path(__file__).resolve().parent / "asl" / "steps.asl.json"
 TABLE = "simulated-tracker"

@@ -16,6 +16,8 @@ from scripts import flight_check
 from tests.support.emulator import Emulator, running_emulator
 from tests.support.moto_connect import STORE
 
+pytestmark = [pytest.mark.terraform, pytest.mark.emulator]
+
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = {
     name: f"arn:aws:lambda:eu-west-2:123456789012:function:prod-{name}"

@@ -23,6 +23,8 @@ from tests.conftest import connect_event
 from tests.live.conftest import recorded_outputs
 from tests.support.lambda_context import LambdaContext
 
+pytestmark = [pytest.mark.live, pytest.mark.emulator]
+
 # Module-scoped (applied once for this file, destroyed after its last test): after
 # deployment_settings, which says where and with what to apply it.
 terraform("connect_async_live", scope="module")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
@@ -18,9 +19,10 @@ from connect_async.contract import CHECK_RESPONSE_KEYS, LOOKUP_RESPONSE_KEYS, ST
 from connect_async.handlers._boundary import answer_connect
 from connect_async.lookup import LookupService, lookup_answer_keys
 from connect_async.results import encoded_size
-from flowkit.services import Deployment, create_config_table
+from flowkit.deployment import Deployment, create_config_table
 from tests.conftest import FAST_RETRY, FakeClock, Stack, connect_event
 
+pytestmark = pytest.mark.moto
 scalars = st.one_of(
     st.none(),
     st.booleans(),

@@ -1,5 +1,5 @@
 """The reliability suite records what each case did (``recorder``); when the session ends, the
-sections that ran are checked against docs/reliability.md (``make docs`` rewrites them)."""
+sections that ran are checked against docs/reliability.md (``make reliability-report`` rewrites them)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             reporter.write_line(
-                f"docs/reliability.md is stale in {', '.join(stale)}: run `make docs`", red=True
+                f"docs/reliability.md is stale in {', '.join(stale)}: run `make reliability-report`", red=True
             )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

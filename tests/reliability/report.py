@@ -1,7 +1,7 @@
 """docs/reliability.md: the table of what the reliability suite tried and saw, one section per kind.
 
 The cases record rows as they run (``Recorder``); when the session ends, ``conftest.py`` checks
-that the file shows every row that ran: a difference fails the session (``make docs`` runs the
+that the file shows every row that ran: a difference fails the session (``make reliability-report`` runs the
 whole suite and writes the sections instead). Rows and sections that did not run are left
 alone, so the check works in any order and when only part of the suite runs.
 """
@@ -28,7 +28,7 @@ SECTIONS = {
 INTRO = """# Reliability report
 
 Generated from the results of the reliability suite (`tests/reliability`), which `make test`
-runs; regenerate with `make docs`. Every row is a test that passed: its expected outcome is
+runs; regenerate with `make reliability-report`. Every row is a test that passed: its expected outcome is
 asserted, and so are the invariants every case ends with: start and check answer with a string
 map (no exception reaches Connect), the run's record is final or becomes final for every reader
 at its deadline (the flow can always leave its loop), the task runs at most once per attempt,

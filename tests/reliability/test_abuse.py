@@ -20,6 +20,8 @@ from tests.conftest import Stack, connect_event
 from tests.reliability.report import Recorder
 from tests.reliability.runs import status_of
 
+pytestmark = pytest.mark.moto
+
 CONTACT = "1a2b3c4d-1111-4222-8333-444455556666"
 WRITES = ("UpdateItem", "PutItem", "DeleteItem")
 

@@ -30,6 +30,8 @@ from tests.reliability.runs import (
     status_of,
 )
 
+pytestmark = pytest.mark.moto
+
 PERSISTENT = 1_000  # "keeps failing": more than any retry policy attempts
 
 

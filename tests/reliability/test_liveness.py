@@ -40,6 +40,8 @@ from tests.conftest import FAST_RETRY, TABLE, WORKER_FUNCTION, FakeInvocation, S
 from tests.reliability.report import Recorder
 from tests.reliability.runs import CONTACT, LAMBDA_FIRST_RETRY_SECONDS, TASK_ID, deliver, status_of
 
+pytestmark = pytest.mark.moto
+
 LEASE_SECONDS = int(setting("worker_lease_ms").default) / 1000
 WRITES = ("UpdateItem", "PutItem", "DeleteItem")
 

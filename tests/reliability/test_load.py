@@ -33,6 +33,8 @@ from flowkit.simulator import create_tracker_table
 from tests.conftest import FakeInvocation, connect_event
 from tests.reliability.report import Recorder
 
+pytestmark = pytest.mark.moto
+
 CONTACTS = 200
 THREADS = 32
 FUTURE_TIMEOUT_S = 120

@@ -6,6 +6,8 @@ import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
+
 from connect_async.settings import setting
 from connect_async.tasks import TaskContext
 from tests.conftest import FakeClock, Stack, connect_event
@@ -22,6 +24,8 @@ from tests.reliability.runs import (
     start_flow,
     status_of,
 )
+
+pytestmark = pytest.mark.moto
 
 # The worker's lease (WORKER_LEASE_MS, the default the test stack uses) in seconds.
 LEASE_SECONDS = int(setting("worker_lease_ms").default) / 1000

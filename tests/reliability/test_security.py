@@ -16,6 +16,8 @@ from tests.conftest import LOG_CAPTURE, Stack, connect_event
 from tests.reliability.report import Recorder
 from tests.support.terraform_runner import ROOT, Terraform
 
+pytestmark = pytest.mark.terraform
+
 OWNER = "2b3c4d5e-1111-4222-8333-444455556666"
 OTHER = "3c4d5e6f-1111-4222-8333-444455556666"
 

@@ -26,6 +26,8 @@ from tests.support.lambda_context import LambdaContext
 from tests.support.moto_connect import STORE
 from tests.support.terraform_runner import ROOT, Terraform
 
+pytestmark = [pytest.mark.terraform, pytest.mark.emulator]
+
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[Emulator]:

@@ -12,6 +12,8 @@ import pytest
 
 from tests.support.terraform_runner import ROOT
 
+pytestmark = pytest.mark.terraform
+
 CHECKOV = os.environ.get("CHECKOV") or shutil.which("checkov")
 
 

@@ -9,6 +9,8 @@ import pytest
 
 from tests.support.terraform_runner import ROOT, Terraform, offline_provider
 
+pytestmark = pytest.mark.terraform
+
 MODULES = [
     ROOT,
     ROOT / "modules" / "plan",

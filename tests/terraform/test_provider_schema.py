@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 
 import hcl2
+import pytest
 
 from tests.support.terraform_runner import ROOT
 from tests.terraform.provider_schema import check_document, check_files, load_schema
+
+pytestmark = pytest.mark.terraform
 
 
 def _terraform_files() -> list:

@@ -18,6 +18,8 @@ import pytest
 from connect_async import __version__
 from tests.support.terraform_runner import ROOT, Terraform, offline_provider
 
+pytestmark = pytest.mark.terraform
+
 PACKAGE_LEAVES_OUT = ("tests/", "bench/", "flowkit/", "scripts/", "requirements/", ".ci/", "Makefile")
 # What the module reads from its own tree at plan and apply: a package without one cannot work.
 PACKAGE_KEEPS = (

@@ -14,6 +14,8 @@ from connect_async.config import (
 from connect_async.contract import TrackingIdSource
 from connect_async.settings import CONSTANTS, SETTINGS, setting
 
+pytestmark = pytest.mark.unit
+
 START_ENV = {"TRACKER_TABLE_NAME": "t", "WORKER_FUNCTION_NAME": "w"}
 
 

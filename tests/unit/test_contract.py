@@ -12,23 +12,13 @@ import pytest
 
 from connect_async.config import FUNCTION_ENV_VARS, HANDLERS, EnvVar
 from connect_async.contract import Attr, RunStatus
-from connect_async.manifest import contract_json
 from connect_async.runs import CorruptRecordError, TrackerRecord, record_from_item
-from scripts.write_contract import generated_files
+from flowkit.manifest import contract_json
+
+pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "lambdas" / "connect_async"
-
-
-def test_committed_contract_json_matches_the_code() -> None:
-    committed = (ROOT / "modules" / "plan" / "contract.json").read_text()
-    assert committed == contract_json(), "modules/plan/contract.json is stale: run `make contract`"
-
-
-def test_the_files_generated_from_the_settings_schema_are_fresh() -> None:
-    # contract.json, modules/plan/settings.tf and the root's declarations of the plan's inputs.
-    stale = {path.relative_to(ROOT) for path, text in generated_files().items() if path.read_text() != text}
-    assert stale == set(), "run `make contract` and commit the result"
 
 
 def test_every_function_reads_only_named_variables() -> None:

@@ -10,6 +10,8 @@ from connect_async.contract import TrackingIdSource
 from connect_async.events import InvalidEventError, parse_contact_event, parse_worker_event
 from tests.conftest import connect_event
 
+pytestmark = pytest.mark.unit
+
 SOURCE = TrackingIdSource.INITIAL_CONTACT_ID
 
 

@@ -17,9 +17,11 @@ from connect_async.contract import CONNECT_RESPONSE_LIMIT_BYTES, LOOKUP_RESPONSE
 from connect_async.handlers import lookup as lookup_handler
 from connect_async.lookup import LookupService
 from connect_async.results import encoded_size
-from flowkit.services import Deployment, create_config_table
+from flowkit.deployment import Deployment, create_config_table
 from tests.conftest import FAST_RETRY, ErrorInjector, FakeClock, connect_event
 from tests.support.lambda_context import LambdaContext
+
+pytestmark = pytest.mark.moto
 
 TABLE = "connect-async-config"
 MORTGAGES = "+442071234567"

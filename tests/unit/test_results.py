@@ -14,6 +14,8 @@ from connect_async.results import (
     normalize_result,
 )
 
+pytestmark = pytest.mark.unit
+
 
 def test_conversions_are_explicit() -> None:
     raw = {"s": "x", "i": 7, "f": 0.1, "d": Decimal("2.50"), "t": True, "n": False}

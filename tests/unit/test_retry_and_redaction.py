@@ -12,6 +12,8 @@ from connect_async.redaction import RedactingFilter, redact, trim
 from connect_async.retry import RetryPolicy, TransientError, call_with_retry, is_transient
 from tests.conftest import FakeClock
 
+pytestmark = pytest.mark.unit
+
 
 def _client_error(code: str, status: int = 400) -> ClientError:
     return ClientError({"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}}, "Op")

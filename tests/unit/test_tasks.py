@@ -17,6 +17,8 @@ from connect_async.tasks.demo import run as demo_run
 from connect_async.timelimit import alarm_time_limit
 from tests.conftest import FakeClock
 
+pytestmark = pytest.mark.unit
+
 
 def _context(
     parameters: dict[str, str],

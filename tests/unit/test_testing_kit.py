@@ -7,6 +7,8 @@ import pytest
 from connect_async.tasks import TaskContext, TaskFailed, TransientError
 from connect_async.testing import play, run_task
 
+pytestmark = pytest.mark.moto
+
 
 def _looks_up(context: TaskContext) -> dict[str, str]:
     context.report_progress(40, "Looking it up.")

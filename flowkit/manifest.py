@@ -1,4 +1,6 @@
-"""The contract as plain data, for ``modules/plan/contract.json`` (read by the Terraform module)."""
+"""The contract as plain data, for ``modules/plan/contract.json`` (read by the Terraform module).
+
+A build tool (`make gen`), not part of the Lambda artifact: nothing the functions run imports it."""
 
 from __future__ import annotations
 

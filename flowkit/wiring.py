@@ -1,0 +1,156 @@
+"""The AWS side of a simulated call, wired: the runtime's own services (connect_async.start,
+.check, .worker, .lookup) on moto, configured from the environment the module gives each function
+(``Deployment``), exactly as the Lambda handlers read it. Every DynamoDB call is counted and takes
+``LatencyModel.dynamodb_call_ms`` on the virtual clock; start's asynchronous invoke goes through
+the emulated queue (``flowkit.lambda_queue``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Protocol
+
+from botocore.exceptions import ClientError, ReadTimeoutError
+
+from connect_async.aws import dynamodb_client
+from connect_async.check import CheckService
+from connect_async.config import CheckSettings, EnvVar, LookupSettings, StartSettings, WorkerSettings
+from connect_async.config_table import ConfigTable
+from connect_async.lookup import LookupService
+from connect_async.retry import FLOW_CALL_RETRY, WORKER_RETRY
+from connect_async.start import StartService
+from connect_async.tasks import TaskContext
+from connect_async.tracker import TrackerTable
+from connect_async.worker import WorkerService
+from flowkit.clock import VirtualClock
+from flowkit.deployment import Deployment
+from flowkit.lambda_queue import ThreadDispatcher
+from flowkit.report import CallReport
+from flowkit.states import StateMachineRunner, Steps
+
+__all__ = ["CONFIG_TABLE_BEHAVIOURS", "FlowFunction", "Kit", "wire_services"]
+
+# How the configuration table behaves on a call: answers, throttles every request, hangs until
+# the client's read timeout cuts each request, or does not exist.
+CONFIG_TABLE_BEHAVIOURS: Final = ("ok", "throttled", "slow", "missing")
+
+
+class FlowFunction(Protocol):
+    """A Lambda function the flow calls: the runtime's start and check, or one plugged in."""
+
+    def handle(self, event: object, remaining_ms: int) -> Mapping[str, str]: ...
+
+
+@dataclass(frozen=True)
+class Kit:
+    """What a plugged-in function gets (see ``CallSimulator(custom_functions=...)``)."""
+
+    clock: VirtualClock
+    dynamodb: Any  # a client whose calls are counted and take dynamodb_call_ms
+    table_name: str
+    # Run a body in the background as a participant on the clock (it may outlive the call).
+    spawn: Callable[[str, Callable[[], None]], None]
+    # Add billed milliseconds to a function (for one that bills itself, self_billed = True).
+    bill: Callable[[str, int], None]
+
+
+def wire_services(
+    deployment: Deployment,
+    clock: VirtualClock,
+    report: CallReport,
+    *,
+    task_loader: Callable[[str], Callable[[TaskContext], object]],
+    worker_deliveries: int,
+    custom_functions: Mapping[str, Callable[[Kit], FlowFunction]],
+    steps: Steps | None = None,
+    config_table: str = "ok",
+) -> tuple[dict[str, FlowFunction], ThreadDispatcher]:
+    """start, check, lookup (and any plugged-in functions) for the flow, and the dispatcher that
+    runs the worker, all against one counted DynamoDB client."""
+    latency = deployment.latency
+    client = dynamodb_client()
+
+    def dynamodb_call(model: Any, **_: Any) -> None:
+        if model.name == "GetItem":
+            report.dynamodb_reads += 1
+        elif model.name in ("UpdateItem", "PutItem"):
+            report.dynamodb_writes += 1
+        clock.sleep_ms(latency.dynamodb_call_ms)
+
+    client.meta.events.register("before-call.dynamodb", dynamodb_call)
+    table = {EnvVar.TRACKER_TABLE_NAME.value: deployment.table_name}
+    dispatcher = ThreadDispatcher(
+        clock,
+        timeout_ms=deployment.worker_timeout_seconds * 1000,
+        report=report,
+        deliveries=worker_deliveries,
+        invoke_ms=latency.async_invoke_ms,
+    )
+    if deployment.state_machine is not None:
+        dispatcher.state_machine = StateMachineRunner(
+            deployment.state_machine,
+            clock=clock,
+            dynamodb=client,
+            steps=steps(clock) if steps else {},
+            spawn=dispatcher.spawn,
+        )
+    dispatcher.worker = WorkerService(
+        WorkerSettings.from_env(deployment.env("worker", **table, TASK_HANDLER="simulated:task")),
+        TrackerTable(client, deployment.table_name, clock=clock, retry_policy=WORKER_RETRY),
+        clock,
+        task_loader=task_loader,
+        keep_alive=dispatcher.keep_alive,
+    )
+    tracker = TrackerTable(client, deployment.table_name, clock=clock, retry_policy=FLOW_CALL_RETRY)
+    start = StartService(
+        StartSettings.from_env(deployment.env("start", **table, WORKER_FUNCTION_NAME="simulated-worker")),
+        tracker,
+        dispatcher,
+        clock,
+    )
+    check = CheckService(CheckSettings.from_env(deployment.env("check", **table)), tracker, clock)
+    kit = Kit(
+        clock=clock,
+        dynamodb=client,
+        table_name=deployment.table_name,
+        spawn=dispatcher.spawn,
+        bill=report.bill,
+    )
+    services: dict[str, FlowFunction] = {
+        "start": start,
+        "check": check,
+        "lookup": _lookup_service(deployment, clock, report, config_table),
+    }
+    services.update({name: build(kit) for name, build in custom_functions.items()})
+    return services, dispatcher
+
+
+def _lookup_service(
+    deployment: Deployment, clock: VirtualClock, report: CallReport, behaviour: str
+) -> LookupService:
+    """The lookup on its own client (as in Lambda: read timeouts of half its budget), counted
+    like the others, and failing as ``behaviour`` says."""
+    if behaviour not in CONFIG_TABLE_BEHAVIOURS:
+        raise ValueError(f"config_table must be one of {', '.join(CONFIG_TABLE_BEHAVIOURS)}")
+    settings = LookupSettings.from_env(
+        deployment.env("lookup", **{EnvVar.CONFIG_TABLE_NAME.value: deployment.config_table_name})
+    )
+    client = dynamodb_client()
+    read_timeout_ms = max(settings.budget_ms // 2, 100)
+
+    def table_call(model: Any, **_: Any) -> None:
+        report.config_requests += 1
+        clock.sleep_ms(deployment.latency.dynamodb_call_ms)
+        if behaviour == "throttled":
+            raise ClientError(
+                {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "throttled"}},
+                model.name,
+            )
+        if behaviour == "slow":  # the request hangs: the client's read timeout cuts it
+            clock.sleep_ms(read_timeout_ms)
+            raise ReadTimeoutError(endpoint_url="https://dynamodb.eu-west-2.amazonaws.com")
+
+    client.meta.events.register("before-call.dynamodb", table_call)
+    table_name = deployment.config_table_name if behaviour != "missing" else "no-such-table"
+    table = ConfigTable(client, table_name, clock=clock, retry_policy=FLOW_CALL_RETRY)
+    return LookupService(settings=settings, table=table, clock=clock)
