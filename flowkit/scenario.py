@@ -1,13 +1,18 @@
-"""What happens on one simulated call: the work's length and outcome, the channel, the faults
-injected (failing calls, duplicate deliveries, a crash, a hang-up), the attributes an earlier flow
-set, the number dialled and how the configuration table behaves."""
+"""What happens on one simulated call (``Scenario``): the work's length and outcome, the channel,
+the faults injected (failing calls, duplicate deliveries, a crash, a hang-up), the attributes an
+earlier flow set, the number dialled and how the configuration table behaves; and the catalogue
+`make demo` plays (``CATALOGUE``): adding a scenario is one entry there."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Final
 
-__all__ = ["Scenario"]
+from connect_async.tasks import TaskContext
+from flowkit.stub_tasks import bedrock_answer
+
+__all__ = ["ASK_ANSWER", "CATALOGUE", "Demo", "Scenario"]
 
 
 @dataclass(frozen=True)
@@ -34,3 +39,61 @@ class Scenario:
     dialled_number: str = "+15550100"
     # The configuration table on this call: ok | throttled | slow | missing (config_lookup).
     config_table: str = "ok"
+
+
+@dataclass(frozen=True)
+class Demo:
+    """A scenario of `make demo`'s catalogue: the call, the flow it plays, the tuning it needs
+    unless TFVARS names another (a path from the repository's root), and the real task it runs
+    instead of the scripted one (its outside service stubbed)."""
+
+    call: Scenario
+    flow: str = "inbound_flow"
+    tfvars: str | None = None
+    task: Callable[[TaskContext], object] | None = None
+
+
+# What the Bedrock task's stubbed model answers in the "ask" scenarios.
+ASK_ANSWER: Final = "Your parcel is out for delivery and arrives today before 6 pm."
+_ASKED: Final = {"question": "When will my parcel arrive?"}
+_MORTGAGES: Final = "+442071234567"
+
+CATALOGUE: dict[str, Demo] = {
+    "fast": Demo(Scenario(work_seconds=2)),
+    "typical": Demo(Scenario(work_seconds=25)),
+    "slow": Demo(Scenario(work_seconds=90)),
+    "too-slow": Demo(Scenario(work_seconds=400)),
+    "fail": Demo(Scenario(work_seconds=8, outcome="fail")),
+    "crash": Demo(Scenario(work_seconds=8, outcome="crash")),
+    "hangup": Demo(Scenario(work_seconds=25, hang_up_at_seconds=10)),
+    "flaky-check": Demo(Scenario(work_seconds=12, failing_check_calls=1)),
+    "duplicates": Demo(Scenario(work_seconds=12, start_deliveries=3, worker_deliveries=2)),
+    "chat": Demo(Scenario(work_seconds=25, channel="CHAT")),
+    # The re-queue disconnect flow: a chat customer comes back 30 s after the agent left.
+    "requeue": Demo(
+        Scenario(work_seconds=6, channel="CHAT", customer_returns_at_seconds=30),
+        flow="requeue_disconnect_flow",
+    ),
+    # A caller's question (set upstream as a contact attribute) answered by the Bedrock task.
+    "ask": Demo(
+        Scenario(work_seconds=6, attributes=_ASKED),
+        tfvars="examples/ask.tfvars",
+        task=bedrock_answer(ASK_ANSWER, model_seconds=6),
+    ),
+    "ask-chat": Demo(
+        Scenario(work_seconds=6, channel="CHAT", attributes=_ASKED),
+        tfvars="examples/ask.tfvars",
+        task=bedrock_answer(ASK_ANSWER, model_seconds=6),
+    ),
+    # The configuration lookup (examples/lookup.tfvars): a number with its own item, a table
+    # that throttles every read, a table that hangs.
+    "branded": Demo(Scenario(work_seconds=6, dialled_number=_MORTGAGES), tfvars="examples/lookup.tfvars"),
+    "lookup-fail": Demo(
+        Scenario(work_seconds=6, dialled_number=_MORTGAGES, config_table="throttled"),
+        tfvars="examples/lookup.tfvars",
+    ),
+    "lookup-slow": Demo(
+        Scenario(work_seconds=6, dialled_number=_MORTGAGES, config_table="slow"),
+        tfvars="examples/lookup.tfvars",
+    ),
+}

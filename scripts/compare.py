@@ -105,7 +105,7 @@ def compare(scenario: str, tunings: list[Path | None]) -> str:
         f"{rendered.timing['check_budget_ms']} ms"
         for label, (rendered, _) in zip(labels, played, strict=True)
     )
-    work = demo.SCENARIOS[scenario]
+    work = demo.CATALOGUE[scenario].call
     chart = calls_gantt(dict(zip(labels, reports, strict=True)), f"make compare SCENARIO={scenario}")
     return (
         f"Scenario {scenario}: {work.work_seconds:g} s of work ({work.outcome}), {work.channel}\n"
@@ -116,7 +116,7 @@ def compare(scenario: str, tunings: list[Path | None]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tfvars", nargs="+", type=Path, help="one tfvars (against the defaults) or two")
-    parser.add_argument("--scenario", choices=sorted(demo.SCENARIOS), default="typical")
+    parser.add_argument("--scenario", choices=sorted(demo.CATALOGUE), default="typical")
     args = parser.parse_args(argv)
     if len(args.tfvars) > 2:
         parser.error("compare one tfvars file against the module's defaults, or two against each other")

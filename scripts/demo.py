@@ -45,15 +45,14 @@ from flowkit.checker import ERROR  # noqa: E402
 from flowkit.diagram import call_gantt  # noqa: E402
 from flowkit.module_flows import check_module_flows  # noqa: E402
 from flowkit.plan import Rendered  # noqa: E402
+from flowkit.scenario import CATALOGUE  # noqa: E402
 from flowkit.simulator import (  # noqa: E402
     CallReport,
     CallSimulator,
     Deployment,
-    Scenario,
     create_config_table,
     create_tracker_table,
 )
-from flowkit.stub_tasks import bedrock_answer  # noqa: E402
 
 START_ARN = "arn:aws:lambda:eu-west-2:123456789012:function:demo-start"
 CHECK_ARN = "arn:aws:lambda:eu-west-2:123456789012:function:demo-check"
@@ -71,38 +70,6 @@ WIRING = {
         "queue_id": "0d0e0a0d-0000-4000-8000-00000000e0e0",
         "task_name": "record_return",
     },
-}
-SCENARIOS = {
-    "fast": Scenario(work_seconds=2),
-    "typical": Scenario(work_seconds=25),
-    "slow": Scenario(work_seconds=90),
-    "too-slow": Scenario(work_seconds=400),
-    "fail": Scenario(work_seconds=8, outcome="fail"),
-    "crash": Scenario(work_seconds=8, outcome="crash"),
-    "hangup": Scenario(work_seconds=25, hang_up_at_seconds=10),
-    "flaky-check": Scenario(work_seconds=12, failing_check_calls=1),
-    "duplicates": Scenario(work_seconds=12, start_deliveries=3, worker_deliveries=2),
-    "chat": Scenario(work_seconds=25, channel="CHAT"),
-    # The re-queue disconnect flow: a chat customer comes back 30 s after the agent left.
-    "requeue": Scenario(work_seconds=6, channel="CHAT", customer_returns_at_seconds=30),
-    # A caller's question (set upstream as a contact attribute) answered by the Bedrock task.
-    "ask": Scenario(work_seconds=6, attributes={"question": "When will my parcel arrive?"}),
-    "ask-chat": Scenario(
-        work_seconds=6, channel="CHAT", attributes={"question": "When will my parcel arrive?"}
-    ),
-    # The configuration lookup (examples/lookup.tfvars): a number with its own item, a table
-    # that throttles every read, a table that hangs.
-    "branded": Scenario(work_seconds=6, dialled_number="+442071234567"),
-    "lookup-fail": Scenario(work_seconds=6, dialled_number="+442071234567", config_table="throttled"),
-    "lookup-slow": Scenario(work_seconds=6, dialled_number="+442071234567", config_table="slow"),
-}
-# Scenarios that run a real task (its outside service stubbed) instead of the scripted one, and
-# the tuning they need unless TFVARS names another.
-ASK_ANSWER = "Your parcel is out for delivery and arrives today before 6 pm."
-TASKS = {name: bedrock_answer(ASK_ANSWER, model_seconds=6) for name in ("ask", "ask-chat")}
-DEFAULT_TFVARS = {
-    **{name: ROOT / "examples" / "ask.tfvars" for name in ("ask", "ask-chat")},
-    **{name: ROOT / "examples" / "lookup.tfvars" for name in ("branded", "lookup-fail", "lookup-slow")},
 }
 
 
@@ -167,7 +134,8 @@ def play(
     """Render the flows for these tfvars (or the scenario's own tuning), check them, and play the
     scenario through them, with your own task (or state machine) when given."""
     # Your code first: a typo in its name is said at once, before Terraform runs.
-    run = task.load() if task is not None else TASKS.get(scenario_name)
+    entry = CATALOGUE[scenario_name]
+    run = task.load() if task is not None else entry.task
     steps = your_steps.load() if your_steps is not None else None
     backend = (
         {
@@ -180,7 +148,7 @@ def play(
         if steps
         else None
     )
-    rendered = render(tfvars or DEFAULT_TFVARS.get(scenario_name), backend)
+    rendered = render(tfvars or (ROOT / entry.tfvars if entry.tfvars else None), backend)
     flows, call = rendered.flows, rendered["call"]
     checked = check_module_flows(
         flows,
@@ -199,11 +167,11 @@ def play(
         for problem in problems:
             print(f"warning: {name}: {problem}", file=sys.stderr)
     deployment = rendered.deployment()
-    scenario = SCENARIOS[scenario_name]
+    scenario = entry.call
     given = {**(task.attributes if task else {}), **(attributes or {})}
     if given:
         scenario = replace(scenario, attributes={**scenario.attributes, **given})
-    flow = flows["requeue_disconnect_flow" if scenario_name == "requeue" else "inbound_flow"]
+    flow = flows[entry.flow]
     saved = dict(os.environ)
     os.environ.update(task.environment if task else {})
     try:
@@ -235,7 +203,7 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="typical")
+    parser.add_argument("--scenario", choices=sorted(CATALOGUE), default="typical")
     parser.add_argument(
         "--tfvars", type=Path, help="a tfvars file with the module's variables (examples/ops.tfvars)"
     )
@@ -261,10 +229,11 @@ def main(argv: list[str] | None = None) -> int:
             "--task-path, --attribute and --task-env go with --task (TASK=package.module:function), "
             "--attribute with --steps too"
         )
-    tfvars = args.tfvars or DEFAULT_TFVARS.get(args.scenario)
+    entry = CATALOGUE[args.scenario]
+    tfvars = args.tfvars or (ROOT / entry.tfvars if entry.tfvars else None)
     rendered, report = play(args.scenario, tfvars, task, your_steps, attributes)
     timing = rendered.timing
-    scenario = SCENARIOS[args.scenario]
+    scenario = entry.call
     tuning = os.path.relpath(tfvars, ROOT) if tfvars else "module defaults"
     if task is not None:
         given = ", ".join(f"{k}={v!r}" for k, v in sorted(task.attributes.items())) or "no attributes"
@@ -272,8 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     elif your_steps is not None:
         given = ", ".join(f"{k}={v!r}" for k, v in sorted(attributes.items())) or "no attributes"
         work = f"your steps on Step Functions, {os.path.relpath(your_steps.path, ROOT)} ({given})"
-    elif args.scenario in TASKS:
-        work = f"the Bedrock task (stubbed), question {scenario.attributes['question']!r}"
+    elif entry.task is not None:
+        given = ", ".join(f"{k} {v!r}" for k, v in sorted(scenario.attributes.items()))
+        work = f"the Bedrock task (stubbed), {given}"
     else:
         work = f"{scenario.work_seconds:g} s of work ({scenario.outcome})"
     print(f"\nScenario {args.scenario}: {work}, {scenario.channel}")

@@ -74,7 +74,7 @@ def flow_section(flows: dict[str, str]) -> str:
 def call_section() -> str:
     rendered, report = demo.play(SCENARIO, None)
     plan = rendered.timing
-    work = demo.SCENARIOS[SCENARIO].work_seconds
+    work = demo.CATALOGUE[SCENARIO].call.work_seconds
     latency = report.detection_latency_ms
     rows = [
         ("Caller's total time", f"{report.total_wait_seconds:.1f} s"),

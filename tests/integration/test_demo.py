@@ -82,9 +82,11 @@ def test_the_plans_longest_wait_is_the_wait_the_caller_hears(tfvars: str | None)
     sys.path.insert(0, str(ROOT / "scripts"))
     import demo
 
+    from flowkit.scenario import CATALOGUE, Demo
     from flowkit.simulator import START_MS, Scenario
 
-    demo.SCENARIOS["never-answers"] = Scenario(work_seconds=10_000, progress_messages=())
+    # Adding a scenario is one entry in the catalogue beside the Scenario type.
+    CATALOGUE["never-answers"] = Demo(Scenario(work_seconds=10_000, progress_messages=()))
     rendered, report = demo.play("never-answers", ROOT / tfvars if tfvars else None)
     timeout_text = next(s for s in report.spoken if "taking longer" in s)
     heard_at = next(e.at_ms for e in report.events if e.text.endswith(f'"{timeout_text}"'))
