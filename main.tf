@@ -35,8 +35,7 @@ locals {
 module "plan" {
   source = "./modules/plan"
 
-  # Every optional input of the plan is a root variable of the same name, passed as it is
-  # (tests/terraform/test_conventions.py checks it).
+  # BEGIN GENERATED (make gen): each optional input of the plan, as the root variable of its name
   flow_invocation_time_limit_seconds = var.flow_invocation_time_limit_seconds
   check_budget_ms                    = var.check_budget_ms
   check_poll_interval_ms             = var.check_poll_interval_ms
@@ -45,6 +44,7 @@ module "plan" {
   max_wait_seconds                   = var.max_wait_seconds
   start_retry_attempts               = var.start_retry_attempts
   check_retry_attempts               = var.check_retry_attempts
+  backend                            = var.backend
   worker_timeout_seconds             = var.worker_timeout_seconds
   worker_safety_margin_ms            = var.worker_safety_margin_ms
   record_ttl_seconds                 = var.record_ttl_seconds
@@ -56,6 +56,8 @@ module "plan" {
   tracking_id_source                 = var.tracking_id_source
   log_level                          = var.log_level
   memory_size                        = var.memory_size
+  lookup_time_limit_seconds          = var.lookup_time_limit_seconds
+  lookup_budget_ms                   = var.lookup_budget_ms
   task_parameters                    = var.task_parameters
   tracking_id_reference              = var.tracking_id_reference
   result_attribute_keys              = var.result_attribute_keys
@@ -65,12 +67,10 @@ module "plan" {
   success_queue_id                   = var.success_queue_id
   fallback_queue_id                  = var.fallback_queue_id
   requeue_disconnect_flow            = var.requeue_disconnect_flow
-  backend                            = var.backend
+  config_lookup                      = var.config_lookup
   step_functions                     = var.step_functions
   progress_messages                  = var.progress_messages
-  lookup_time_limit_seconds          = var.lookup_time_limit_seconds
-  lookup_budget_ms                   = var.lookup_budget_ms
-  config_lookup                      = var.config_lookup
+  # END GENERATED
 
   # The wiring: what the flows call and invoke.
   start_function_arn  = local.invoke_arns["start"]

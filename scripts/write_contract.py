@@ -6,6 +6,8 @@
 - variables.tf, between the GENERATED markers: the root module's declarations of the plan's
   optional inputs (settings.tf and modules/plan/variables.tf), without their validations (the
   plan module validates them, once);
+- main.tf, between the GENERATED markers in ``module "plan"``: each of those inputs passed as
+  the root variable of the same name;
 - lambdas/README.md, between the SETTINGS markers: the settings each function reads.
 
 Edit lambdas/connect_async/settings.py (or modules/plan/variables.tf), then `make gen`.
@@ -37,6 +39,9 @@ ROOT_VARIABLES = ROOT / "variables.tf"
 RUNTIME_README = ROOT / "lambdas" / "README.md"
 BEGIN = "# BEGIN GENERATED: the plan's optional inputs"
 END = "# END GENERATED"
+ROOT_MAIN = ROOT / "main.tf"
+CALL_BEGIN = "# BEGIN GENERATED (make gen): each optional input of the plan, as the root variable of its name"
+CALL_END = "# END GENERATED"
 TABLE_BEGIN, TABLE_END = "<!-- BEGIN SETTINGS -->", "<!-- END SETTINGS -->"
 
 
@@ -136,15 +141,26 @@ def settings_tf() -> str:
     return header + "\n" + "\n\n".join(blocks) + "\n\n" + locals_block + "\n".join(values) + "\n  }\n}\n"
 
 
-def root_section(settings_text: str) -> str:
-    """The root module's declarations of the plan's optional inputs, without their validations."""
+def _optional_inputs(settings_text: str) -> list[tuple[str, str]]:
+    """(name, block) of each of the plan's optional inputs: settings.tf's and variables.tf's."""
     plan_variables = (PLAN / "variables.tf").read_text()
-    blocks = [
-        strip_validations(block)
+    return [
+        (name, block)
         for text in (settings_text, plan_variables)
-        for _, block in variable_blocks(text)
+        for name, block in variable_blocks(text)
         if "\n  default" in block  # inputs without a default are the root's wiring, not settings
     ]
+
+
+def pass_through(settings_text: str) -> str:
+    """The root's module "plan" arguments for those inputs: each a root variable of the same name."""
+    lines = [f"  {name} = var.{name}" for name, _ in _optional_inputs(settings_text)]
+    return f"  {CALL_BEGIN}\n" + "\n".join(lines) + f"\n  {CALL_END}"
+
+
+def root_section(settings_text: str) -> str:
+    """The root module's declarations of the plan's optional inputs, without their validations."""
+    blocks = [strip_validations(block) for _, block in _optional_inputs(settings_text)]
     return (
         f"{BEGIN} (`make gen`), declared and validated once in\n"
         "# modules/plan (settings.tf, variables.tf). Edit them there; see the README for what each trades.\n"
@@ -196,10 +212,12 @@ def generated_files() -> dict[Path, str]:
     readme = _between(
         RUNTIME_README.read_text(), TABLE_BEGIN, TABLE_END, f"{TABLE_BEGIN}\n{settings_table()}\n{TABLE_END}"
     )
+    main = _between(ROOT_MAIN.read_text(), f"  {CALL_BEGIN}", f"  {CALL_END}", pass_through(settings_text))
     return {
         CONTRACT: contract_json(),
         SETTINGS_TF: settings_text,
         ROOT_VARIABLES: terraform_fmt(variables),
+        ROOT_MAIN: terraform_fmt(main),
         RUNTIME_README: readme,
     }
 

@@ -1,9 +1,10 @@
 """Each function's settings, read from its environment and validated at cold start.
 
-The names, defaults and ranges come from the settings schema (``settings.py``); this module says
-which function reads which variable. Terraform builds each function's environment from
-``FUNCTION_ENV_VARS`` (via contract.json), so a name changed here without the module following
-it fails a test instead of a deployment.
+The names, defaults, ranges and readers come from the settings schema (``settings.py``); this
+module adds what each function reads besides its settings (the names of what the module creates
+for it). Terraform builds each function's environment from ``FUNCTION_ENV_VARS`` (via
+contract.json), so a name changed here without the module following it fails a test instead of
+a deployment.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from connect_async.contract import (
     ConfigField,
     TrackingIdSource,
 )
-from connect_async.settings import LOG_LEVELS, EnvVar, Setting, format_number, setting
+from connect_async.settings import LOG_LEVELS, SETTINGS, EnvVar, Setting, format_number, setting
 
 __all__ = [
     "DEFAULT_METRICS_NAMESPACE",
@@ -49,53 +50,30 @@ _COMMON: Final = (
     EnvVar.TRACING_ENABLED,
     EnvVar.POWERTOOLS_SERVICE_NAME,
     EnvVar.POWERTOOLS_METRICS_NAMESPACE,
-    EnvVar.POWERTOOLS_LOG_LEVEL,
 )
 
-# Which variables each function reads. Terraform sets exactly these (a test checks it).
-FUNCTION_ENV_VARS: Final[Mapping[str, tuple[EnvVar, ...]]] = {
-    "start": (
-        *_COMMON,
-        EnvVar.TRACKING_ID_SOURCE,
-        EnvVar.WORKER_FUNCTION_NAME,
-        EnvVar.STATE_MACHINE_ARN,
-        EnvVar.RUN_DEADLINE_SECONDS,
-        EnvVar.RECORD_TTL_SECONDS,
-    ),
-    "check": (
-        *_COMMON,
-        EnvVar.TRACKING_ID_SOURCE,
-        EnvVar.CHECK_BUDGET_MS,
-        EnvVar.CHECK_POLL_INTERVAL_MS,
-        EnvVar.CHECK_POLL_WHEN,
-        EnvVar.RESULT_KEYS,
-    ),
-    "worker": (
-        *_COMMON,
-        EnvVar.TASK_HANDLER,
-        EnvVar.TASK_RETRY_ATTEMPTS,
-        EnvVar.WORKER_SAFETY_MARGIN_MS,
-        EnvVar.MAX_RESULT_BYTES,
-        EnvVar.WORKER_LEASE_MS,
-    ),
+# What each function reads besides its settings: the names of what the module creates for it.
+_WIRING: Final[Mapping[str, tuple[EnvVar, ...]]] = {
+    "start": (*_COMMON, EnvVar.WORKER_FUNCTION_NAME, EnvVar.STATE_MACHINE_ARN),
+    "check": (*_COMMON, EnvVar.RESULT_KEYS),
+    "worker": (*_COMMON, EnvVar.TASK_HANDLER),
     # The configuration lookup reads its own table, never the tracker.
     "lookup": (
         EnvVar.CONFIG_TABLE_NAME,
         EnvVar.TRACING_ENABLED,
         EnvVar.POWERTOOLS_SERVICE_NAME,
         EnvVar.POWERTOOLS_METRICS_NAMESPACE,
-        EnvVar.POWERTOOLS_LOG_LEVEL,
-        EnvVar.LOOKUP_BUDGET_MS,
         EnvVar.CONFIG_FIELDS,
     ),
-    "bedrock_task": (
-        EnvVar.BEDROCK_MODEL_ID,
-        EnvVar.BEDROCK_PROMPT_TEMPLATE,
-        EnvVar.BEDROCK_SYSTEM_PROMPT,
-        EnvVar.BEDROCK_MAX_TOKENS,
-        EnvVar.BEDROCK_TEMPERATURE,
-        EnvVar.BEDROCK_MAX_ANSWER_CHARS,
-    ),
+    # The shipped Bedrock task: its model and prompts, from the root's bedrock variable.
+    "bedrock_task": (EnvVar.BEDROCK_MODEL_ID, EnvVar.BEDROCK_PROMPT_TEMPLATE, EnvVar.BEDROCK_SYSTEM_PROMPT),
+}
+
+# Which variables each function reads: its wiring, and every setting whose row names it as a
+# reader (settings.py). Terraform sets exactly these (a test checks it).
+FUNCTION_ENV_VARS: Final[Mapping[str, tuple[EnvVar, ...]]] = {
+    function: (*wiring, *(row.env for row in SETTINGS if row.env is not None and function in row.readers))
+    for function, wiring in _WIRING.items()
 }
 
 # The Lambda handler setting of each function, for Terraform.

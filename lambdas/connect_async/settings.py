@@ -10,7 +10,10 @@ generated from this table (``make gen``):
 - the root module's variables for these settings, the README's tables and the call simulator's
   defaults all follow.
 
-Adding a setting is one row here, then ``make gen``.
+Adding a setting is a row here (and its ``EnvVar`` member when a function reads it), the typed
+field its function's settings class reads (``config.py``), then ``make gen``: which functions get
+the variable, the Terraform variable and its validation, the root's declaration and pass-through
+follow from the row.
 """
 
 from __future__ import annotations
