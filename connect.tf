@@ -58,6 +58,15 @@ resource "aws_connect_contact_flow_module" "wait_for_task" {
 
   tags = var.tags
 
+  lifecycle {
+    # Connect allows no Wait block in a flow module, so the module's chat loop pauses in a check
+    # call that holds: it needs a second of the flow's time limit beyond the safety margin.
+    precondition {
+      condition     = module.plan.timing.module_chat_hold_ms >= 1000
+      error_message = "flow_invocation_time_limit_seconds = ${var.flow_invocation_time_limit_seconds} leaves the flow module's chat loop no time to pause (it pauses in a check call, held under that limit less a 1 s margin): raise flow_invocation_time_limit_seconds to at least 2, or set create_flow_module = false."
+    }
+  }
+
   depends_on = [aws_connect_lambda_function_association.this, aws_lambda_permission.connect]
 }
 

@@ -295,6 +295,16 @@ run "connect_wiring_with_an_instance" {
   }
 }
 
+run "flow_module_chat_needs_time_to_pause" {
+  command = plan
+  variables {
+    connect_instance_id                = "0e3b1d0a-1111-4222-8333-444455556666"
+    flow_invocation_time_limit_seconds = 1
+    check_budget_ms                    = 0
+  }
+  expect_failures = [aws_connect_contact_flow_module.wait_for_task]
+}
+
 run "config_lookup_table_items_role_and_flows" {
   command = apply
 
