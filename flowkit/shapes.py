@@ -88,6 +88,12 @@ def exported_paths() -> Mapping[str, frozenset[str]]:
     return {kind: frozenset(names) for kind, names in merged.items()}
 
 
+@cache
+def _types_by_export() -> Mapping[str, frozenset[str]]:
+    """The action types each export holds."""
+    return {name: frozenset(parameter_paths(document)) for name, document in exports().items()}
+
+
 def allowed_paths(kind: str) -> frozenset[str]:
     """The names a template may write for an action type: the exports', and the reference's."""
     return exported_paths().get(kind, frozenset()) | {p for (k, p) in REFERENCE_ONLY if k == kind}
@@ -107,7 +113,7 @@ def shape_table(flows: Mapping[str, str]) -> str:
     rows = ["| action type | parameters written | blocks | shown by exports | names no export shows |"]
     rows.append("|---|---|---|---|---|")
     for kind in sorted(blocks):
-        showing = sorted(name for name, doc in exports().items() if kind in parameter_paths(doc))
+        showing = sorted(name for name, kinds in _types_by_export().items() if kind in kinds)
         shown = f"{len(showing)}: " + ", ".join(f"`{name}`" for name in showing[:3]) if showing else "none"
         if len(showing) > 3:
             shown += f" (+{len(showing) - 3} more)"

@@ -27,21 +27,17 @@ pytestmark = pytest.mark.terraform
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def exported() -> Mapping[str, frozenset[str]]:
-    return exported_paths()
-
-
-def allowed(kind: str) -> frozenset[str]:
-    return allowed_paths(kind)
-
-
 def test_the_exports_show_the_shapes_the_census_lists() -> None:
     # The derivation reads the corpus as its census does (spot checks from its README).
-    assert {"TimeLimitSeconds", "ContinueExecution", "MinimumWaitTimeSeconds", "Events"} <= exported()["Wait"]
-    assert "InterruptibleEvents.LambdaReturned.AsyncLambdaCompletionEvent.Identifier" in exported()["Wait"]
-    assert "TimeoutSeconds" not in exported()["Wait"]
-    assert "ResponseValidation.ResponseType" in exported()["InvokeLambdaFunction"]
-    assert exported()["LoadLambdaFunctionResult"] == {"LambdaInvocationId"}
+    assert {"TimeLimitSeconds", "ContinueExecution", "MinimumWaitTimeSeconds", "Events"} <= exported_paths()[
+        "Wait"
+    ]
+    assert (
+        "InterruptibleEvents.LambdaReturned.AsyncLambdaCompletionEvent.Identifier" in exported_paths()["Wait"]
+    )
+    assert "TimeoutSeconds" not in exported_paths()["Wait"]
+    assert "ResponseValidation.ResponseType" in exported_paths()["InvokeLambdaFunction"]
+    assert exported_paths()["LoadLambdaFunctionResult"] == {"LambdaInvocationId"}
 
 
 def test_a_reference_only_name_is_one_no_export_contradicts() -> None:
@@ -53,7 +49,9 @@ def test_a_reference_only_name_is_one_no_export_contradicts() -> None:
     for (kind, path), source in REFERENCE_ONLY.items():
         assert source, (kind, path)
         # An export that shows the name makes the entry stale; one the rules replace is contradicted.
-        assert path not in exported().get(kind, set()), f"{kind}.{path} is in the exports now: drop the entry"
+        assert path not in exported_paths().get(kind, set()), (
+            f"{kind}.{path} is in the exports now: drop the entry"
+        )
         assert (kind, path.split(".")[0]) not in replaced, f"the exports contradict {kind}.{path}"
 
 
@@ -109,7 +107,7 @@ def test_every_rendered_parameter_name_is_one_connect_writes(case: str) -> None:
         f"{name}: {kind}.{path}"
         for name, content in flows.items()
         for kind, paths in parameter_paths(json.loads(content)).items()
-        for path in paths - allowed(kind)
+        for path in paths - allowed_paths(kind)
     }
     assert sorted(unknown) == []
 
