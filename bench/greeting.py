@@ -8,7 +8,7 @@ at Connect's 8 s limit, the SDK's default timeouts (a hanging read waits up to 6
 Connect cuts it at 8 s and the flow takes its error branch. Simulated time: the same numbers on
 every machine.
 
-    .venv/bin/python bench/greeting.py [--json out.json]
+    .venv/bin/python -m bench.greeting [--json out.json]
 """
 
 from __future__ import annotations
@@ -17,25 +17,23 @@ import argparse
 import contextlib
 import io
 import json
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "scripts"), str(ROOT)]
+import moto
 
-import demo  # noqa: E402 - sets the emulator's environment before boto3 and moto load
-import moto  # noqa: E402
-
-from flowkit.plan import Rendered  # noqa: E402
-from flowkit.simulator import (  # noqa: E402
+from flowkit import demo
+from flowkit.plan import Rendered
+from flowkit.simulator import (
     CallSimulator,
     Kit,
     Scenario,
     create_config_table,
     create_tracker_table,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 __all__ = ["CASES", "measure"]
 
@@ -119,6 +117,7 @@ def measure() -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    demo.use_emulator_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)

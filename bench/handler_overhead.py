@@ -11,7 +11,7 @@ GetItem of one item on the same client, and a bare BatchGetItem of the same two 
 times depend on the machine and on moto; the ratio of the medians travels better. A benchmark,
 never a test assertion.
 
-    .venv/bin/python bench/handler_overhead.py [--samples 300] [--json out.json]
+    .venv/bin/python -m bench.handler_overhead [--samples 300] [--json out.json]
 """
 
 from __future__ import annotations
@@ -20,38 +20,29 @@ import argparse
 import contextlib
 import io
 import json
-import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import moto
+
+from connect_async.aws import dynamodb_client
+from connect_async.check import CheckService
+from connect_async.clock import SystemClock
+from connect_async.config import CheckSettings, LookupSettings, StartSettings
+from connect_async.config_table import ConfigTable
+from connect_async.contract import TrackingIdSource
+from connect_async.events import WorkerJob, parse_contact_event
+from connect_async.lookup import LookupService
+from connect_async.retry import FLOW_CALL_RETRY
+from connect_async.start import StartService
+from connect_async.tracker import TrackerTable
+from flowkit import demo
+from flowkit.simulator import Deployment, create_config_table, create_tracker_table
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "lambdas")]
-os.environ.update(
-    AWS_ACCESS_KEY_ID="bench",
-    AWS_SECRET_ACCESS_KEY="bench",
-    AWS_DEFAULT_REGION="eu-west-2",
-    POWERTOOLS_LOG_LEVEL="CRITICAL",
-    POWERTOOLS_METRICS_DISABLED="true",
-)
-
-import moto  # noqa: E402
-
-from connect_async.aws import dynamodb_client  # noqa: E402
-from connect_async.check import CheckService  # noqa: E402
-from connect_async.clock import SystemClock  # noqa: E402
-from connect_async.config import CheckSettings, LookupSettings, StartSettings  # noqa: E402
-from connect_async.config_table import ConfigTable  # noqa: E402
-from connect_async.contract import TrackingIdSource  # noqa: E402
-from connect_async.events import WorkerJob, parse_contact_event  # noqa: E402
-from connect_async.lookup import LookupService  # noqa: E402
-from connect_async.retry import FLOW_CALL_RETRY  # noqa: E402
-from connect_async.start import StartService  # noqa: E402
-from connect_async.tracker import TrackerTable  # noqa: E402
-from flowkit.simulator import Deployment, create_config_table, create_tracker_table  # noqa: E402
 
 __all__ = ["measure"]
 
@@ -209,6 +200,7 @@ def measure(samples: int) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    demo.use_emulator_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--json", type=Path)

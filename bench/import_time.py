@@ -6,7 +6,7 @@ the packages the Lambda runtime provides, as in /var/task. Reports the median of
 ``--runs`` samples, tracing off and on, and the ratio to boto3. A benchmark, not a test: the
 numbers depend on the machine; the ratios travel better.
 
-    .venv/bin/python bench/import_time.py --runs 7
+    .venv/bin/python -m bench.import_time --runs 7
 """
 
 from __future__ import annotations
@@ -16,11 +16,8 @@ import json
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts.build_lambda_zip import lambda_layout, lambda_python
 

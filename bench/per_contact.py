@@ -6,7 +6,7 @@ and measures: the caller's total wait, the longest silence, the longest prompt-f
 chain, detection latency, Lambda invocations and GB-seconds per function at the configured
 memory, DynamoDB read and write units, and the price per 1,000 contacts (PRICES).
 
-    .venv/bin/python bench/per_contact.py [--tfvars bench/low_cost.tfvars ...] [--json out.json]
+    .venv/bin/python -m bench.per_contact [--tfvars bench/low_cost.tfvars ...] [--json out.json]
 """
 
 from __future__ import annotations
@@ -16,21 +16,19 @@ import contextlib
 import io
 import json
 import math
-import sys
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "scripts"), str(ROOT)]
+import boto3
+import moto
 
-import boto3  # noqa: E402
-import demo  # noqa: E402 - sets the emulator's environment before boto3 and moto load
-import moto  # noqa: E402
-
-from bench.naive import STATUS_ARN, WORK_ARN, WORK_TIMEOUT_MS, naive_flow, naive_functions  # noqa: E402
-from flowkit.simulator import (  # noqa: E402
+from bench.naive import STATUS_ARN, WORK_ARN, WORK_TIMEOUT_MS, naive_flow, naive_functions
+from flowkit import demo
+from flowkit.plan import Rendered
+from flowkit.prices import PRICES, PRICES_DATE, price_per_1000
+from flowkit.simulator import (
     START_MS,
     CallReport,
     CallSimulator,
@@ -39,8 +37,9 @@ from flowkit.simulator import (  # noqa: E402
     create_tracker_table,
 )
 
+ROOT = Path(__file__).resolve().parent.parent
+
 __all__ = [
-    "PRICES",
     "TASK_SECONDS",
     "Measurement",
     "Tunings",
@@ -48,27 +47,11 @@ __all__ = [
     "measure",
     "module_gb_seconds",
     "module_simulator",
-    "price_per_1000",
     "render_tunings",
 ]
 
 TASK_SECONDS: Final = (1, 5, 15, 30, 60, 120)
-# Public on-demand prices, US East (N. Virginia), as published on 2026-11-23 (aws.amazon.com
-# pricing pages): Lambda on Arm (the module's default architecture) and DynamoDB on-demand
-# (after the November 2024 reduction). Connect's own per-minute charge is left out of the
-# price column: it is the same for any design with the same caller wait, and is given apart.
-PRICES: Final = {
-    "lambda_gb_second_arm": 0.0000133334,
-    "lambda_request": 0.20 / 1_000_000,
-    "dynamodb_read_unit": 0.125 / 1_000_000,
-    "dynamodb_write_unit": 0.625 / 1_000_000,
-    "connect_voice_minute": 0.018,
-    # Step Functions Standard, US East (N. Virginia): $0.025 per 1,000 state transitions
-    # (aws.amazon.com/step-functions/pricing).
-    "step_functions_state_transition": 0.025 / 1000,
-}
 STEPS_DEFINITION: Final = ROOT / "bench" / "steps.asl.json"
-PRICES_DATE: Final = "2026-11-23"
 
 
 @dataclass(frozen=True)
@@ -89,18 +72,6 @@ class Measurement:
     connect_minutes_price_per_1000: float  # Connect voice usage for the caller's wait, USD
     limit_overruns: int
     state_transitions: int = 0  # backend step_functions only
-
-
-def price_per_1000(
-    invocations: dict[str, int], gb_seconds: dict[str, float], reads: int, writes: int
-) -> float:
-    per_contact = (
-        sum(invocations.values()) * PRICES["lambda_request"]
-        + sum(gb_seconds.values()) * PRICES["lambda_gb_second_arm"]
-        + reads * PRICES["dynamodb_read_unit"]
-        + writes * PRICES["dynamodb_write_unit"]
-    )
-    return round(per_contact * 1000, 4)
 
 
 def _outcome(report: CallReport) -> str:
@@ -246,7 +217,7 @@ def measure_naive(deployment: Deployment, flows: dict[str, str], task_seconds: f
     )
 
 
-Tunings = list[tuple[str, demo.Rendered]]  # (tuning, modules/plan's outputs for it)
+Tunings = list[tuple[str, Rendered]]  # (tuning, modules/plan's outputs for it)
 
 
 def render_tunings(tfvars: list[Path]) -> Tunings:
@@ -256,7 +227,7 @@ def render_tunings(tfvars: list[Path]) -> Tunings:
     return [(name, demo.render(path)) for name, path in tunings]
 
 
-def measure_step_functions(rendered: demo.Rendered, task_seconds: float) -> Measurement:
+def measure_step_functions(rendered: Rendered, task_seconds: float) -> Measurement:
     """The same call with backend = step_functions: one step that takes the task's length."""
     deployment, flows = rendered.deployment(), rendered.flows
 
@@ -280,7 +251,7 @@ def measure_step_functions(rendered: demo.Rendered, task_seconds: float) -> Meas
     )
 
 
-def render_step_functions() -> demo.Rendered:
+def render_step_functions() -> Rendered:
     """The module's defaults with backend = step_functions and the benchmark's one step."""
     return demo.render(
         None,
@@ -300,6 +271,7 @@ def measure(tunings: Tunings) -> list[Measurement]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    demo.use_emulator_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tfvars", type=Path, action="append", default=[])
     parser.add_argument("--json", type=Path, help="write the measurements here")

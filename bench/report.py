@@ -9,16 +9,16 @@ import contextlib
 import io
 import json
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+from bench import greeting, handler_overhead, import_time, per_contact, scale, workload
+from flowkit import demo
+from flowkit.prices import PRICES, PRICES_DATE
+from scripts.build_lambda_zip import lambda_python
 
-from bench import greeting, handler_overhead, import_time, per_contact, scale, workload  # noqa: E402
-from scripts.build_lambda_zip import lambda_python  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DOC = ROOT / "docs" / "performance.md"
 RAW = ROOT / "docs" / "performance.json"
@@ -553,6 +553,7 @@ def _version(python: str) -> str:
 
 
 def main() -> int:
+    demo.use_emulator_environment()
     python = lambda_python("3.12")
     tunings = per_contact.render_tunings(TUNINGS)
     defaults = tunings[0][1]  # the module's defaults
@@ -588,8 +589,8 @@ def main() -> int:
         ),
         "plan": plan,
         "per_contact": {
-            "prices": per_contact.PRICES,
-            "prices_date": per_contact.PRICES_DATE,
+            "prices": PRICES,
+            "prices_date": PRICES_DATE,
             "measurements": [m.__dict__ for m in measurements],
         },
         "handler_overhead": overhead,

@@ -4,7 +4,7 @@ Every number comes from a formula over the module's timing plan (rendered by Ter
 defaults, or a tfvars file) and the documented quotas below, so the table says where the pattern
 breaks first and why. No load is generated here (the fault and load suite does that).
 
-    .venv/bin/python bench/scale.py [--tfvars FILE] [--task-seconds 120] [--json out.json]
+    .venv/bin/python -m bench.scale [--tfvars FILE] [--task-seconds 120] [--json out.json]
 """
 
 from __future__ import annotations
@@ -12,14 +12,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 from pathlib import Path
 from typing import Any, Final
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "scripts"), str(ROOT)]
+from flowkit import demo
 
-import demo  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 __all__ = ["QUOTAS", "scale_table"]
 
@@ -119,6 +117,7 @@ def scale_table(plan: dict[str, Any], task_seconds: float) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    demo.use_emulator_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tfvars", type=Path)
     parser.add_argument("--task-seconds", type=float, default=120)

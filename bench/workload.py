@@ -17,7 +17,7 @@ at one and two thirds of its run (the simulator's scripted task: check can tell 
 due), ``none`` reports nothing, and ``misleading`` reports progress as if it always took the
 median (a timer-based estimate: the pace is wrong for most calls).
 
-    .venv/bin/python bench/workload.py [--calls 200] [--tfvars a.tfvars] [--channel VOICE] [--json out.json]
+    .venv/bin/python -m bench.workload [--calls 200] [--tfvars a.tfvars] [--channel VOICE] [--json out.json]
 """
 
 from __future__ import annotations
@@ -29,23 +29,22 @@ import json
 import math
 import random
 import statistics
-import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Final
 
+import moto
+
+from bench.per_contact import module_gb_seconds, module_simulator
+from connect_async.tasks import TaskContext
+from flowkit import demo
+from flowkit.interpreter import hold_sentences
+from flowkit.plan import Rendered
+from flowkit.simulator import Scenario, create_tracker_table
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "scripts"), str(ROOT)]
-
-import demo  # noqa: E402 - sets the emulator's environment before boto3 and moto load
-import moto  # noqa: E402
-
-from bench.per_contact import module_gb_seconds, module_simulator  # noqa: E402
-from connect_async.tasks import TaskContext  # noqa: E402
-from flowkit.interpreter import hold_sentences  # noqa: E402
-from flowkit.simulator import Scenario, create_tracker_table  # noqa: E402
 
 __all__ = ["CALLS_PER_MEDIAN", "CV", "MEDIANS", "SEED", "Call", "Summary", "run", "summarise"]
 
@@ -107,6 +106,7 @@ def task_seconds(median: float, index: int, seed: int = SEED) -> float:
 def _task(seconds: float, median: float, progress: str) -> Callable[[TaskContext], object]:
     """The call's task: runs ``seconds``, reporting progress as its kind says (no message, so
     the caller hears the hold message throughout and only the pace is told)."""
+    marks: tuple[float, ...]
     if progress == "even":
         marks = (seconds / 3, 2 * seconds / 3)
     elif progress == "misleading":
@@ -168,10 +168,10 @@ def _play(job: tuple[str | None, str, str, float, float]) -> Call:
     )
 
 
-_RENDERED: dict[str, demo.Rendered] = {}
+_RENDERED: dict[str, Rendered] = {}
 
 
-def _rendered(tfvars: str | None) -> demo.Rendered:
+def _rendered(tfvars: str | None) -> Rendered:
     key = tfvars or ""
     if key not in _RENDERED:
         _RENDERED[key] = demo.render(Path(tfvars) if tfvars else None)
@@ -238,6 +238,7 @@ def summarise(results: Sequence[Call]) -> list[Summary]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    demo.use_emulator_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=CALLS_PER_MEDIAN, help="calls per median")
     parser.add_argument("--tfvars", type=Path)

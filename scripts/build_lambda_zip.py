@@ -16,8 +16,8 @@ their path, so they are the same bytes on every machine with those interpreters:
 a python3.13 found on the PATH, under ~/.pyenv/versions, or named by LAMBDA_PYTHON_3_12 /
 LAMBDA_PYTHON_3_13.
 
-    python scripts/build_lambda_zip.py                 # (re)write lambdas/dist/connect_async.zip
-    python scripts/build_lambda_zip.py --check         # exit 1 if the committed zip is stale
+    python -m scripts.build_lambda_zip                 # (re)write lambdas/dist/connect_async.zip
+    python -m scripts.build_lambda_zip --check         # exit 1 if the committed zip is stale
 """
 
 from __future__ import annotations
@@ -36,10 +36,9 @@ from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path, PurePosixPath
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "lambdas"))
+from connect_async.devtools.archive import reproducible_zip
 
-from connect_async.devtools.archive import reproducible_zip  # noqa: E402 - after the path is set
+ROOT = Path(__file__).resolve().parent.parent
 
 SOURCE = ROOT / "lambdas" / "connect_async"
 # For task authors, never imported on Lambda: the testing kit and the layer tools.

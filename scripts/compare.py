@@ -13,17 +13,15 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import demo
-
-from bench.per_contact import PRICES, price_per_1000
+from flowkit import demo
 from flowkit.diagram import calls_gantt
+from flowkit.plan import ROOT
+from flowkit.prices import PRICES, price_per_1000
+from flowkit.scenario import CATALOGUE
 from flowkit.simulator import CallReport
 
 
@@ -89,7 +87,7 @@ def _difference(a: float, b: float, row: Row) -> str:
 
 
 def compare(scenario: str, tunings: list[Path | None]) -> str:
-    labels = [os.path.relpath(t, demo.ROOT) if t else "module defaults" for t in tunings]
+    labels = [os.path.relpath(t, ROOT) if t else "module defaults" for t in tunings]
     played = [demo.play(scenario, tuning) for tuning in tunings]
     memory = [dict(rendered.deployment().memory_mb) for rendered, _ in played]
     reports = [report for _, report in played]
@@ -105,7 +103,7 @@ def compare(scenario: str, tunings: list[Path | None]) -> str:
         f"{rendered.timing['check_budget_ms']} ms"
         for label, (rendered, _) in zip(labels, played, strict=True)
     )
-    work = demo.CATALOGUE[scenario].call
+    work = CATALOGUE[scenario].call
     chart = calls_gantt(dict(zip(labels, reports, strict=True)), f"make compare SCENARIO={scenario}")
     return (
         f"Scenario {scenario}: {work.work_seconds:g} s of work ({work.outcome}), {work.channel}\n"
@@ -114,9 +112,10 @@ def compare(scenario: str, tunings: list[Path | None]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    demo.use_emulator_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tfvars", nargs="+", type=Path, help="one tfvars (against the defaults) or two")
-    parser.add_argument("--scenario", choices=sorted(demo.CATALOGUE), default="typical")
+    parser.add_argument("--scenario", choices=sorted(CATALOGUE), default="typical")
     args = parser.parse_args(argv)
     if len(args.tfvars) > 2:
         parser.error("compare one tfvars file against the module's defaults, or two against each other")

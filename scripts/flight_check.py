@@ -8,7 +8,7 @@ Connect validates a flow when it is created, including that every Lambda functio
 associated with the instance: pass the ARNs your module deployed (the function_invoke_arns
 output), or the placeholders are reported as Connect's problems.
 
-    python scripts/flight_check.py --tfvars my.tfvars --instance-id <uuid> \
+    python -m scripts.flight_check --tfvars my.tfvars --instance-id <uuid> \
         --function start=arn:... --function check=arn:... [--function lookup=arn:...]
 
 Without credentials or an instance id it says what it would do and exits 2.
@@ -22,15 +22,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from flowkit import plan
+from flowkit.checker import ERROR
+from flowkit.module_flows import FLOW_TYPES, check_module_flows
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "lambdas")]
-
-import boto3  # noqa: E402
-from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
-
-from flowkit import plan  # noqa: E402
-from flowkit.checker import ERROR  # noqa: E402
-from flowkit.module_flows import FLOW_TYPES, check_module_flows  # noqa: E402
 
 PLACEHOLDER = "arn:aws:lambda:eu-west-2:123456789012:function:flight-check-{}"
 MODULES = ("wait_module", "config_lookup_module")
@@ -67,7 +66,8 @@ def _checker_problems(
 
 
 def _connect_says(exc: ClientError) -> str:
-    problems = exc.response.get("problems") or exc.response.get("Problems") or []
+    response: dict[str, Any] = dict(exc.response)  # Connect adds "Problems" beside "Error"
+    problems = response.get("problems") or response.get("Problems") or []
     listed = "; ".join(str(p.get("message", p)) for p in problems) if problems else ""
     return f"{exc.response['Error'].get('Code')}: {listed or exc.response['Error'].get('Message', '')}"
 

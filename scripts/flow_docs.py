@@ -6,8 +6,8 @@ with placeholder ARNs and ids), drawn with flowkit.diagram, and the README's cha
 25-second scenario played on the simulator. The virtual clock makes the replay deterministic, so
 a test can compare.
 
-    python scripts/flow_docs.py            # rewrite them (make gen runs this with the rest)
-    python scripts/flow_docs.py --check    # exit 1 if any is stale
+    python -m scripts.flow_docs            # rewrite them (make gen runs this with the rest)
+    python -m scripts.flow_docs --check    # exit 1 if any is stale
 """
 
 from __future__ import annotations
@@ -18,15 +18,13 @@ import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import demo
-import flow_layout
-
+from flowkit import demo
 from flowkit.diagram import call_gantt, flow_flowchart
+from flowkit.plan import ROOT
+from flowkit.scenario import CATALOGUE
 from flowkit.shapes import shape_table
+from scripts import flow_layout
 
-ROOT = demo.ROOT
 FLOWS_README = ROOT / "flows" / "README.md"
 README = ROOT / "README.md"
 FLOW_MARKERS = ("<!-- BEGIN_FLOW_DIAGRAMS -->", "<!-- END_FLOW_DIAGRAMS -->")
@@ -74,7 +72,7 @@ def flow_section(flows: dict[str, str]) -> str:
 def call_section() -> str:
     rendered, report = demo.play(SCENARIO, None)
     plan = rendered.timing
-    work = demo.CATALOGUE[SCENARIO].call.work_seconds
+    work = CATALOGUE[SCENARIO].call.work_seconds
     latency = report.detection_latency_ms
     rows = [
         ("Caller's total time", f"{report.total_wait_seconds:.1f} s"),
@@ -116,6 +114,7 @@ def generated_files() -> dict[Path, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    demo.use_emulator_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)

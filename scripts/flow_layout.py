@@ -8,8 +8,8 @@ tuning renders (the spoken hold message, say) takes its place from that tuning's
 down if it would cover a block placed already. modules/plan reads the file and gives every block
 of every render its position, so a tuning never moves a block it did not change.
 
-    python scripts/flow_layout.py            # rewrite modules/plan/layout.json
-    python scripts/flow_layout.py --check    # exit 1 if it is stale (a test does this)
+    python -m scripts.flow_layout            # rewrite modules/plan/layout.json
+    python -m scripts.flow_layout --check    # exit 1 if it is stale (a test does this)
 """
 
 from __future__ import annotations
@@ -20,13 +20,11 @@ import sys
 from pathlib import Path
 from typing import Any, Final
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import demo
-
+from flowkit import demo
 from flowkit.layout import BLOCK_HEIGHT, BLOCK_WIDTH, ENTRY_POINT, layout
+from flowkit.plan import ROOT
 
-LAYOUT: Final = demo.ROOT / "modules" / "plan" / "layout.json"
+LAYOUT: Final = ROOT / "modules" / "plan" / "layout.json"
 FLOWS: Final = ("inbound_flow", "wait_module", "requeue_disconnect_flow", "config_lookup_module")
 PROMPT_ARN: Final = (
     "arn:aws:connect:eu-west-2:123456789012:instance/0e3b1d0a-1111-4222-8333-444455556666"
@@ -112,6 +110,7 @@ def generated_files() -> dict[Path, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    demo.use_emulator_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
@@ -122,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     LAYOUT.write_text(wanted)
-    print(f"wrote {LAYOUT.relative_to(demo.ROOT)}")
+    print(f"wrote {LAYOUT.relative_to(ROOT)}")
     return 0
 
 

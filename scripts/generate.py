@@ -14,8 +14,8 @@ Each step computes its files from the sources and from the steps before it, so t
 Measurements are not generated here: docs/performance.md is `make bench`'s, and
 docs/reliability.md is written by the reliability suite (`make reliability-report`).
 
-    python scripts/generate.py            # write what is stale
-    python scripts/generate.py --check    # exit 1, naming each stale file and its step
+    python -m scripts.generate            # write what is stale
+    python -m scripts.generate --check    # exit 1, naming each stale file and its step
 """
 
 from __future__ import annotations
@@ -26,15 +26,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Final
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import build_lambda_zip
-import flow_docs
-import flow_layout
-import terraform_docs
-import write_contract
-
 from connect_async.devtools import build_layer
+from flowkit import demo
+from scripts import build_lambda_zip, flow_docs, flow_layout, terraform_docs, write_contract
 
 __all__ = ["STEPS", "main", "stale"]
 
@@ -71,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file is stale")
     args = parser.parse_args(argv)
+    demo.use_emulator_environment()  # the flow docs play their calls on moto
     found = []
     for name, step in STEPS:
         for path, content in step().items():

@@ -4,8 +4,8 @@ terraform-docs cannot be installed on the project's machines; this renders the s
 layout (Requirements, Inputs, Outputs) between each README's BEGIN_TF_DOCS/END_TF_DOCS markers:
 the root module's, modules/*'s and examples/*'s (``MODULES``).
 
-    python scripts/terraform_docs.py            # rewrite every README section
-    python scripts/terraform_docs.py --check    # exit 1 if any README is stale (a test does this)
+    python -m scripts.terraform_docs            # rewrite every README section
+    python -m scripts.terraform_docs --check    # exit 1 if any README is stale (a test does this)
 """
 
 from __future__ import annotations

@@ -23,12 +23,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "lambdas")]
+from connect_async.settings import SETTINGS, Setting
+from flowkit.manifest import contract_json
+from scripts.hcl_blocks import strip_validations, variable_blocks
 
-from connect_async.settings import SETTINGS, Setting  # noqa: E402
-from flowkit.manifest import contract_json  # noqa: E402 - after the path is set
-from scripts.hcl_blocks import strip_validations, variable_blocks  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 __all__ = ["generated_files", "main"]
 

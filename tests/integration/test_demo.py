@@ -15,7 +15,8 @@ pytestmark = pytest.mark.terraform  # the demo renders the flow with Terraform
 
 def _demo(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 - fixed interpreter and script
-        [sys.executable, str(ROOT / "scripts" / "demo.py"), *args],
+        [sys.executable, "-m", "scripts.demo", *args],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
@@ -73,20 +74,20 @@ def test_demo_prints_the_call_as_a_chart() -> None:
 
 
 @pytest.mark.parametrize("tfvars", [None, "examples/ops.tfvars"])
-def test_the_plans_longest_wait_is_the_wait_the_caller_hears(tfvars: str | None) -> None:
+def test_the_plans_longest_wait_is_the_wait_the_caller_hears(
+    tfvars: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The timing plan counts loops of hold_prompt_seconds (+ one check budget with
     # check_poll_when = always); the simulator plays the hold message for hold_prompt_seconds and
     # check answers within its budget, so a task that never answers is given up on when the plan
     # says, to within the calls' own overhead (tens of milliseconds each: one call per sentence).
     # Progress messages, shorter than the hold message, can only make the wait shorter.
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import demo
-
+    from flowkit import demo
     from flowkit.scenario import CATALOGUE, Demo
     from flowkit.simulator import START_MS, Scenario
 
     # Adding a scenario is one entry in the catalogue beside the Scenario type.
-    CATALOGUE["never-answers"] = Demo(Scenario(work_seconds=10_000, progress_messages=()))
+    monkeypatch.setitem(CATALOGUE, "never-answers", Demo(Scenario(work_seconds=10_000, progress_messages=())))
     rendered, report = demo.play("never-answers", ROOT / tfvars if tfvars else None)
     timeout_text = next(s for s in report.spoken if "taking longer" in s)
     heard_at = next(e.at_ms for e in report.events if e.text.endswith(f'"{timeout_text}"'))

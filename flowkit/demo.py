@@ -1,0 +1,206 @@
+"""The demo's library: render the module's plan for a tuning and play a scenario through its
+flows on moto, with the scenario's work, your task or your state machine.
+
+``scripts/demo.py`` (``make demo``) prints what :func:`play` returns; the benchmarks, the flow
+docs and the comparison play the same calls. Call :func:`use_emulator_environment` once before
+the first boto3 client (a command does it in ``main``; importing this module changes nothing).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import ModuleType
+from typing import Final
+
+import moto
+
+from connect_async.aws import dynamodb_client
+from connect_async.config import ConfigurationError
+from connect_async.observability import logger
+from connect_async.tasks import Task, load_task
+from flowkit import plan
+from flowkit.checker import ERROR
+from flowkit.module_flows import check_module_flows
+from flowkit.plan import ROOT, Rendered
+from flowkit.scenario import CATALOGUE
+from flowkit.simulator import (
+    CallReport,
+    CallSimulator,
+    Deployment,
+    create_config_table,
+    create_tracker_table,
+)
+
+__all__ = [
+    "CHECK_ARN",
+    "EMULATOR_ENVIRONMENT",
+    "FLOW_MODULE_ID",
+    "LOOKUP_ARN",
+    "START_ARN",
+    "WIRING",
+    "YourSteps",
+    "YourTask",
+    "play",
+    "render",
+    "use_emulator_environment",
+]
+
+# The emulator's fake credentials and region, and quiet functions (the timeline is the demo's
+# output, not the JSON logs).
+EMULATOR_ENVIRONMENT: Final = {
+    "AWS_ACCESS_KEY_ID": "demo",
+    "AWS_SECRET_ACCESS_KEY": "demo",
+    "AWS_DEFAULT_REGION": "eu-west-2",
+    "POWERTOOLS_LOG_LEVEL": "CRITICAL",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+}
+
+
+def use_emulator_environment() -> None:
+    """Point boto3 at fake credentials and silence the functions' logs, for this process."""
+    os.environ.update(EMULATOR_ENVIRONMENT)
+    logger.setLevel(EMULATOR_ENVIRONMENT["POWERTOOLS_LOG_LEVEL"])  # made when the runtime was imported
+
+
+START_ARN: Final = "arn:aws:lambda:eu-west-2:123456789012:function:demo-start"
+CHECK_ARN: Final = "arn:aws:lambda:eu-west-2:123456789012:function:demo-check"
+LOOKUP_ARN: Final = "arn:aws:lambda:eu-west-2:123456789012:function:demo-lookup"
+FLOW_MODULE_ID: Final = "demo-wait-for-task-module"
+# The plan's wiring (what the root module passes from the resources it creates), and the
+# re-queue disconnect flow the "requeue" scenario plays when the tfvars do not set one.
+WIRING = {
+    "start_function_arn": START_ARN,
+    "check_function_arn": CHECK_ARN,
+    "lookup_function_arn": LOOKUP_ARN,
+    "flow_module_id": FLOW_MODULE_ID,
+    "tracker_table_name": Deployment.table_name,
+    "requeue_disconnect_flow": {
+        "queue_id": "0d0e0a0d-0000-4000-8000-00000000e0e0",
+        "task_name": "record_return",
+    },
+}
+
+
+def render(tfvars: Path | None, variables: dict[str, object] | None = None) -> Rendered:
+    """The module's plan for these tfvars (the demo's wiring first, so the tfvars win)."""
+    try:
+        return plan.render(tfvars, defaults=WIRING, variables=variables)
+    except plan.TuningError as exc:
+        raise SystemExit(str(exc)) from None
+
+
+@dataclass(frozen=True)
+class YourTask:
+    """Your own task in place of the scenario's work: its handler, where its code is, the
+    contact attributes an earlier flow set, and the environment it reads."""
+
+    handler: str
+    path: Path | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+    environment: dict[str, str] = field(default_factory=dict)
+
+    def load(self) -> Task:
+        if self.path is not None:
+            if not self.path.is_dir():
+                raise SystemExit(f"TASK_PATH {self.path} is not a folder")
+            sys.path.insert(0, str(self.path.resolve()))
+        try:
+            return load_task(self.handler)
+        except ConfigurationError as exc:
+            raise SystemExit(f"TASK {self.handler}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class YourSteps:
+    """Your state machine (backend step_functions) in place of the worker: a Python file naming
+    DEFINITION_FILE and TEMPLATE_VARIABLES, with steps(clock) standing in for its services and
+    an optional prepare(dynamodb) making the tables its DynamoDB steps use."""
+
+    path: Path
+
+    def load(self) -> ModuleType:
+        spec = importlib.util.spec_from_file_location("your_steps", self.path)
+        if spec is None or spec.loader is None or not self.path.is_file():
+            raise SystemExit(f"STEPS {self.path} is not a Python file")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        missing = [
+            name for name in ("DEFINITION_FILE", "TEMPLATE_VARIABLES", "steps") if not hasattr(module, name)
+        ]
+        if missing:
+            raise SystemExit(f"STEPS {self.path} must define {', '.join(missing)}")
+        return module
+
+
+def play(
+    scenario_name: str,
+    tfvars: Path | None,
+    task: YourTask | None = None,
+    your_steps: YourSteps | None = None,
+    attributes: dict[str, str] | None = None,
+) -> tuple[Rendered, CallReport]:
+    """Render the flows for these tfvars (or the scenario's own tuning), check them, and play the
+    scenario through them, with your own task (or state machine) when given."""
+    # Your code first: a typo in its name is said at once, before Terraform runs.
+    entry = CATALOGUE[scenario_name]
+    run = task.load() if task is not None else entry.task
+    steps = your_steps.load() if your_steps is not None else None
+    backend: dict[str, object] | None = (
+        {
+            "backend": "step_functions",
+            "step_functions": {
+                "definition_file": str(Path(steps.DEFINITION_FILE).resolve()),
+                "template_variables": dict(steps.TEMPLATE_VARIABLES),
+            },
+        }
+        if steps
+        else None
+    )
+    rendered = render(tfvars or (ROOT / entry.tfvars if entry.tfvars else None), backend)
+    flows, call = rendered.flows, rendered["call"]
+    checked = check_module_flows(
+        flows,
+        start_arn=START_ARN,
+        check_arn=CHECK_ARN,
+        result_keys=[str(key) for key in call["result_keys"]],
+        task_parameters={str(k): str(v) for k, v in call["task_parameters"].items()},
+        tracking_id_reference=call["tracking_id_reference"],
+        lookup_arn=LOOKUP_ARN,
+        config_lookup=call["config_lookup"],
+        flow_module_id=FLOW_MODULE_ID,
+    )
+    for name, problems in checked.items():
+        if any(p.severity == ERROR for p in problems):
+            raise SystemExit(f"the rendered {name} breaks Connect's rules:\n" + "\n".join(map(str, problems)))
+        for problem in problems:
+            sys.stderr.write(f"warning: {name}: {problem}\n")
+    deployment = rendered.deployment()
+    scenario = entry.call
+    given = {**(task.attributes if task else {}), **(attributes or {})}
+    if given:
+        scenario = replace(scenario, attributes={**scenario.attributes, **given})
+    flow = flows[entry.flow]
+    saved = dict(os.environ)
+    os.environ.update(task.environment if task else {})
+    try:
+        with moto.mock_aws():
+            create_tracker_table(deployment.table_name)
+            create_config_table(deployment)
+            if steps is not None and hasattr(steps, "prepare"):
+                steps.prepare(dynamodb_client())
+            simulator = CallSimulator(
+                flow,
+                functions={START_ARN: "start", CHECK_ARN: "check", LOOKUP_ARN: "lookup"},
+                deployment=deployment,
+                task=run,
+                modules={FLOW_MODULE_ID: flows["wait_module"]},
+                steps=(lambda clock: steps.steps(clock.sleep_ms)) if steps is not None else None,
+            )
+            return rendered, simulator.run(scenario)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
