@@ -3,12 +3,13 @@
 #
 # The runtime's contract (tracker attribute names, each function's environment variable names,
 # handler paths, the settings schema) is generated from lambdas/connect_async into
-# modules/plan/contract.json and read here, so the Terraform and the Python cannot drift: a
-# renamed variable fails the plan. modules/plan turns every setting into what the functions and
-# the flows use; `make demo`, the benchmarks and the tests call that same module.
+# modules/plan/contract.json; modules/plan reads it and gives it here as its contract output, so
+# the Terraform and the Python cannot drift: a renamed variable fails the plan. modules/plan
+# turns every setting into what the functions and the flows use; `make demo`, the benchmarks and
+# the tests call that same module.
 
 locals {
-  contract = jsondecode(file("${path.module}/modules/plan/contract.json"))
+  contract = module.plan.contract
   settings = local.contract.settings
 
   # The committed, reproducible Lambda artifact: the same bytes and hash on every machine,

@@ -116,8 +116,8 @@ def measure() -> dict[str, Any]:
     }
 
 
+@demo.on_the_emulator
 def main(argv: list[str] | None = None) -> int:
-    demo.use_emulator_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)

@@ -199,8 +199,8 @@ def measure(samples: int) -> dict[str, Any]:
     return summary
 
 
+@demo.on_the_emulator
 def main(argv: list[str] | None = None) -> int:
-    demo.use_emulator_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--json", type=Path)

@@ -270,8 +270,8 @@ def measure(tunings: Tunings) -> list[Measurement]:
     return results
 
 
+@demo.on_the_emulator
 def main(argv: list[str] | None = None) -> int:
-    demo.use_emulator_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tfvars", type=Path, action="append", default=[])
     parser.add_argument("--json", type=Path, help="write the measurements here")

@@ -552,8 +552,8 @@ def _version(python: str) -> str:
     return done.stdout.split()[1]
 
 
+@demo.on_the_emulator
 def main() -> int:
-    demo.use_emulator_environment()
     python = lambda_python("3.12")
     tunings = per_contact.render_tunings(TUNINGS)
     defaults = tunings[0][1]  # the module's defaults

@@ -116,8 +116,8 @@ def scale_table(plan: dict[str, Any], task_seconds: float) -> dict[str, Any]:
     }
 
 
+@demo.on_the_emulator
 def main(argv: list[str] | None = None) -> int:
-    demo.use_emulator_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tfvars", type=Path)
     parser.add_argument("--task-seconds", type=float, default=120)

@@ -237,8 +237,8 @@ def summarise(results: Sequence[Call]) -> list[Summary]:
     return summaries
 
 
+@demo.on_the_emulator
 def main(argv: list[str] | None = None) -> int:
-    demo.use_emulator_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=CALLS_PER_MEDIAN, help="calls per median")
     parser.add_argument("--tfvars", type=Path)

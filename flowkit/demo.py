@@ -2,19 +2,22 @@
 flows on moto, with the scenario's work, your task or your state machine.
 
 ``scripts/demo.py`` (``make demo``) prints what :func:`play` returns; the benchmarks, the flow
-docs and the comparison play the same calls. Call :func:`use_emulator_environment` once before
-the first boto3 client (a command does it in ``main``; importing this module changes nothing).
+docs and the comparison play the same calls, in the :func:`emulator_environment` (a command's
+``main`` is decorated with :func:`on_the_emulator`; importing this module changes nothing).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
-from typing import Final
+from typing import Final, ParamSpec, TypeVar
 
 import moto
 
@@ -44,10 +47,14 @@ __all__ = [
     "WIRING",
     "YourSteps",
     "YourTask",
+    "emulator_environment",
+    "on_the_emulator",
     "play",
     "render",
-    "use_emulator_environment",
 ]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # The emulator's fake credentials and region, and quiet functions (the timeline is the demo's
 # output, not the JSON logs).
@@ -60,10 +67,30 @@ EMULATOR_ENVIRONMENT: Final = {
 }
 
 
-def use_emulator_environment() -> None:
-    """Point boto3 at fake credentials and silence the functions' logs, for this process."""
+@contextmanager
+def emulator_environment() -> Iterator[None]:
+    """Point boto3 at fake credentials and silence the functions' logs while it lasts; the
+    environment and the log level are as they were afterwards."""
+    saved, level = dict(os.environ), logger.log_level
     os.environ.update(EMULATOR_ENVIRONMENT)
     logger.setLevel(EMULATOR_ENVIRONMENT["POWERTOOLS_LOG_LEVEL"])  # made when the runtime was imported
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        logger.setLevel(level)
+
+
+def on_the_emulator(main: Callable[P, R]) -> Callable[P, R]:
+    """A command's main, run in the :func:`emulator_environment`."""
+
+    @functools.wraps(main)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with emulator_environment():
+            return main(*args, **kwargs)
+
+    return run
 
 
 START_ARN: Final = "arn:aws:lambda:eu-west-2:123456789012:function:demo-start"

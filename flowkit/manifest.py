@@ -59,7 +59,7 @@ def _setting_document(row: Setting) -> dict[str, object]:
         "maximum": row.maximum,
         "whole": row.whole,
         "choices": list(row.choices),
-        "env": row.env.value if row.env else None,
+        "env": row.env,
         "readers": list(row.readers),
         "derived_from": row.derived_from or None,
         # What a valid value is, in words, for Terraform's error messages.
@@ -130,8 +130,8 @@ def contract_document() -> dict[str, object]:
         "settings": {row.name: _setting_document(row) for row in SETTINGS},
         "constants": dict(CONSTANTS),
         "environment": {
-            "all": [e.value for e in EnvVar],
-            **{fn: [e.value for e in names] for fn, names in FUNCTION_ENV_VARS.items()},
+            "all": [*(e.value for e in EnvVar), *(row.env for row in SETTINGS if row.env is not None)],
+            **{fn: list(names) for fn, names in FUNCTION_ENV_VARS.items()},
         },
     }
 

@@ -136,7 +136,7 @@ def _lookup_service(
         deployment.env("lookup", **{EnvVar.CONFIG_TABLE_NAME.value: deployment.config_table_name})
     )
     client = dynamodb_client()
-    read_timeout_ms = max(settings.budget_ms // 2, 100)
+    read_timeout_ms = max(settings.lookup_budget_ms // 2, 100)
 
     def table_call(model: Any, **_: Any) -> None:
         report.config_requests += 1

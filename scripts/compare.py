@@ -111,8 +111,8 @@ def compare(scenario: str, tunings: list[Path | None]) -> str:
     )
 
 
+@demo.on_the_emulator
 def main(argv: list[str] | None = None) -> int:
-    demo.use_emulator_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tfvars", nargs="+", type=Path, help="one tfvars (against the defaults) or two")
     parser.add_argument("--scenario", choices=sorted(CATALOGUE), default="typical")

@@ -20,7 +20,7 @@ import argparse
 import os
 from pathlib import Path
 
-from flowkit.demo import YourSteps, YourTask, play, use_emulator_environment
+from flowkit.demo import YourSteps, YourTask, on_the_emulator, play
 from flowkit.diagram import call_gantt
 from flowkit.plan import ROOT
 from flowkit.scenario import CATALOGUE
@@ -33,6 +33,7 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
     return pairs
 
 
+@on_the_emulator
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", choices=sorted(CATALOGUE), default="typical")
@@ -50,7 +51,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--task-env", action="append", default=[], help="NAME=VALUE: your task's environment")
     parser.add_argument("--steps", type=Path, help="your state machine's stand-ins (backend step_functions)")
     args = parser.parse_args(argv)
-    use_emulator_environment()
 
     task = None
     your_steps = YourSteps(args.steps) if args.steps else None

@@ -61,11 +61,11 @@ def stale(step: Callable[[], Mapping[Path, str | bytes]]) -> list[Path]:
     return [path for path, content in step().items() if _differs(path, content)]
 
 
+@demo.on_the_emulator  # the flow docs play their calls on moto
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file is stale")
     args = parser.parse_args(argv)
-    demo.use_emulator_environment()  # the flow docs play their calls on moto
     found = []
     for name, step in STEPS:
         for path, content in step().items():

@@ -185,9 +185,9 @@ class Stack:
             {
                 EnvVar.TRACKER_TABLE_NAME: TABLE,
                 EnvVar.WORKER_FUNCTION_NAME: WORKER_FUNCTION,
-                EnvVar.TRACKING_ID_SOURCE: self.tracking_id_source,
-                EnvVar.RUN_DEADLINE_SECONDS: str(self.run_deadline_seconds),
-                EnvVar.RECORD_TTL_SECONDS: str(self.record_ttl_seconds),
+                "TRACKING_ID_SOURCE": self.tracking_id_source,
+                "RUN_DEADLINE_SECONDS": str(self.run_deadline_seconds),
+                "RECORD_TTL_SECONDS": str(self.record_ttl_seconds),
             }
         )
         dispatcher = LambdaDispatcher(
@@ -199,10 +199,10 @@ class Stack:
         settings = CheckSettings.from_env(
             {
                 EnvVar.TRACKER_TABLE_NAME: TABLE,
-                EnvVar.TRACKING_ID_SOURCE: self.tracking_id_source,
-                EnvVar.CHECK_BUDGET_MS: str(self.check_budget_ms),
-                EnvVar.CHECK_POLL_INTERVAL_MS: str(self.check_interval_ms),
-                EnvVar.CHECK_POLL_WHEN: self.check_poll_when,
+                "TRACKING_ID_SOURCE": self.tracking_id_source,
+                "CHECK_BUDGET_MS": str(self.check_budget_ms),
+                "CHECK_POLL_INTERVAL_MS": str(self.check_interval_ms),
+                "CHECK_POLL_WHEN": self.check_poll_when,
             }
         )
         return CheckService(settings, self.tracker(), self.clock)
@@ -212,9 +212,9 @@ class Stack:
             {
                 EnvVar.TRACKER_TABLE_NAME: TABLE,
                 EnvVar.TASK_HANDLER: "tests.conftest:injected_by_the_loader_below",
-                EnvVar.TASK_RETRY_ATTEMPTS: str(self.task_retry_attempts),
-                EnvVar.WORKER_SAFETY_MARGIN_MS: "2000",
-                EnvVar.MAX_RESULT_BYTES: str(self.max_result_bytes),
+                "TASK_RETRY_ATTEMPTS": str(self.task_retry_attempts),
+                "WORKER_SAFETY_MARGIN_MS": "2000",
+                "MAX_RESULT_BYTES": str(self.max_result_bytes),
             }
         )
         task = self.task

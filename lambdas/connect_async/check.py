@@ -132,13 +132,13 @@ class CheckService:
         # lasts that long unless the run ends or its progress changes first.
         holding = request.hold_ms is not None
         budget_ms = min(
-            request.hold_ms if request.hold_ms is not None else self.settings.budget_ms, usable_ms
+            request.hold_ms if request.hold_ms is not None else self.settings.check_budget_ms, usable_ms
         )
         stop_at_ms = started_ms + budget_ms
         # A throttled read is retried even when the polling budget is small (or 0): the first
         # read may take up to _READ_RETRY_FLOOR_MS, within the Lambda's own time.
         read_until_ms = max(stop_at_ms, started_ms + min(_READ_RETRY_FLOOR_MS, usable_ms))
-        interval_ms = self.settings.poll_interval_ms
+        interval_ms = self.settings.check_poll_interval_ms
         polls = 0
         seen: Observation | None = None
         try:
@@ -174,7 +174,7 @@ class CheckService:
                 if (
                     not holding
                     and polls == 1
-                    and self.settings.poll_when is CheckPollWhen.DUE
+                    and self.settings.check_poll_when is CheckPollWhen.DUE
                     and not end_is_due(seen, now_ms, budget_ms)
                 ):
                     break

@@ -104,7 +104,7 @@ class LookupService:
         except InvalidEventError as exc:
             logger.warning("lookup rejected an invalid event", extra={"reason": str(exc)})
             return self._answer(_fallback(ErrorCode.INVALID_EVENT, str(exc)), began_ms)
-        budget_ms = min(self.settings.budget_ms, max(remaining_ms - _RESPONSE_MARGIN_MS, 0))
+        budget_ms = min(self.settings.lookup_budget_ms, max(remaining_ms - _RESPONSE_MARGIN_MS, 0))
         candidates = [key for key in request.keys if key != DEFAULT_CONFIG_KEY] + [DEFAULT_CONFIG_KEY]
         try:
             read = self.table.read(candidates, give_up_at_ms=began_ms + budget_ms)

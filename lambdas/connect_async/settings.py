@@ -1,19 +1,17 @@
 """The settings schema: every tuning value, defined once.
 
-One row per setting: its name (the module variable), unit, default, range, the environment
-variable the runtime reads it from (if any), who reads it, and what it trades. Everything else is
-generated from this table (``make gen``):
+One row per setting: its name (the module variable), unit, default, range, who reads it and what
+it trades. Everything else follows from the row (``make gen``):
 
-- ``contract.json`` carries it (``settings`` and ``constants``), and Terraform reads it there:
-  modules/plan's variables (generated) take their defaults from it and validate against it;
-- ``config.py`` reads each environment variable with the default and range given here;
-- the root module's variables for these settings, the README's tables and the call simulator's
-  defaults all follow.
+- its environment variable (the name in capitals, unless the row names another) and the
+  functions that get it (``config.FUNCTION_ENV_VARS``, which Terraform reads from contract.json);
+- the typed field each reading function's settings class has, read and range-checked at cold
+  start (``tunings.py``, generated);
+- the plan module's variable, its default and its range validation (modules/plan/settings.tf,
+  generated), the root's declaration and pass-through, and the README's tables.
 
-Adding a setting is a row here (and its ``EnvVar`` member when a function reads it), the typed
-field its function's settings class reads (``config.py``), then ``make gen``: which functions get
-the variable, the Terraform variable and its validation, the root's declaration and pass-through
-follow from the row.
+The rules between settings (a budget that must fit a time limit) are Terraform, written once in
+modules/plan/rules.tf. Adding a setting is a row here, then ``make gen``: nothing else.
 """
 
 from __future__ import annotations
@@ -27,11 +25,11 @@ from connect_async.contract import CheckPollWhen, TrackingIdSource
 
 __all__ = [
     "CONSTANTS",
+    "FUNCTIONS",
     "LOG_LEVELS",
     "SETTINGS",
     "EnvVar",
     "Reader",
-    "Rule",
     "Setting",
     "environments",
     "format_number",
@@ -40,65 +38,40 @@ __all__ = [
 
 
 class EnvVar(StrEnum):
-    """Every environment variable the runtime reads (``config.FUNCTION_ENV_VARS`` says who reads which)."""
+    """The environment variables the runtime reads besides its settings: the names of what the
+    module creates for each function (``config.FUNCTION_ENV_VARS`` says who reads which). A
+    setting's variable is its row's ``env``."""
 
-    # Shared by the three functions.
+    # Shared by the functions.
     TRACKER_TABLE_NAME = "TRACKER_TABLE_NAME"
     TRACING_ENABLED = "TRACING_ENABLED"
     POWERTOOLS_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
     POWERTOOLS_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
-    POWERTOOLS_LOG_LEVEL = "POWERTOOLS_LOG_LEVEL"
-    # start and check.
-    TRACKING_ID_SOURCE = "TRACKING_ID_SOURCE"
     # start: the worker it invokes (backend "lambda") or the state machine it starts ("step_functions").
     WORKER_FUNCTION_NAME = "WORKER_FUNCTION_NAME"
     STATE_MACHINE_ARN = "STATE_MACHINE_ARN"
-    RUN_DEADLINE_SECONDS = "RUN_DEADLINE_SECONDS"
-    RECORD_TTL_SECONDS = "RECORD_TTL_SECONDS"
-    # check.
-    CHECK_BUDGET_MS = "CHECK_BUDGET_MS"
-    CHECK_POLL_INTERVAL_MS = "CHECK_POLL_INTERVAL_MS"
-    CHECK_POLL_WHEN = "CHECK_POLL_WHEN"
-    # The result keys the flow saves (result_attribute_keys): check always answers each one.
+    # check: the result keys the flow saves (result_attribute_keys); check always answers each one.
     RESULT_KEYS = "RESULT_KEYS"
     # worker.
     TASK_HANDLER = "TASK_HANDLER"
-    TASK_RETRY_ATTEMPTS = "TASK_RETRY_ATTEMPTS"
-    WORKER_SAFETY_MARGIN_MS = "WORKER_SAFETY_MARGIN_MS"
-    MAX_RESULT_BYTES = "MAX_RESULT_BYTES"
-    WORKER_LEASE_MS = "WORKER_LEASE_MS"
     # lookup (the configuration lookup, when config_lookup is set).
     CONFIG_TABLE_NAME = "CONFIG_TABLE_NAME"
-    LOOKUP_BUDGET_MS = "LOOKUP_BUDGET_MS"
     # The item fields the lookup always answers (every field the configured items use).
     CONFIG_FIELDS = "CONFIG_FIELDS"
     # The shipped Bedrock task (read only when TASK_HANDLER points at it).
     BEDROCK_MODEL_ID = "BEDROCK_MODEL_ID"
     BEDROCK_PROMPT_TEMPLATE = "BEDROCK_PROMPT_TEMPLATE"
     BEDROCK_SYSTEM_PROMPT = "BEDROCK_SYSTEM_PROMPT"
-    BEDROCK_MAX_TOKENS = "BEDROCK_MAX_TOKENS"
-    BEDROCK_TEMPERATURE = "BEDROCK_TEMPERATURE"
-    BEDROCK_MAX_ANSWER_CHARS = "BEDROCK_MAX_ANSWER_CHARS"
 
 
 # Who reads a setting: a function (from its environment), the flows (rendered into them), or
 # Lambda itself (a function's or the worker's event configuration).
 Reader = Literal["start", "check", "worker", "lookup", "bedrock_task", "flow", "lambda"]
+# The readers that are code reading their environment: each gets a settings class (tunings.py).
+FUNCTIONS: Final[tuple[Reader, ...]] = ("start", "check", "worker", "lookup", "bedrock_task")
 Unit = Literal["ms", "seconds", "count", "bytes", "MB", "number", "choice"]
 
 LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A rule between settings, checked by Terraform at plan time.
-
-    ``condition`` is a Terraform expression over ``var.<setting>`` and ``local.constants``;
-    ``message`` says what to change. The runtime checks the rules it can see (config.py).
-    """
-
-    condition: str
-    message: str
 
 
 @dataclass(frozen=True)
@@ -114,7 +87,10 @@ class Setting:
     # Whole numbers only (a fractional millisecond or loop count is a typo).
     whole: bool = True
     choices: tuple[str, ...] = ()
-    env: EnvVar | None = None
+    # The enumeration the choices are the values of, if any: the typed field is one of its members.
+    choice_type: type[StrEnum] | None = None
+    # The environment variable a function reads it from: set by _setting from the readers.
+    env: str | None = None
     readers: tuple[Reader, ...] = ()
     # Why the range ends where it does, said in the error message.
     why: str = ""
@@ -127,7 +103,6 @@ class Setting:
     # validation) or "root" (a field of a root variable declared by hand, such as bedrock, whose
     # validation reads the range from contract.json).
     module: Literal["plan", "root"] = "plan"
-    rules: tuple[Rule, ...] = ()
 
     @property
     def field(self) -> str | None:
@@ -153,9 +128,28 @@ def format_number(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _setting(*, name: str, variable: str | None = "", **more: Any) -> Setting:
-    """A row; its variable is its name (or the object it is a field of) unless said otherwise."""
-    return Setting(name=name, variable=name.split(".", 1)[0] if variable == "" else variable, **more)
+def _setting(
+    *,
+    name: str,
+    variable: str | None = "",
+    env: str = "",
+    choices: tuple[str, ...] | type[StrEnum] = (),
+    readers: tuple[Reader, ...] = (),
+    **more: Any,
+) -> Setting:
+    """A row. Unless said otherwise: its variable is its name (or the object it is a field of);
+    a function that reads it reads the name in capitals ("bedrock.max_tokens": BEDROCK_MAX_TOKENS);
+    choices given as an enumeration are its values, and its field is typed by it."""
+    read_by_code = any(reader in FUNCTIONS for reader in readers)
+    return Setting(
+        name=name,
+        variable=name.split(".", 1)[0] if variable == "" else variable,
+        env=(env or name.replace(".", "_").upper()) if read_by_code else None,
+        choices=choices if isinstance(choices, tuple) else tuple(member.value for member in choices),
+        choice_type=None if isinstance(choices, tuple) else choices,
+        readers=readers,
+        **more,
+    )
 
 
 # Values the module relies on but nobody tunes: Connect's and Lambda's limits, and margins.
@@ -205,18 +199,8 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         ),
         minimum=0,
         maximum=7_500,
-        env=EnvVar.CHECK_BUDGET_MS,
         readers=("check", "flow"),
         why="the runtime's limit, under Connect's 8 seconds",
-        rules=(
-            Rule(
-                "var.check_budget_ms + local.constants.check_safety_margin_ms"
-                " <= var.flow_invocation_time_limit_seconds * 1000",
-                "check_budget_ms plus the check safety margin (${local.constants.check_safety_margin_ms}"
-                " ms) must fit within flow_invocation_time_limit_seconds: lower the budget or raise the"
-                " time limit, or Connect will cut check off and take the error branch.",
-            ),
-        ),
     ),
     _setting(
         name="check_poll_interval_ms",
@@ -228,15 +212,7 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         ),
         minimum=20,
         maximum=5_000,
-        env=EnvVar.CHECK_POLL_INTERVAL_MS,
         readers=("check",),
-        rules=(
-            Rule(
-                "var.check_budget_ms == 0 || var.check_poll_interval_ms <= var.check_budget_ms",
-                "check_poll_interval_ms must not exceed check_budget_ms: check would read the tracker only "
-                "once per call.",
-            ),
-        ),
     ),
     _setting(
         name="check_poll_when",
@@ -249,8 +225,7 @@ SETTINGS: Final[tuple[Setting, ...]] = (
             "once per call, between the hold message's sentences); always, on every call (the sooner a "
             "result is heard, the more GB-seconds and silence)."
         ),
-        choices=tuple(s.value for s in CheckPollWhen),
-        env=EnvVar.CHECK_POLL_WHEN,
+        choices=CheckPollWhen,
         readers=("check",),
     ),
     _setting(
@@ -278,20 +253,6 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         minimum=5,
         maximum=3_600,
         readers=("flow",),
-        rules=(
-            Rule(
-                "var.hold_prompt_seconds <= var.max_wait_seconds",
-                "hold_prompt_seconds is longer than max_wait_seconds: the caller would wait through a hold "
-                "message longer than the whole wait. Shorten the hold message or wait longer.",
-            ),
-            Rule(
-                'ceil(var.max_wait_seconds / (var.hold_prompt_seconds + (var.check_poll_when == "always"'
-                " ? var.check_budget_ms / 1000 : 0))) <= local.constants.connect_loop_limit",
-                "max_wait_seconds needs more than ${local.constants.connect_loop_limit} flow loops"
-                " (Connect's Loop limit) at this hold_prompt_seconds (and check_budget_ms, with"
-                " check_poll_when = always): shorten the wait or lengthen the hold message.",
-            ),
-        ),
     ),
     _setting(
         name="start_retry_attempts",
@@ -339,18 +300,6 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         maximum=900,
         readers=("lambda",),
         why="Lambda's maximum",
-        rules=(
-            Rule(
-                "var.worker_timeout_seconds >= var.max_wait_seconds",
-                "worker_timeout_seconds must be at least max_wait_seconds: otherwise the worker is stopped "
-                "while the caller is still told to wait.",
-            ),
-            Rule(
-                "var.worker_timeout_seconds * 1000 > 2 * var.worker_safety_margin_ms",
-                "worker_timeout_seconds must be more than twice worker_safety_margin_ms: the margin would "
-                "leave the task almost no time.",
-            ),
-        ),
     ),
     _setting(
         name="worker_safety_margin_ms",
@@ -362,7 +311,6 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         ),
         minimum=500,
         maximum=60_000,
-        env=EnvVar.WORKER_SAFETY_MARGIN_MS,
         readers=("worker",),
     ),
     _setting(
@@ -375,7 +323,6 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         ),
         minimum=1,
         maximum=86_400,
-        env=EnvVar.RUN_DEADLINE_SECONDS,
         readers=("start",),
         variable=None,
         derived_from="worker_timeout_seconds + dispatch_slack_seconds",
@@ -390,17 +337,8 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         ),
         minimum=60,
         maximum=31_536_000,
-        env=EnvVar.RECORD_TTL_SECONDS,
         readers=("start",),
         why="one minute to one year",
-        rules=(
-            Rule(
-                "var.record_ttl_seconds"
-                " > var.worker_timeout_seconds + local.constants.dispatch_slack_seconds",
-                "record_ttl_seconds must be greater than worker_timeout_seconds plus the dispatch allowance "
-                "(${local.constants.dispatch_slack_seconds} s): a record must outlive its run.",
-            ),
-        ),
     ),
     _setting(
         name="worker_lease_ms",
@@ -414,7 +352,6 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         ),
         minimum=1_000,
         maximum=60_000,
-        env=EnvVar.WORKER_LEASE_MS,
         readers=("worker",),
     ),
     _setting(
@@ -427,7 +364,6 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         ),
         minimum=0,
         maximum=10,
-        env=EnvVar.TASK_RETRY_ATTEMPTS,
         readers=("worker",),
     ),
     _setting(
@@ -437,7 +373,6 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         description="Largest result (as returned to the flow) before the run fails with result_too_large.",
         minimum=64,
         maximum=30_720,
-        env=EnvVar.MAX_RESULT_BYTES,
         readers=("worker",),
         why="Connect rejects Lambda responses over 32 KB, control keys included",
     ),
@@ -477,8 +412,7 @@ SETTINGS: Final[tuple[Setting, ...]] = (
             "contact_id, or parameter (the flows pass tracking_id_reference as tracking_id; anyone who can "
             "set it can read that run's result)."
         ),
-        choices=tuple(s.value for s in TrackingIdSource),
-        env=EnvVar.TRACKING_ID_SOURCE,
+        choices=TrackingIdSource,
         readers=("start", "check", "flow"),
     ),
     _setting(
@@ -487,7 +421,7 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         default="INFO",
         description="Powertools log level of the functions.",
         choices=LOG_LEVELS,
-        env=EnvVar.POWERTOOLS_LOG_LEVEL,
+        env="POWERTOOLS_LOG_LEVEL",  # Powertools reads it
         readers=("start", "check", "worker", "lookup"),
     ),
     _setting(
@@ -555,18 +489,8 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         ),
         minimum=100,
         maximum=7_000,
-        env=EnvVar.LOOKUP_BUDGET_MS,
         readers=("lookup",),
         why="under Connect's 8 seconds, with the safety margin",
-        rules=(
-            Rule(
-                "var.lookup_budget_ms + local.constants.check_safety_margin_ms"
-                " <= var.lookup_time_limit_seconds * 1000",
-                "lookup_budget_ms plus the safety margin (${local.constants.check_safety_margin_ms} ms) must"
-                " fit within lookup_time_limit_seconds: lower the budget or raise the time limit, or Connect"
-                " cuts the lookup off before it can answer fallback.",
-            ),
-        ),
     ),
     # -- the shipped Bedrock task (fields of the bedrock variable) ----------------------------------
     _setting(
@@ -577,7 +501,6 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         description="The most tokens Bedrock may generate for one answer.",
         minimum=1,
         maximum=8_192,
-        env=EnvVar.BEDROCK_MAX_TOKENS,
         readers=("bedrock_task",),
     ),
     _setting(
@@ -589,7 +512,6 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         minimum=0,
         maximum=1,
         whole=False,
-        env=EnvVar.BEDROCK_TEMPERATURE,
         readers=("bedrock_task",),
     ),
     _setting(
@@ -602,7 +524,6 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         ),
         minimum=1,
         maximum=16_000,
-        env=EnvVar.BEDROCK_MAX_ANSWER_CHARS,
         readers=("bedrock_task",),
     ),
 )
@@ -626,5 +547,5 @@ def environments(values: Mapping[str, object]) -> dict[str, dict[str, str]]:
     for row in SETTINGS:
         if row.name in values and row.env is not None:
             for reader in row.readers:
-                environment.setdefault(reader, {})[row.env.value] = str(values[row.name])
+                environment.setdefault(reader, {})[row.env] = str(values[row.name])
     return environment

@@ -119,7 +119,7 @@ class WorkerService:
         logger.append_keys(task_name=job.task_name, attempt=job.attempt)
 
         owner = invocation.aws_request_id
-        lease_ms = self.settings.lease_ms
+        lease_ms = self.settings.worker_lease_ms
         claim = self.tracker.claim(
             job.task_id, job.attempt, owner, lease_ms=lease_ms, give_up_at_ms=write_until_ms
         )
@@ -128,7 +128,7 @@ class WorkerService:
         if claim.record is None:  # an applied update returns the new image; never None
             raise TrackerUnavailableError("DynamoDB returned no record for an applied claim")
         budget_end_ms = min(
-            lambda_end_ms - self.settings.safety_margin_ms,
+            lambda_end_ms - self.settings.worker_safety_margin_ms,
             claim.record.deadline_at_ms - _DEADLINE_WRITE_MARGIN_MS,
         )
         lease = Lease(

@@ -25,7 +25,7 @@ def test_every_function_reads_only_named_variables() -> None:
     document = json.loads(contract_json())
     names = set(document["environment"]["all"])
     for function, variables in FUNCTION_ENV_VARS.items():
-        assert set(document["environment"][function]) == {v.value for v in variables} <= names, function
+        assert set(document["environment"][function]) == set(variables) <= names, function
 
 
 def _environment_reads(tree: ast.AST) -> list[ast.AST]:
@@ -89,3 +89,13 @@ def test_a_record_survives_the_round_trip_through_an_item_and_a_malformed_one_is
         record_from_item({**item, "status": {"S": "paused"}})
     with pytest.raises(CorruptRecordError):
         record_from_item({**item, "attempt": {"N": "two"}})
+
+
+def test_a_settings_variable_is_declared_by_its_row_alone() -> None:
+    # EnvVar holds only the names of what the module creates; a setting's variable comes from its
+    # row, so adding a setting declares nothing twice.
+    from connect_async.settings import SETTINGS
+
+    settings = [row.env for row in SETTINGS if row.env is not None]
+    assert len(settings) == len(set(settings))
+    assert not set(settings) & {member.value for member in EnvVar}

@@ -24,7 +24,7 @@ __all__ = ["handler"]
 def _service() -> LookupService:
     settings = LookupSettings.from_env(os.environ)
     # A read that hangs is cut at half the budget, so one retry still fits in it.
-    timeout_seconds = max(settings.budget_ms / 2000, 0.1)
+    timeout_seconds = max(settings.lookup_budget_ms / 2000, 0.1)
     clock = SystemClock()
     return LookupService(
         settings=settings,

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache
 from string import Template
 from typing import TYPE_CHECKING
 
 from connect_async.aws import bedrock_runtime_client
-from connect_async.config import EnvVar, read_number, read_str, read_whole
+from connect_async.config import EnvVar, read_str
 from connect_async.redaction import trim
 from connect_async.tasks import TaskContext, TaskFailed
+from connect_async.tunings import BedrockTaskTunings
 
 if TYPE_CHECKING:
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
@@ -33,23 +34,21 @@ __all__ = ["BedrockSettings", "answer_question", "run"]
 
 
 @dataclass(frozen=True)
-class BedrockSettings:
+class BedrockSettings(BedrockTaskTunings):
+    """The tunings (max_tokens, temperature, max_answer_chars: the settings schema's bedrock.*
+    rows), and the model and prompts."""
+
     model_id: str
     prompt_template: Template
     system_prompt: str
-    max_tokens: int
-    temperature: float
-    max_answer_chars: int
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> BedrockSettings:
         return cls(
+            **asdict(BedrockTaskTunings.read(env)),
             model_id=read_str(env, EnvVar.BEDROCK_MODEL_ID),
             prompt_template=Template(read_str(env, EnvVar.BEDROCK_PROMPT_TEMPLATE)),
             system_prompt=env.get(EnvVar.BEDROCK_SYSTEM_PROMPT, "").strip(),
-            max_tokens=read_whole(env, "bedrock.max_tokens"),
-            temperature=read_number(env, "bedrock.temperature"),
-            max_answer_chars=read_whole(env, "bedrock.max_answer_chars"),
         )
 
 

@@ -1,0 +1,47 @@
+# The rules between settings, checked at plan time, in Terraform's language. Each `rule` block
+# becomes a `validation` block of the variable it names, in settings.tf (`make gen` copies it
+# there: Terraform has no way to add a validation to a variable declared elsewhere, and a local
+# holding the rules would make a cycle with the validations that read it). A setting's own range
+# is its row in lambdas/connect_async/settings.py; what ties two settings together is written
+# here, once. A name that is not a setting of the plan fails `make gen`.
+
+rule "check_budget_ms" {
+  condition     = var.check_budget_ms + local.constants.check_safety_margin_ms <= var.flow_invocation_time_limit_seconds * 1000
+  error_message = "check_budget_ms plus the check safety margin (${local.constants.check_safety_margin_ms} ms) must fit within flow_invocation_time_limit_seconds: lower the budget or raise the time limit, or Connect will cut check off and take the error branch."
+}
+
+rule "check_poll_interval_ms" {
+  condition     = var.check_budget_ms == 0 || var.check_poll_interval_ms <= var.check_budget_ms
+  error_message = "check_poll_interval_ms must not exceed check_budget_ms: check would read the tracker only once per call."
+}
+
+rule "max_wait_seconds" {
+  condition     = var.hold_prompt_seconds <= var.max_wait_seconds
+  error_message = "hold_prompt_seconds is longer than max_wait_seconds: the caller would wait through a hold message longer than the whole wait. Shorten the hold message or wait longer."
+}
+
+rule "max_wait_seconds" {
+  # One loop is the hold message, plus a whole check budget when check polls on every call.
+  condition     = ceil(var.max_wait_seconds / (var.hold_prompt_seconds + (var.check_poll_when == "always" ? var.check_budget_ms / 1000 : 0))) <= local.constants.connect_loop_limit
+  error_message = "max_wait_seconds needs more than ${local.constants.connect_loop_limit} flow loops (Connect's Loop limit) at this hold_prompt_seconds (and check_budget_ms, with check_poll_when = always): shorten the wait or lengthen the hold message."
+}
+
+rule "worker_timeout_seconds" {
+  condition     = var.worker_timeout_seconds >= var.max_wait_seconds
+  error_message = "worker_timeout_seconds must be at least max_wait_seconds: otherwise the worker is stopped while the caller is still told to wait."
+}
+
+rule "worker_timeout_seconds" {
+  condition     = var.worker_timeout_seconds * 1000 > 2 * var.worker_safety_margin_ms
+  error_message = "worker_timeout_seconds must be more than twice worker_safety_margin_ms: the margin would leave the task almost no time."
+}
+
+rule "record_ttl_seconds" {
+  condition     = var.record_ttl_seconds > var.worker_timeout_seconds + local.constants.dispatch_slack_seconds
+  error_message = "record_ttl_seconds must be greater than worker_timeout_seconds plus the dispatch allowance (${local.constants.dispatch_slack_seconds} s): a record must outlive its run."
+}
+
+rule "lookup_budget_ms" {
+  condition     = var.lookup_budget_ms + local.constants.check_safety_margin_ms <= var.lookup_time_limit_seconds * 1000
+  error_message = "lookup_budget_ms plus the safety margin (${local.constants.check_safety_margin_ms} ms) must fit within lookup_time_limit_seconds: lower the budget or raise the time limit, or Connect cuts the lookup off before it can answer fallback."
+}
