@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
+from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from connect_async.clock import Clock
@@ -36,6 +37,8 @@ T = TypeVar("T")
 # while unclaimed, anyone once overdue, and anyone once the claiming worker's lease has lapsed.
 _Guard = Literal["owner", "unclaimed", "overdue", "lost"]
 _CONDITION_FAILED: Final = "ConditionalCheckFailedException"
+# What a record's attribute holds: a string, a whole number, or the result (a map of strings).
+_Value = str | int | Mapping[str, str]
 
 
 class TrackerUnavailableError(Exception):
@@ -55,16 +58,12 @@ class ClaimOutcome:
     record: TrackerRecord | None
 
 
-def _s(value: str) -> AttributeValueTypeDef:
-    return {"S": value}
-
-
-def _n(value: int) -> AttributeValueTypeDef:
-    return {"N": str(value)}
+_SERIALIZER: Final = TypeSerializer()
 
 
 class _Expression:
-    """Builds DynamoDB expressions with placeholders for every name (status is reserved)."""
+    """Builds DynamoDB expressions with placeholders for every name (status is reserved) and
+    every value (a Python str, int or mapping of str, as boto3's TypeSerializer writes it)."""
 
     def __init__(self) -> None:
         self.names: dict[str, str] = {}
@@ -75,10 +74,22 @@ class _Expression:
         self.names[placeholder] = attr.value
         return placeholder
 
-    def value(self, key: str, value: AttributeValueTypeDef) -> str:
+    def value(self, key: str, value: _Value) -> str:
+        """The placeholder of ``value``; asking again for the same key and value reuses it."""
         placeholder = f":{key}"
-        self.values[placeholder] = value
+        serialized = _SERIALIZER.serialize(value)
+        if self.values.setdefault(placeholder, serialized) != serialized:
+            raise ValueError(f"{placeholder} already stands for another value")
         return placeholder
+
+    def assign(self, attr: Attr, value: _Value) -> str:
+        """``#attr = :attr``, one clause of a SET."""
+        return f"{self.name(attr)} = {self.value(attr.value, value)}"
+
+    def increment(self, attr: Attr) -> str:
+        """``#attr = if_not_exists(#attr, 0) + 1``: a counter that starts at one."""
+        name = self.name(attr)
+        return f"{name} = if_not_exists({name}, {self.value('zero', 0)}) + {self.value('one', 1)}"
 
 
 class TrackerTable:
@@ -124,7 +135,7 @@ class TrackerTable:
             try:
                 response = self._client.update_item(
                     TableName=self._table,
-                    Key={Attr.TASK_ID.value: _s(task_id)},
+                    Key={Attr.TASK_ID.value: {"S": task_id}},
                     UpdateExpression=update,
                     ConditionExpression=condition,
                     ExpressionAttributeNames=expr.names,
@@ -149,7 +160,7 @@ class TrackerTable:
         def operation() -> TrackerRecord | None:
             response = self._client.get_item(
                 TableName=self._table,
-                Key={Attr.TASK_ID.value: _s(task_id)},
+                Key={Attr.TASK_ID.value: {"S": task_id}},
                 ConsistentRead=True,
             )
             item = response.get("Item")
@@ -174,24 +185,24 @@ class TrackerTable:
         """
         now_ms = self._clock.now_ms()
         e = _Expression()
-        status, attempt = e.name(Attr.STATUS), e.name(Attr.ATTEMPT)
-        in_progress = e.value("in_progress", _s(RunStatus.IN_PROGRESS))
-        sets = [
-            f"{status} = {in_progress}",
-            f"{attempt} = if_not_exists({attempt}, {e.value('zero', _n(0))}) + {e.value('one', _n(1))}",
-            f"{e.name(Attr.TASK_NAME)} = {e.value('task_name', _s(request.task_name))}",
-            f"{e.name(Attr.CREATED_AT_MS)} = {e.value('now', _n(now_ms))}",
-            f"{e.name(Attr.UPDATED_AT_MS)} = :now",
-            f"{e.name(Attr.DEADLINE_AT_MS)} = {e.value('deadline', _n(deadline_at_ms))}",
-            f"{e.name(Attr.EXPIRES_AT)} = {e.value('expires', _n(expires_at))}",
-            f"{e.name(Attr.PROGRESS_PERCENT)} = :zero",
-            f"{e.name(Attr.PROGRESS_MESSAGE)} = {e.value('empty', _s(''))}",
-            f"{e.name(Attr.WORKER_RUNS)} = :zero",
-            f"{e.name(Attr.CHANNEL)} = {e.value('channel', _s(request.contact.channel))}",
-            f"{e.name(Attr.CONTACT_ID)} = {e.value('contact', _s(request.contact.contact_id))}",
-            f"{e.name(Attr.INITIAL_CONTACT_ID)} = "
-            f"{e.value('initial', _s(request.contact.initial_contact_id))}",
-        ]
+        contact = request.contact
+        fresh: dict[Attr, str | int] = {
+            Attr.STATUS: RunStatus.IN_PROGRESS,
+            Attr.TASK_NAME: request.task_name,
+            Attr.CREATED_AT_MS: now_ms,
+            Attr.UPDATED_AT_MS: now_ms,
+            Attr.DEADLINE_AT_MS: deadline_at_ms,
+            Attr.EXPIRES_AT: expires_at,
+            Attr.PROGRESS_PERCENT: 0,
+            Attr.PROGRESS_MESSAGE: "",
+            Attr.WORKER_RUNS: 0,
+            Attr.CHANNEL: contact.channel,
+            Attr.CONTACT_ID: contact.contact_id,
+            Attr.INITIAL_CONTACT_ID: contact.initial_contact_id,
+        }
+        if request.restart_token is not None:
+            fresh[Attr.RESTART_TOKEN] = request.restart_token
+        sets = [*(e.assign(attr, value) for attr, value in fresh.items()), e.increment(Attr.ATTEMPT)]
         removes = [
             Attr.PROGRESS_AT_MS,
             Attr.RESULT,
@@ -201,24 +212,27 @@ class TrackerTable:
             Attr.LEASE_EXPIRES_AT_MS,
             Attr.FINISHED_AT_MS,
         ]
+        if request.restart_token is None:
+            removes.append(Attr.RESTART_TOKEN)
+        status, in_progress, now = (
+            e.name(Attr.STATUS),
+            e.value("status", RunStatus.IN_PROGRESS),
+            e.value("now", now_ms),
+        )
         conditions = [
             f"attribute_not_exists({e.name(Attr.TASK_ID)})",
-            f"{e.name(Attr.EXPIRES_AT)} <= {e.value('now_s', _n(now_ms // 1000))}",
-            f"({status} = {in_progress} AND {e.name(Attr.DEADLINE_AT_MS)} <= :now)",
+            f"{e.name(Attr.EXPIRES_AT)} <= {e.value('now_s', now_ms // 1000)}",
+            f"({status} = {in_progress} AND {e.name(Attr.DEADLINE_AT_MS)} <= {now})",
         ]
-        token_attr = e.name(Attr.RESTART_TOKEN)
         if request.restart_token is not None:
-            token = e.value("token", _s(request.restart_token))
-            sets.append(f"{token_attr} = {token}")
+            token_attr, token = e.name(Attr.RESTART_TOKEN), e.value("restart_token", request.restart_token)
             # A run whose worker is lost reads as failed, so it may be restarted like one.
             conditions.append(
-                f"(({status} IN ({e.value('completed', _s(RunStatus.COMPLETED))}, "
-                f"{e.value('failed', _s(RunStatus.FAILED))}) OR "
-                f"({status} = {in_progress} AND {e.name(Attr.LEASE_EXPIRES_AT_MS)} <= :now)) AND "
+                f"(({status} IN ({e.value('completed', RunStatus.COMPLETED)}, "
+                f"{e.value('failed', RunStatus.FAILED)}) OR "
+                f"({status} = {in_progress} AND {e.name(Attr.LEASE_EXPIRES_AT_MS)} <= {now})) AND "
                 f"(attribute_not_exists({token_attr}) OR {token_attr} <> {token}))"
             )
-        else:
-            removes.append(Attr.RESTART_TOKEN)
         update = "SET " + ", ".join(sets) + " REMOVE " + ", ".join(e.name(a) for a in removes)
         applied, item = self._conditional_update(
             request.task_id, update, " OR ".join(conditions), e, give_up_at_ms
@@ -247,18 +261,18 @@ class TrackerTable:
         now_ms = self._clock.now_ms()
         e = _Expression()
         lease = e.name(Attr.LEASE_OWNER)
-        runs = e.name(Attr.WORKER_RUNS)
-        update = (
-            f"SET {lease} = {e.value('owner', _s(owner))}, "
-            f"{e.name(Attr.LEASE_EXPIRES_AT_MS)} = {e.value('lease_end', _n(now_ms + lease_ms))}, "
-            f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', _n(now_ms))}, "
-            f"{runs} = if_not_exists({runs}, {e.value('zero', _n(0))}) + {e.value('one', _n(1))}"
-        )
+        sets = [
+            f"{lease} = {e.value('owner', owner)}",
+            f"{e.name(Attr.LEASE_EXPIRES_AT_MS)} = {e.value('lease_end', now_ms + lease_ms)}",
+            f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', now_ms)}",
+            e.increment(Attr.WORKER_RUNS),
+        ]
+        update = "SET " + ", ".join(sets)
         condition = (
-            f"{e.name(Attr.STATUS)} = {e.value('in_progress', _s(RunStatus.IN_PROGRESS))} AND "
-            f"{e.name(Attr.ATTEMPT)} = {e.value('attempt', _n(attempt))} AND "
+            f"{e.name(Attr.STATUS)} = {e.value('in_progress', RunStatus.IN_PROGRESS)} AND "
+            f"{e.name(Attr.ATTEMPT)} = {e.value('attempt', attempt)} AND "
             f"{e.name(Attr.DEADLINE_AT_MS)} > :now AND "
-            f"{e.name(Attr.EXPIRES_AT)} > {e.value('now_s', _n(now_ms // 1000))} AND "
+            f"{e.name(Attr.EXPIRES_AT)} > {e.value('now_s', now_ms // 1000)} AND "
             f"attribute_not_exists({lease})"
         )
         applied, item = self._conditional_update(task_id, update, condition, e, give_up_at_ms)
@@ -272,8 +286,8 @@ class TrackerTable:
         now_ms = self._clock.now_ms()
         e = _Expression()
         update = (
-            f"SET {e.name(Attr.LEASE_EXPIRES_AT_MS)} = {e.value('lease_end', _n(now_ms + lease_ms))}, "
-            f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', _n(now_ms))}"
+            f"SET {e.name(Attr.LEASE_EXPIRES_AT_MS)} = {e.value('lease_end', now_ms + lease_ms)}, "
+            f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', now_ms)}"
         )
         condition = self._live_owner_condition(e, attempt, owner)
         applied, _ = self._conditional_update(task_id, update, condition, e, give_up_at_ms)
@@ -288,11 +302,11 @@ class TrackerTable:
 
     def _owned_condition(self, e: _Expression, attempt: int, owner: str | None) -> str:
         condition = (
-            f"{e.name(Attr.STATUS)} = {e.value('in_progress', _s(RunStatus.IN_PROGRESS))} AND "
-            f"{e.name(Attr.ATTEMPT)} = {e.value('attempt', _n(attempt))}"
+            f"{e.name(Attr.STATUS)} = {e.value('in_progress', RunStatus.IN_PROGRESS)} AND "
+            f"{e.name(Attr.ATTEMPT)} = {e.value('attempt', attempt)}"
         )
         if owner is not None:
-            condition += f" AND {e.name(Attr.LEASE_OWNER)} = {e.value('owner', _s(owner))}"
+            condition += f" AND {e.name(Attr.LEASE_OWNER)} = {e.value('owner', owner)}"
         return condition
 
     def report_progress(
@@ -308,10 +322,10 @@ class TrackerTable:
         """Record progress; False when the run is no longer this worker's."""
         e = _Expression()
         update = (
-            f"SET {e.name(Attr.PROGRESS_PERCENT)} = {e.value('percent', _n(percent))}, "
-            f"{e.name(Attr.PROGRESS_MESSAGE)} = {e.value('message', _s(message))}, "
+            f"SET {e.name(Attr.PROGRESS_PERCENT)} = {e.value('percent', percent)}, "
+            f"{e.name(Attr.PROGRESS_MESSAGE)} = {e.value('message', message)}, "
             f"{e.name(Attr.PROGRESS_AT_MS)} = :now, "
-            f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', _n(self._clock.now_ms()))}"
+            f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', self._clock.now_ms())}"
         )
         condition = self._live_owner_condition(e, attempt, owner)
         applied, _ = self._conditional_update(task_id, update, condition, e, give_up_at_ms)
@@ -327,10 +341,7 @@ class TrackerTable:
         give_up_at_ms: int,
     ) -> bool:
         """Write the final, successful state; False if the run was already final or taken."""
-        fields: dict[Attr, AttributeValueTypeDef] = {
-            Attr.RESULT: {"M": {k: _s(v) for k, v in result.items()}},
-            Attr.PROGRESS_PERCENT: _n(100),
-        }
+        fields: dict[Attr, _Value] = {Attr.RESULT: dict(result), Attr.PROGRESS_PERCENT: 100}
         return self._finish(
             task_id, attempt, owner, status=RunStatus.COMPLETED, fields=fields, give_up_at_ms=give_up_at_ms
         )
@@ -355,7 +366,10 @@ class TrackerTable:
         with ``only_if_overdue``, anyone once the run is past its deadline; and with
         ``only_if_lost``, anyone once ``owner``'s lease has lapsed (its worker is gone).
         """
-        fields = {Attr.ERROR_CODE: _s(error_code), Attr.ERROR_MESSAGE: _s(error_message)}
+        fields: dict[Attr, _Value] = {
+            Attr.ERROR_CODE: error_code,
+            Attr.ERROR_MESSAGE: error_message,
+        }
         guard: _Guard
         if only_if_overdue:
             guard = "overdue"
@@ -380,16 +394,16 @@ class TrackerTable:
         owner: str | None,
         *,
         status: RunStatus,
-        fields: Mapping[Attr, AttributeValueTypeDef],
+        fields: Mapping[Attr, _Value],
         give_up_at_ms: int,
         guard: _Guard = "owner",
     ) -> bool:
         """The one way a run becomes final: a conditional write from in_progress, same attempt."""
         e = _Expression()
         sets = [
-            f"{e.name(Attr.STATUS)} = {e.value('final', _s(status))}",
-            *(f"{e.name(attr)} = {e.value(attr.value, value)}" for attr, value in fields.items()),
-            f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', _n(self._clock.now_ms()))}",
+            f"{e.name(Attr.STATUS)} = {e.value('final', status)}",
+            *(e.assign(attr, value) for attr, value in fields.items()),
+            f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', self._clock.now_ms())}",
             f"{e.name(Attr.FINISHED_AT_MS)} = :now",
         ]
         # (Names are added only where used: DynamoDB rejects unused expression names.)
