@@ -45,6 +45,8 @@ module "plan" {
   max_wait_seconds                   = var.max_wait_seconds
   start_retry_attempts               = var.start_retry_attempts
   check_retry_attempts               = var.check_retry_attempts
+  wait_mode                          = var.wait_mode
+  push_wait_seconds                  = var.push_wait_seconds
   backend                            = var.backend
   worker_timeout_seconds             = var.worker_timeout_seconds
   worker_safety_margin_ms            = var.worker_safety_margin_ms

@@ -345,6 +345,20 @@ variable "check_retry_attempts" {
   nullable    = false
 }
 
+variable "wait_mode" {
+  description = "How the inbound flow paces a voice caller's wait. poll: the hold message sentence by sentence, with a short check call after each, so a result is heard when the sentence playing ends. push: Connect's asynchronous Lambda; each round one check call holds until the run ends, its progress changes or push_wait_seconds is nearly spent, while the hold message plays on a Wait's Continue branch that the call's return interrupts, so a result is heard at once. Chat and the flow module always poll. push rests on Connect behaviour only a real instance confirms (flows/README.md lists the assumptions), hence the default."
+  type        = string
+  default     = "poll"
+  nullable    = false
+}
+
+variable "push_wait_seconds" {
+  description = "With wait_mode = push: the time limit of the asynchronous check call and of the Wait on it (one round); check holds for this less the safety margin, and its Lambda timeout is this. Longer: fewer calls per wait. Either way each waiting caller holds one running check function."
+  type        = number
+  default     = 20
+  nullable    = false
+}
+
 variable "backend" {
   description = "What runs the task: lambda (the worker function runs your Python, task_handler) or step_functions (a state machine runs your steps, step_functions.definition_file; the flow, start, check and the tracker are the same)."
   type        = string

@@ -2,7 +2,10 @@
 
 ``InvokeLambdaFunction`` runs the function the block names (start and check from
 ``services``) with the block's time limit enforced: a call that takes longer goes down its error
-branch, as in Connect. ``MessageParticipant`` takes the time the text needs to be spoken
+branch, as in Connect. An asynchronous call (``InvocationType`` ASYNCHRONOUS) lets the flow go on
+at once; a ``Wait`` on it plays its ``Continue`` branch until the call returns (interrupting the
+prompt playing then), and ``LoadLambdaFunctionResult`` loads its answer.
+``MessageParticipant`` takes the time the text needs to be spoken
 (SPEECH_WORDS_PER_SECOND), the hold message (and each of its sentences, its share) the module's
 hold_prompt_seconds, and no time in chat (the message is sent). ``InvokeFlowModule`` plays the
 module's own content, ``Wait`` waits out its timeout or for the customer to come back (chat),
@@ -15,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 from connect_async.contract import (
@@ -56,9 +60,35 @@ _PASS_THROUGH: Final = frozenset(
 )
 
 
+# What may come between an asynchronous Lambda call and the Wait on it (none takes time).
+_WHILE_ASYNC: Final = frozenset(
+    {
+        "Wait",
+        "LoadLambdaFunctionResult",
+        "Compare",
+        "Loop",
+        "UpdateFlowAttributes",
+        "UpdateContactAttributes",
+        "DisconnectParticipant",
+    }
+)
+
+
 class UnknownBlockError(Exception):
     """A flow holds a block type the simulator cannot play: playing it as taking no time would
     make every measured silence and wait wrong, so the simulation stops instead."""
+
+
+@dataclass(frozen=True)
+class _AsyncCall:
+    """An asynchronous Lambda call: played at once (its function only reads the tracker, so its
+    answer does not depend on what the flow does meanwhile), then revealed to the flow in time."""
+
+    function: str
+    resumed_at_ms: int  # when the flow went on past the invoke block
+    returned_at_ms: int  # when the function returned (or was cut off at its time limit)
+    response: Mapping[str, str]
+    failed: bool
 
 
 class _FlowModuleReturned(Exception):  # noqa: N818 - a signal, not an error
@@ -105,6 +135,14 @@ class FlowInterpreter:
         # Per flow run (a module gets its own): loop counters and flow attributes.
         self.loops: dict[str, int] = {}
         self.flow_attributes: dict[str, str] = {}
+        # The actions of the flow running now (a Wait plays its Continue branch from them), and
+        # the last asynchronous Lambda call (the $.LambdaInvocation.InvocationId it sets).
+        self.actions: Mapping[str, Mapping[str, Any]] = {}
+        self.async_call: _AsyncCall | None = None
+        # True from an asynchronous call until a Wait on it ends: the flow's time is still the
+        # call's start, though the clock has played the call through.
+        self.async_pending = False
+        self.hung_up_at_ms: int | None = None
         # What each action type does (and _PASS_THROUGH); any other type stops the simulation.
         self.handlers: dict[str, Callable[[str, str, Mapping[str, Any], Mapping[str, Any]], str | None]] = {
             "InvokeLambdaFunction": self._invoke,
@@ -119,22 +157,34 @@ class FlowInterpreter:
             "InvokeFlowModule": self._invoke_module,
             "EndFlowModuleExecution": self._return_from_module,
             "Wait": self._wait,
+            "LoadLambdaFunctionResult": self._load_lambda_result,
             "DisconnectParticipant": self._end,
             "TransferContactToQueue": self._end,
         }
 
     def play(self) -> None:
         self._run_flow(self.flow, prefix="")
-        self.report.total_wait_seconds = (self.clock.now_ms() - START_MS) / 1000
+        # A caller who hangs up during a Wait's Continue branch leaves before the clock's now.
+        ended_at = self.hung_up_at_ms if self.hung_up_at_ms is not None else self.clock.now_ms()
+        self.report.total_wait_seconds = (ended_at - START_MS) / 1000
         self.report.contact_attributes = dict(self.attributes)
 
     def _run_flow(self, flow: Mapping[str, Any], prefix: str) -> None:
         actions = {a["Identifier"]: a for a in flow["Actions"]}
-        current: str | None = flow["StartAction"]
+        outer, self.actions = self.actions, actions
+        try:
+            self._run_actions(actions, flow["StartAction"], prefix)
+        finally:
+            self.actions = outer
+
+    def _run_actions(self, actions: Mapping[str, Mapping[str, Any]], start: str, prefix: str) -> None:
+        current: str | None = start
         hang_up = self.scenario.hang_up_at_seconds
         while current and not self.ended:
             if hang_up is not None and self.clock.now_ms() - START_MS >= hang_up * 1000:
-                self.report.events.append(Event(self.clock.now_ms(), "caller", "hangs up"))
+                # Noticed between two blocks, but the caller left at the moment they hung up.
+                self.hung_up_at_ms = START_MS + int(hang_up * 1000)
+                self.report.events.append(Event(self.hung_up_at_ms, "caller", "hangs up"))
                 self.report.ending = "caller hung up"
                 self.ended = True
                 return
@@ -148,6 +198,12 @@ class FlowInterpreter:
         kind = str(action.get("Type"))
         transitions: Mapping[str, Any] = action.get("Transitions") or {}
         parameters: Mapping[str, Any] = action.get("Parameters") or {}
+        if self.async_pending and kind not in _WHILE_ASYNC:
+            raise UnknownBlockError(
+                f"{identifier}: a {kind} block while an asynchronous Lambda call runs; the simulator plays "
+                "the call at once, so only a Wait on it, LoadLambdaFunctionResult or blocks that take no "
+                "time may come between the call and its Wait"
+            )
         handler = self.handlers.get(kind)
         if handler is not None:
             return handler(identifier, kind, parameters, transitions)
@@ -167,7 +223,9 @@ class FlowInterpreter:
         limit_ms = int(float(parameters.get("InvocationTimeLimitSeconds", 8)) * 1000)
         report = self.report
         began = self.clock.now_ms()
+        asynchronous = parameters.get("InvocationType") == "ASYNCHRONOUS"
         self.clock.sleep_ms(self.deployment.latency.invoke_overhead_ms)
+        resumed_at = self.clock.now_ms()
         failed = self.failing.get(function, 0) > 0
         response: Mapping[str, str] = {}
         if failed:
@@ -188,6 +246,21 @@ class FlowInterpreter:
                     report.bill(function, max(self.clock.now_ms() - handler_began, 1))
         elapsed = self.clock.now_ms() - began
         report.calls.append((function, began, self.clock.now_ms()))
+        if asynchronous:
+            # The flow went on at once; a Wait or LoadLambdaFunctionResult reveals the answer.
+            # (A call that could not even be made takes the block's error branch.)
+            if failed and elapsed <= limit_ms:
+                return _error_branch(transitions)
+            self.async_call = _AsyncCall(
+                function,
+                resumed_at,
+                min(self.clock.now_ms(), began + limit_ms),
+                dict(response),
+                failed or elapsed > limit_ms,
+            )
+            self.async_pending = True
+            self.report.events.append(Event(resumed_at, "flow", f"{function} runs asynchronously"))
+            return _next(transitions)
         self.chain_ms += elapsed
         report.longest_lambda_chain_seconds = max(report.longest_lambda_chain_seconds, self.chain_ms / 1000)
         if elapsed > limit_ms:  # Connect gives up on the call: the error branch, whatever it returned
@@ -289,6 +362,8 @@ class FlowInterpreter:
     def _wait(
         self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
     ) -> str | None:
+        if "LambdaReturned" in (parameters.get("InterruptibleEvents") or {}):
+            return self._wait_on_lambda(identifier, parameters, transitions)
         limit_ms = int(float(self._resolve(str(parameters.get("TimeLimitSeconds", 0)))) * 1000)
         returns = self.scenario.customer_returns_at_seconds
         waited_ms = limit_ms
@@ -303,6 +378,87 @@ class FlowInterpreter:
         self.report.away.append((began, self.clock.now_ms()))
         self.report.events.append(Event(self.clock.now_ms(), "flow", f"wait ends: {outcome}"))
         return _condition(transitions, outcome) or _next(transitions)
+
+    def _wait_on_lambda(
+        self, identifier: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
+    ) -> str | None:
+        """The Wait on an asynchronous Lambda call. It began when the flow went on past the
+        invoke; it ends on LambdaReturned when the call returns (not before
+        MinimumWaitTimeSeconds: assumed a lower bound on the wait), or WaitCompleted at its time
+        limit. Meanwhile, with ContinueExecution, its Continue branch plays (prompts and loops
+        only), and the prompt playing when the Wait ends is cut off there."""
+        call = self.async_call
+        began = call.resumed_at_ms if call is not None and self.async_pending else self.clock.now_ms()
+        self.async_pending = False
+        limit_ms = int(float(parameters.get("TimeLimitSeconds", 0)) * 1000)
+        minimum_ms = int(float(parameters.get("MinimumWaitTimeSeconds", 0)) * 1000)
+        returned = max(call.returned_at_ms, began + minimum_ms) if call is not None else None
+        if returned is not None and returned <= began + limit_ms:
+            ends_at, outcome = returned, "LambdaReturned"
+        else:
+            ends_at, outcome = began + limit_ms, "WaitCompleted"
+        if str(parameters.get("ContinueExecution", "")).upper() == "TRUE":
+            self._play_continue_branch(identifier, _condition(transitions, "Continue"), began, ends_at)
+        if self.ended:
+            return None
+        if self.clock.now_ms() < ends_at:
+            self.clock.sleep_ms(ends_at - self.clock.now_ms())
+        self.chain_ms = 0
+        self._note(f"wait ends: {outcome}")
+        return _condition(transitions, outcome) or _next(transitions)
+
+    def _play_continue_branch(self, wait: str, current: str | None, began: int, ends_at: int) -> None:
+        """What the caller hears from ``began`` until ``ends_at`` on the Wait's Continue branch."""
+        at = began
+        hang_up = self.scenario.hang_up_at_seconds
+        while current is not None and at < ends_at:
+            if hang_up is not None and START_MS + hang_up * 1000 <= at:
+                self.hung_up_at_ms = START_MS + int(hang_up * 1000)
+                self.report.events.append(Event(self.hung_up_at_ms, "caller", "hangs up"))
+                self.report.ending = "caller hung up"
+                self.ended = True
+                return
+            action = self.actions[current]
+            self.report.path.append(current)
+            kind = str(action.get("Type"))
+            parameters: Mapping[str, Any] = action.get("Parameters") or {}
+            transitions: Mapping[str, Any] = action.get("Transitions") or {}
+            if kind == "Loop":
+                current = self._loop(current, kind, parameters, transitions)
+                continue
+            if kind != "MessageParticipant":
+                raise UnknownBlockError(
+                    f"{wait}: its Continue branch reaches {current} ({kind}) while the Wait lasts; the "
+                    "simulator plays only prompts and loops there (make the branch longer than the Wait)"
+                )
+            if "PromptId" in parameters:
+                said, length_ms = "the recorded prompt", int(self.deployment.hold_prompt_seconds * 1000)
+            else:
+                text = _REFERENCE.sub(lambda m: self._resolve(m.group(0)), str(parameters.get("Text", "")))
+                said, length_ms = f'"{text}"', self._prompt_ms(text)
+                self.report.spoken.append(text)
+            self.report.events.append(Event(at, "caller", f"hears {said}"))
+            end = min(at + length_ms, ends_at)
+            self.report.speech.append((at, end))
+            if at + length_ms > ends_at:
+                self.report.events.append(Event(end, "flow", "the Wait cuts the prompt off"))
+            at += length_ms
+            current = _next(transitions)
+
+    def _load_lambda_result(
+        self, identifier: str, kind: str, parameters: Mapping[str, Any], transitions: Mapping[str, Any]
+    ) -> str | None:
+        """The asynchronous call's answer into $.External (an assumption: flows/README.md), or
+        InProgress while it runs, NoMatchingError when it failed."""
+        call = self.async_call
+        if call is None or call.failed:
+            return _error_branch(transitions)
+        if self.async_pending and call.returned_at_ms > call.resumed_at_ms:
+            # Loaded before any Wait on it: the call is still running at the flow's time.
+            return _error_branch(transitions, "InProgress") or _error_branch(transitions)
+        self.external = dict(call.response)
+        self._note_response(call.function, call.response)
+        return _next(transitions)
 
     # -- flow control ------------------------------------------------------------------------
 

@@ -278,6 +278,36 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         maximum=5,
         readers=("flow",),
     ),
+    _setting(
+        name="wait_mode",
+        unit="choice",
+        default="poll",
+        description=(
+            "How the inbound flow paces a voice caller's wait. poll: the hold message sentence by sentence, "
+            "with a short check call after each, so a result is heard when the sentence playing ends. push: "
+            "Connect's asynchronous Lambda; each round one check call holds until the run ends, its "
+            "progress changes or push_wait_seconds is nearly spent, while the hold message plays on a "
+            "Wait's Continue branch that the call's return interrupts, so a result is heard at once. Chat "
+            "and the flow module always poll. push rests on Connect behaviour only a real instance "
+            "confirms (flows/README.md lists the assumptions), hence the default."
+        ),
+        choices=("poll", "push"),
+        readers=("flow", "lambda"),
+    ),
+    _setting(
+        name="push_wait_seconds",
+        unit="seconds",
+        default=20,
+        description=(
+            "With wait_mode = push: the time limit of the asynchronous check call and of the Wait on it (one "
+            "round); check holds for this less the safety margin, and its Lambda timeout is this. Longer: "
+            "fewer calls per wait. Either way each waiting caller holds one running check function."
+        ),
+        minimum=3,
+        maximum=60,
+        readers=("flow", "lambda"),
+        why="Connect's asynchronous Lambda limit is 60 seconds",
+    ),
     # -- the worker and its run -------------------------------------------------------------------
     _setting(
         name="backend",

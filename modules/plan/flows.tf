@@ -69,7 +69,11 @@ locals {
     chat_pause_seconds = local.chat_pause_seconds
   }
 
-  inbound_wait_actions = jsondecode(templatefile("${local.templates}/wait_for_task.actions.json.tftpl", merge(local.wait_settings, {
+  inbound_wait_actions = jsondecode(templatefile("${local.templates}/wait_for_task.actions.json.tftpl", merge(local.wait_settings, local.push == null ? {} : {
+    # Push: voice waits on one asynchronous check per round, so no sentences and no check after each.
+    hold_clips       = []
+    check_after_clip = []
+    }, {
     # The inbound flow runs the default task (TASK_HANDLER) with what the flow knows.
     run_parameters  = local.tracking
     task_parameters = var.task_parameters
@@ -77,7 +81,8 @@ locals {
     # Chat: a Wait of the hold message's length between checks (ChatPause).
     chat_check      = null
     chat_hold_loops = local.chat_hold_loops
-    check_calls     = local.check_calls
+    check_calls     = local.push == null ? local.check_calls : { CheckTask = local.check_calls.CheckTask }
+    push            = local.push
   })))
 
   module_wait_actions = jsondecode(templatefile("${local.templates}/wait_for_task.actions.json.tftpl", merge(local.wait_settings, {
@@ -89,6 +94,8 @@ locals {
       { for name in keys(var.task_parameters) : name => "$.Attributes.${name}" },
     )
     exits = { success = "ReturnSuccess", failure = "ReturnError", taking_longer = "ReturnError" }
+    # Connect allows no Wait in a flow module: it always polls.
+    push = null
     # Chat: a check call that holds for the pause (ChatCheck), as a module has no Wait block.
     chat_check      = "ChatCheck"
     chat_hold_loops = local.module_chat_hold_loops

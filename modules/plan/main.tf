@@ -19,6 +19,18 @@ locals {
   loop_seconds = var.hold_prompt_seconds + (var.check_poll_when == "always" ? local.check_budget_seconds : 0)
   loop_count   = ceil(var.max_wait_seconds / local.loop_seconds)
 
+  # Push (wait_mode = "push", the inbound flow's voice path): a round is one asynchronous check
+  # call that holds for its time limit less the safety margin; the Continue branch plays the hold
+  # message (or recording) more often than a round can last. Null in poll mode.
+  # check's Lambda timeout: the flow's time limit, or a push round's when longer.
+  check_timeout_seconds = var.wait_mode == "push" ? max(var.flow_invocation_time_limit_seconds, var.push_wait_seconds) : var.flow_invocation_time_limit_seconds
+  push = var.wait_mode != "push" ? null : {
+    wait_seconds = var.push_wait_seconds
+    hold_ms      = var.push_wait_seconds * 1000 - local.constants.check_safety_margin_ms
+    loop_count   = ceil(var.max_wait_seconds * 1000 / (var.push_wait_seconds * 1000 - local.constants.check_safety_margin_ms))
+    hold_plays   = ceil(var.push_wait_seconds / var.hold_prompt_seconds) + 1
+  }
+
   # Values the timing plan derives; the schema lists them (variable = null) with their formula.
   derived = {
     # A run past this counts as failed (worker_timeout) for every reader.

@@ -9,7 +9,7 @@ output "timing" {
     flow_invocation_time_limit_seconds = var.flow_invocation_time_limit_seconds
     # start and check never outlive the flow block that called them.
     start_timeout_seconds   = var.flow_invocation_time_limit_seconds
-    check_timeout_seconds   = var.flow_invocation_time_limit_seconds
+    check_timeout_seconds   = local.check_timeout_seconds
     worker_timeout_seconds  = var.worker_timeout_seconds
     check_budget_ms         = var.check_budget_ms
     check_poll_interval_ms  = var.check_poll_interval_ms
@@ -42,6 +42,19 @@ output "timing" {
     # table is slow, and the block's time limit when the lookup cannot answer at all.
     lookup_time_limit_seconds = var.lookup_time_limit_seconds
     lookup_budget_ms          = var.lookup_budget_ms
+    # How each flow waits: the inbound flow's voice path pushes with wait_mode = "push"; chat and
+    # the flow module (where Connect allows no Wait) always poll.
+    wait_mode = { inbound_voice = var.wait_mode, inbound_chat = "poll", wait_module = "poll" }
+    # Push: each round's asynchronous check (its time limit, how long it holds), the rounds, and
+    # the hold plays on the Wait's Continue branch. A waiting caller holds one running check the
+    # whole wait (poll: a few tens of milliseconds per call), so size reserved_concurrency.check
+    # for the callers who wait at once.
+    push_wait_seconds                   = local.push == null ? null : local.push.wait_seconds
+    push_check_hold_ms                  = local.push == null ? null : local.push.hold_ms
+    push_loop_count                     = local.push == null ? null : local.push.loop_count
+    push_hold_plays                     = local.push == null ? null : local.push.hold_plays
+    push_longest_wait_seconds           = local.push == null ? null : local.push.loop_count * local.push.hold_ms / 1000
+    check_executions_per_waiting_caller = local.push == null ? 0 : 1
   }
 }
 
@@ -51,6 +64,7 @@ output "functions" {
     for function in ["start", "check", "worker", "lookup"] : function => {
       timeout = lookup({
         worker = var.worker_timeout_seconds, lookup = var.lookup_time_limit_seconds,
+        check  = local.check_timeout_seconds,
       }, function, var.flow_invocation_time_limit_seconds)
       memory_size = var.memory_size[function]
       environment = local.environment[function]

@@ -45,3 +45,15 @@ rule "lookup_budget_ms" {
   condition     = var.lookup_budget_ms + local.constants.check_safety_margin_ms <= var.lookup_time_limit_seconds * 1000
   error_message = "lookup_budget_ms plus the safety margin (${local.constants.check_safety_margin_ms} ms) must fit within lookup_time_limit_seconds: lower the budget or raise the time limit, or Connect cuts the lookup off before it can answer fallback."
 }
+
+rule "push_wait_seconds" {
+  # One push round is the check's hold: the time limit less the safety margin.
+  condition     = var.wait_mode != "push" || ceil(var.max_wait_seconds / (var.push_wait_seconds - local.constants.check_safety_margin_ms / 1000)) <= local.constants.connect_loop_limit
+  error_message = "With wait_mode = push, max_wait_seconds needs more than ${local.constants.connect_loop_limit} rounds (Connect's Loop limit) of push_wait_seconds less the safety margin: lengthen push_wait_seconds or shorten the wait."
+}
+
+rule "push_wait_seconds" {
+  # The Wait's Continue branch holds one block per play of the hold message (a flow has at most 250).
+  condition     = var.wait_mode != "push" || ceil(var.push_wait_seconds / var.hold_prompt_seconds) + 1 <= 30
+  error_message = "With wait_mode = push, one round of push_wait_seconds needs more than 30 plays of a hold message of hold_prompt_seconds: lengthen the hold message (or hold_prompt_seconds, if it is measured short) or shorten push_wait_seconds."
+}

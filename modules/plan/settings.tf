@@ -116,6 +116,40 @@ variable "check_retry_attempts" {
   }
 }
 
+variable "wait_mode" {
+  description = "How the inbound flow paces a voice caller's wait. poll: the hold message sentence by sentence, with a short check call after each, so a result is heard when the sentence playing ends. push: Connect's asynchronous Lambda; each round one check call holds until the run ends, its progress changes or push_wait_seconds is nearly spent, while the hold message plays on a Wait's Continue branch that the call's return interrupts, so a result is heard at once. Chat and the flow module always poll. push rests on Connect behaviour only a real instance confirms (flows/README.md lists the assumptions), hence the default."
+  type        = string
+  default     = "poll"
+  nullable    = false
+
+  validation {
+    condition     = contains(local.settings.wait_mode.choices, var.wait_mode)
+    error_message = "wait_mode must be ${local.settings.wait_mode.rule}, got ${var.wait_mode}."
+  }
+}
+
+variable "push_wait_seconds" {
+  description = "With wait_mode = push: the time limit of the asynchronous check call and of the Wait on it (one round); check holds for this less the safety margin, and its Lambda timeout is this. Longer: fewer calls per wait. Either way each waiting caller holds one running check function."
+  type        = number
+  default     = 20
+  nullable    = false
+
+  validation {
+    condition     = var.push_wait_seconds >= local.settings.push_wait_seconds.minimum && var.push_wait_seconds <= local.settings.push_wait_seconds.maximum && (!local.settings.push_wait_seconds.whole || floor(var.push_wait_seconds) == var.push_wait_seconds)
+    error_message = "push_wait_seconds must be ${local.settings.push_wait_seconds.rule}, got ${var.push_wait_seconds}."
+  }
+  validation {
+    # One push round is the check's hold: the time limit less the safety margin.
+    condition     = var.wait_mode != "push" || ceil(var.max_wait_seconds / (var.push_wait_seconds - local.constants.check_safety_margin_ms / 1000)) <= local.constants.connect_loop_limit
+    error_message = "With wait_mode = push, max_wait_seconds needs more than ${local.constants.connect_loop_limit} rounds (Connect's Loop limit) of push_wait_seconds less the safety margin: lengthen push_wait_seconds or shorten the wait."
+  }
+  validation {
+    # The Wait's Continue branch holds one block per play of the hold message (a flow has at most 250).
+    condition     = var.wait_mode != "push" || ceil(var.push_wait_seconds / var.hold_prompt_seconds) + 1 <= 30
+    error_message = "With wait_mode = push, one round of push_wait_seconds needs more than 30 plays of a hold message of hold_prompt_seconds: lengthen the hold message (or hold_prompt_seconds, if it is measured short) or shorten push_wait_seconds."
+  }
+}
+
 variable "backend" {
   description = "What runs the task: lambda (the worker function runs your Python, task_handler) or step_functions (a state machine runs your steps, step_functions.definition_file; the flow, start, check and the tracker are the same)."
   type        = string
@@ -318,6 +352,8 @@ locals {
     max_wait_seconds                   = var.max_wait_seconds
     start_retry_attempts               = var.start_retry_attempts
     check_retry_attempts               = var.check_retry_attempts
+    wait_mode                          = var.wait_mode
+    push_wait_seconds                  = var.push_wait_seconds
     backend                            = var.backend
     worker_timeout_seconds             = var.worker_timeout_seconds
     worker_safety_margin_ms            = var.worker_safety_margin_ms

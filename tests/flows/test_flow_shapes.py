@@ -85,6 +85,7 @@ TUNINGS: dict[str, dict[str, Any]] = {
         "check_poll_interval_ms": 500,
     },
     "a long hold message": {"hold_prompt_seconds": 12, "messages": {"hold": "Thanks for waiting. " * 6}},
+    "push with a recorded hold prompt": {"wait_mode": "push", "voice_hold_prompt_arn": PROMPT_ARN},
 }
 TFVARS = sorted((ROOT / "examples").glob("*.tfvars"))
 

@@ -596,3 +596,68 @@ run "lookup_time_limit_over_eight_seconds" {
   variables { lookup_time_limit_seconds = 9 }
   expect_failures = [var.lookup_time_limit_seconds]
 }
+
+run "push_derives_its_rounds_and_the_check_timeout" {
+  command = apply
+
+  variables {
+    wait_mode         = "push"
+    push_wait_seconds = 20
+  }
+
+  assert {
+    condition     = output.timing.push_check_hold_ms == 19000 && output.timing.push_loop_count == 7 && output.timing.push_hold_plays == 6
+    error_message = "A push round holds 20 s less the 1 s margin; 120 s needs 7 rounds; the Continue branch plays the 4 s hold message 6 times (longer than a round)."
+  }
+  assert {
+    condition     = output.functions.check.timeout == 20 && output.timing.check_timeout_seconds == 20 && output.timing.check_executions_per_waiting_caller == 1
+    error_message = "check's Lambda timeout is the push round's time limit, and each waiting caller holds one check."
+  }
+  assert {
+    condition     = output.timing.wait_mode.inbound_voice == "push" && output.timing.wait_mode.wait_module == "poll"
+    error_message = "The inbound flow's voice path pushes; the flow module polls."
+  }
+  assert {
+    condition     = strcontains(output.inbound_flow, "\"InvocationType\":\"ASYNCHRONOUS\"") && !strcontains(output.wait_module, "ASYNCHRONOUS")
+    error_message = "Only the inbound flow calls check asynchronously: Connect allows no Wait in a flow module."
+  }
+}
+
+run "push_wait_out_of_range" {
+  command = plan
+  variables {
+    wait_mode         = "push"
+    push_wait_seconds = 61
+  }
+  expect_failures = [var.push_wait_seconds]
+}
+
+run "push_wait_needs_more_than_one_hundred_rounds" {
+  command = plan
+  variables {
+    wait_mode              = "push"
+    push_wait_seconds      = 3
+    max_wait_seconds       = 300
+    worker_timeout_seconds = 300
+  }
+  expect_failures = [var.push_wait_seconds]
+}
+
+run "push_round_needs_more_than_thirty_hold_plays" {
+  command = plan
+  variables {
+    wait_mode           = "push"
+    hold_prompt_seconds = 1
+    push_wait_seconds   = 40
+    max_wait_seconds    = 60
+  }
+  expect_failures = [var.push_wait_seconds]
+}
+
+run "wait_mode_unknown" {
+  command = plan
+  variables {
+    wait_mode = "stream"
+  }
+  expect_failures = [var.wait_mode]
+}
