@@ -142,8 +142,9 @@ def _play(job: tuple[str | None, str, str, float, float]) -> Call:
     sentences = hold_sentences(hold)
     spoken = report.spoken
     if channel == "VOICE":
-        hold_said = (
-            sum(1 for text in spoken if text == sentences[0]) if len(sentences) > 1 else spoken.count(hold)
+        # Poll plays the hold message sentence by sentence; push (its Continue branch) whole.
+        hold_said = spoken.count(hold) + (
+            sum(1 for text in spoken if text == sentences[0]) if len(sentences) > 1 else 0
         )
         sentences_said = sum(1 for text in spoken if text in sentences)
     else:

@@ -81,8 +81,13 @@ locals {
     # Chat: a Wait of the hold message's length between checks (ChatPause).
     chat_check      = null
     chat_hold_loops = local.chat_hold_loops
-    check_calls     = local.push == null ? local.check_calls : { CheckTask = local.check_calls.CheckTask }
-    push            = local.push
+    # Push: after each round one read (hold_ms 0): a check that polled its budget for a due end
+    # would be silence, the round has already waited.
+    check_calls = local.push == null ? local.check_calls : {
+      CheckTask = local.check_calls.CheckTask
+      PushRead  = { branch = "BranchPush", still_running = "WaitLoop", hold_ms = 0, time_limit_seconds = null }
+    }
+    push = local.push
   })))
 
   module_wait_actions = jsondecode(templatefile("${local.templates}/wait_for_task.actions.json.tftpl", merge(local.wait_settings, {
