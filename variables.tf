@@ -243,6 +243,12 @@ variable "reserved_concurrency" {
     condition     = alltrue([for count in values(var.reserved_concurrency) : count == null ? true : (count >= 0 && floor(count) == count)])
     error_message = "reserved_concurrency values must be null or whole numbers from 0."
   }
+  validation {
+    # Every waiting caller's flow calls start and check; with wait_mode = "push" each holds one
+    # running check for the whole wait.
+    condition     = alltrue([for fn in ["start", "check"] : try(var.reserved_concurrency[fn], null) == null ? true : var.reserved_concurrency[fn] >= 1])
+    error_message = "reserved_concurrency.start and .check must be at least 1 (0 throttles every call: the flow takes its error branch). Size check for the callers who wait at once: with wait_mode = \"push\" each holds one check execution for its whole wait (timing_plan.check_executions_per_waiting_caller)."
+  }
 }
 
 variable "log_retention_days" {

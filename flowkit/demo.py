@@ -12,12 +12,12 @@ import functools
 import importlib.util
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
-from typing import Final, ParamSpec, TypeVar
+from typing import Any, Final, ParamSpec, TypeVar
 
 import moto
 
@@ -49,6 +49,7 @@ __all__ = [
     "YourTask",
     "emulator_environment",
     "on_the_emulator",
+    "pacing",
     "play",
     "render",
 ]
@@ -110,6 +111,16 @@ WIRING = {
         "task_name": "record_return",
     },
 }
+
+
+def pacing(timing: Mapping[str, Any]) -> str:
+    """How a tuning paces a voice caller's wait, in words, from its timing plan."""
+    if timing.get("wait_mode", {}).get("inbound_voice") == "push":
+        return (
+            f"push: {timing['push_loop_count']} rounds of {timing['push_check_hold_ms'] / 1000:g} s "
+            f"(chat: {timing['loop_count']} loops)"
+        )
+    return f"{timing['loop_count']} loops, check budget {timing['check_budget_ms']} ms"
 
 
 def render(tfvars: Path | None, variables: dict[str, object] | None = None) -> Rendered:

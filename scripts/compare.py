@@ -99,8 +99,7 @@ def compare(scenario: str, tunings: list[Path | None]) -> str:
         extra = f" {_difference(values[0], values[1], row)} |" if len(values) == 2 else ""
         lines.append(f"| {row.name} | {' | '.join(cells)} |{extra}")
     loops = ", ".join(
-        f"{label}: {rendered.timing['loop_count']} loops, check budget "
-        f"{rendered.timing['check_budget_ms']} ms"
+        f"{label}: {demo.pacing(rendered.timing)}"
         for label, (rendered, _) in zip(labels, played, strict=True)
     )
     work = CATALOGUE[scenario].call

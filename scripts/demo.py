@@ -20,7 +20,7 @@ import argparse
 import os
 from pathlib import Path
 
-from flowkit.demo import YourSteps, YourTask, on_the_emulator, play
+from flowkit.demo import YourSteps, YourTask, on_the_emulator, pacing, play
 from flowkit.diagram import call_gantt
 from flowkit.plan import ROOT
 from flowkit.scenario import CATALOGUE
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         work = f"{scenario.work_seconds:g} s of work ({scenario.outcome})"
     print(f"\nScenario {args.scenario}: {work}, {scenario.channel}")
-    print(f"Tuning: {tuning}; {timing['loop_count']} loops, check budget {timing['check_budget_ms']} ms\n")
+    print(f"Tuning: {tuning}; {pacing(timing)}\n")
     print(report.timeline())
     latency = report.detection_latency_ms
     detection = "never (the caller had gone)" if latency is None else f"{latency} ms"

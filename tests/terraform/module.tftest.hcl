@@ -658,6 +658,15 @@ run "negative_reserved_concurrency" {
   expect_failures = [var.reserved_concurrency]
 }
 
+run "check_reserved_at_zero" {
+  command = plan
+  variables {
+    wait_mode            = "push"
+    reserved_concurrency = { check = 0 }
+  }
+  expect_failures = [var.reserved_concurrency]
+}
+
 run "retention_not_offered_by_cloudwatch" {
   command = plan
   variables { log_retention_days = 10 }
