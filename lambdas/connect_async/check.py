@@ -54,10 +54,18 @@ def end_is_due(seen: Observation, now_ms: int, budget_ms: int) -> bool:
     """Whether polling for ``budget_ms`` is likely to see the run end: its expected end (from its
     last progress report) is within the budget ahead, or less than half a budget behind (a pace
     that is a little off). An end further behind says the estimate is wrong: no more polling on
-    it, so a task stuck at 90% costs one read per call, not a budget."""
+    it, so a task stuck at 90% costs one read per call, not a budget.
+
+    A pace is trusted only when it was measured over at least one budget (the report came that
+    long after the run began): a report in a task's first milliseconds ("Looking that up...",
+    1%) says nothing of its pace, and polling on it would be a budget of silence at the start of
+    the call."""
     if seen.status is not ResponseStatus.IN_PROGRESS or seen.record is None:
         return False
-    expected_end_ms = seen.record.expected_end_ms()
+    record = seen.record
+    if record.progress_at_ms - record.created_at_ms < budget_ms:
+        return False
+    expected_end_ms = record.expected_end_ms()
     return expected_end_ms is not None and now_ms - budget_ms // 2 < expected_end_ms <= now_ms + budget_ms
 
 

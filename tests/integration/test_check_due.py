@@ -62,6 +62,24 @@ def test_an_end_is_due_within_the_budget_ahead_or_half_a_budget_behind(after_ms:
     assert end_is_due(seen, _BEGIN_MS + after_ms, 1_000) is due
 
 
+@pytest.mark.parametrize(
+    ("reported_after_ms", "percent", "due"),
+    [
+        (30, 5, False),  # "Looking that up": a report in the first milliseconds is no pace
+        (30, 99, False),  # even one that says the end is near
+        (999, 99, False),
+        (1_000, 99, True),  # measured over one budget: trusted
+    ],
+)
+def test_a_pace_measured_over_less_than_a_budget_is_not_trusted(
+    reported_after_ms: int, percent: int, due: bool
+) -> None:
+    record = _record(progress_percent=percent, progress_at_ms=_BEGIN_MS + reported_after_ms)
+    # Asked as soon as the report is in, when the pace it implies puts the end within the budget.
+    now_ms = _BEGIN_MS + reported_after_ms + 5
+    assert end_is_due(Observation(ResponseStatus.IN_PROGRESS, record), now_ms, 1_000) is due
+
+
 def test_a_final_or_absent_run_is_never_due() -> None:
     assert not end_is_due(Observation(ResponseStatus.NOT_FOUND, None), _BEGIN_MS, 1_000)
     record = _record(status=RunStatus.COMPLETED)
