@@ -130,11 +130,17 @@ def _tuning_warnings(output: str) -> list[str]:
         ):
             continue
         if line.startswith("Warning: ") and "CLI configuration" not in line:
-            body = [line]
-            for follow in lines[index + 1 : index + 6]:
-                if follow or len(body) == 1:
-                    body.append(follow)
-                else:
+            # Its first paragraph; a failed check block's message is its second (after the code).
+            wanted = 2 if line.startswith("Warning: Check block assertion failed") else 1
+            paragraphs: list[list[str]] = [[]]
+            for follow in lines[index + 1 : index + 16]:
+                if follow.startswith(("Warning:", "─", "Note:", "There are some problems")):
                     break
-            found.append("\n".join(b for b in body if b))
+                if follow:
+                    paragraphs[-1].append(follow)
+                elif paragraphs[-1]:
+                    if len(paragraphs) == wanted:
+                        break
+                    paragraphs.append([])
+            found.append("\n".join([line, *(text for paragraph in paragraphs for text in paragraph)]))
     return found

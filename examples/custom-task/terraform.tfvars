@@ -8,5 +8,5 @@ result_attribute_keys = ["reference"]
 messages = {
   hold     = "Thanks for holding. Your transfer is on its way."
   success  = "Your transfer is complete. Your reference is {result.reference}."
-  fallback = "Sorry, we could not make your transfer. Let me put you through to an agent."
+  fallback = "Sorry, we could not make your transfer. Please try again later. Goodbye."
 }

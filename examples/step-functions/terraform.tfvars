@@ -11,7 +11,7 @@ result_attribute_keys = ["reference"]
 messages = {
   hold     = "Thanks for holding. Your transfer is on its way."
   success  = "Your transfer is complete. Your reference is {result.reference}."
-  fallback = "Sorry, we could not make your transfer. Let me put you through to an agent."
+  fallback = "Sorry, we could not make your transfer. Please try again later. Goodbye."
 }
 progress_messages = {
   checking_balance = { percent = 10, message = "I am checking your balance." }

@@ -5,11 +5,22 @@ locals {
   names     = local.contract.flow
   templates = "${path.module}/templates"
 
+  # The fallback and timeout paths end in the fallback queue when one is set, and end the call
+  # otherwise: their default wording promises only what follows.
+  messages = merge(var.messages, {
+    fallback = coalesce(var.messages.fallback, var.fallback_queue_id != null
+      ? "Sorry, we could not complete your request. Let me transfer you to an agent."
+    : "Sorry, we could not complete your request. Please try again later. Goodbye.")
+    timeout = coalesce(var.messages.timeout, var.fallback_queue_id != null
+      ? "This is taking longer than expected. Let me transfer you to an agent."
+    : "This is taking longer than expected. Please try again later. Goodbye.")
+  })
+
   # What the caller hears: {result.<key>} in the success message becomes a dynamic text
   # reference to check's answer for that key (check always answers it: RESULT_KEYS), which holds
   # even when saving it as a contact attribute failed.
   spoken = {
-    for name, text in var.messages : name => replace(
+    for name, text in local.messages : name => replace(
       text, "/\\{result\\.([A-Za-z0-9_]+)\\}/", "$$.External.${local.names.result_prefix}$${1}"
     )
   }
@@ -19,7 +30,7 @@ locals {
   tracking              = local.tracking_id_reference == null ? {} : { (local.names.parameter.tracking_id) = local.tracking_id_reference }
 
   # The voice hold message, sentence by sentence (the contract's pattern; validated in variables.tf).
-  hold_clips = [for sentence in regexall(local.names.hold_sentence_pattern, var.messages.hold) : trimspace(sentence) if trimspace(sentence) != ""]
+  hold_clips = [for sentence in regexall(local.names.hold_sentence_pattern, local.messages.hold) : trimspace(sentence) if trimspace(sentence) != ""]
   # The check call after each sentence: CheckClip<n>, and after the last the loop's own CheckTask.
   check_after_clip = [for n in range(1, length(local.hold_clips) + 1) : n == length(local.hold_clips) ? "CheckTask" : "CheckClip${n}"]
   # Each check call, the branch on its answer, and where that branch goes while the run is in
@@ -62,7 +73,7 @@ locals {
     start_retries      = var.start_retry_attempts
     check_retries      = var.check_retry_attempts
     result_keys        = var.result_attribute_keys
-    hold_message       = var.messages.hold
+    hold_message       = local.messages.hold
     hold_prompt_id     = var.voice_hold_prompt_arn
     hold_clips         = local.hold_clips
     check_after_clip   = local.check_after_clip
@@ -129,7 +140,7 @@ locals {
     names          = local.names
     flow_module_id = var.flow_module_id
     requeue        = var.requeue_disconnect_flow
-    messages       = var.messages
+    messages       = local.messages
   }))
 
   # Each flow as Connect's designer exports it: with Metadata, a position for every block from
@@ -199,7 +210,7 @@ locals {
     keys                = try(var.config_lookup.keys, [])
     profiles            = local.profiles
     fields              = local.config_fields
-    fallback_greeting   = var.messages.greeting_fallback
+    fallback_greeting   = local.messages.greeting_fallback
     call_failed         = local.names.error_code.call_failed
   }
   inbound_lookup_actions = jsondecode(!local.lookup_enabled ? "[]" : templatefile("${local.templates}/config_lookup.actions.json.tftpl", merge(local.lookup_settings, {
@@ -215,4 +226,16 @@ locals {
     entryPointPosition = local.layout.entry_point, snapToGrid = false
     ActionMetadata     = { for a in local.config_lookup_document.Actions : a.Identifier => { position = lookup(local.layout_of.config_lookup_module, a.Identifier, local.layout.unplaced) } }
   } }))
+}
+
+# A fallback or timeout text that promises a transfer while no fallback queue is set: the caller
+# would hear the promise and then be disconnected. A warning (the words may mean something else);
+# `make demo` stops on it, as on every warning.
+check "fallback_promises_only_what_follows" {
+  assert {
+    condition = var.fallback_queue_id != null || alltrue([
+      for name in ["fallback", "timeout"] : length(regexall("(?i)(transfer(ring)? you|put(ting)? you through|connect(ing)? you to|an agent|a representative)", local.messages[name])) == 0
+    ])
+    error_message = "messages.fallback or messages.timeout promises a transfer to an agent, but fallback_queue_id is null, so the flow ends the call after it: set fallback_queue_id, or reword the message."
+  }
 }

@@ -103,7 +103,7 @@ output "config_items" {
 output "call" {
   description = "What a caller meets, for the call simulator: the hold message, result keys, task parameters and tracking id reference the flows were rendered with."
   value = {
-    hold_message          = var.messages.hold
+    hold_message          = local.messages.hold
     result_keys           = var.result_attribute_keys
     task_parameters       = var.task_parameters
     tracking_id_reference = local.tracking_id_reference

@@ -661,3 +661,30 @@ run "wait_mode_unknown" {
   }
   expect_failures = [var.wait_mode]
 }
+
+run "default_fallback_promises_no_agent_without_a_queue" {
+  command = apply
+  assert {
+    condition     = strcontains(output.inbound_flow, "Please try again later. Goodbye.") && !strcontains(output.inbound_flow, "transfer you to an agent")
+    error_message = "Without fallback_queue_id the call ends after the fallback: its default wording must not promise an agent."
+  }
+}
+
+run "default_fallback_promises_an_agent_with_a_queue" {
+  command = apply
+  variables {
+    fallback_queue_id = "0e3b1d0a-1111-4222-8333-444455556666"
+  }
+  assert {
+    condition     = strcontains(output.inbound_flow, "Let me transfer you to an agent.") && !strcontains(output.inbound_flow, "Please try again later")
+    error_message = "With a fallback queue the fallback and timeout paths transfer: the default wording says so."
+  }
+}
+
+run "own_fallback_promising_an_agent_without_a_queue" {
+  command = plan
+  variables {
+    messages = { fallback = "Sorry. Let me put you through to an agent." }
+  }
+  expect_failures = [check.fallback_promises_only_what_follows]
+}
