@@ -487,18 +487,12 @@ variable "result_attribute_keys" {
 }
 
 variable "messages" {
-  description = "What the caller hears or reads. Plain text, so one flow serves voice and chat. messages.hold is spoken sentence by sentence (a sentence ends at . ! or ? and a space, so write abbreviations without stops; at most 8 sentences), with a check call after each: a result is heard when the sentence playing ends, so short sentences answer sooner; chat contacts read it when the wait begins and about every 30 s. messages.success may speak result values as {result.<key>} (each key in result_attribute_keys): the flow speaks check's answer for that key. messages.fallback and messages.timeout, when unset, promise a transfer to an agent only when fallback_queue_id is set (the call ends otherwise); a text of your own that promises one without a queue is warned about at plan time."
-  type = object({
-    hold    = optional(string, "Thanks for waiting. We're still working on it. Thank you for your patience.")
-    success = optional(string, "Thank you. Your request is complete.")
-    # Unset: wording that keeps the flow's promise (flows.tf): a transfer to an agent when
-    # fallback_queue_id is set, otherwise no promise, since the call then ends.
-    fallback = optional(string)
-    timeout  = optional(string)
-    # With config_lookup: what the caller hears when the lookup fails, times out or finds nothing.
-    greeting_fallback = optional(string, "Thank you for calling.")
-  })
-  default = {}
+  description = "What the caller hears or reads, by name: hold, success, fallback, timeout, greeting_fallback (a name not among them is refused: Terraform would drop it silently). Plain text, so one flow serves voice and chat. A name left out is the module's wording. messages.hold is spoken sentence by sentence (a sentence ends at . ! or ? and a space, so write abbreviations without stops; at most 8 sentences), with a check call after each: a result is heard when the sentence playing ends, so short sentences answer sooner; chat contacts read it when the wait begins and about every 30 s. messages.success may speak result values as {result.<key>} (each key in result_attribute_keys): the flow speaks check's answer for that key. messages.fallback and messages.timeout, when unset, promise a transfer to an agent only when fallback_queue_id is set (the call ends otherwise); a text of your own that promises one without a queue is warned about at plan time. With config_lookup, greeting_fallback is what the caller hears when the lookup fails, times out or finds nothing."
+  # A map, not an object: an object type drops a misspelt name without a word, and the caller
+  # would hear the default wording (the defaults: modules/plan/flows.tf, local.message_defaults).
+  type     = map(string)
+  default  = {}
+  nullable = false
 }
 
 variable "voice" {

@@ -5,16 +5,20 @@ locals {
   names     = local.contract.flow
   templates = "${path.module}/templates"
 
+  # What the caller hears, by name (messages: a map, so a misspelt name is refused, not dropped).
   # The fallback and timeout paths end in the fallback queue when one is set, and end the call
   # otherwise: their default wording promises only what follows.
-  messages = merge(var.messages, {
-    fallback = coalesce(var.messages.fallback, var.fallback_queue_id != null
-      ? "Sorry, we could not complete your request. Let me transfer you to an agent."
-    : "Sorry, we could not complete your request. Please try again later. Goodbye.")
-    timeout = coalesce(var.messages.timeout, var.fallback_queue_id != null
-      ? "This is taking longer than expected. Let me transfer you to an agent."
-    : "This is taking longer than expected. Please try again later. Goodbye.")
-  })
+  message_defaults = {
+    hold    = "Thanks for waiting. We're still working on it. Thank you for your patience."
+    success = "Thank you. Your request is complete."
+    fallback = var.fallback_queue_id != null ? "Sorry, we could not complete your request. Let me transfer you to an agent." : (
+    "Sorry, we could not complete your request. Please try again later. Goodbye.")
+    timeout = var.fallback_queue_id != null ? "This is taking longer than expected. Let me transfer you to an agent." : (
+    "This is taking longer than expected. Please try again later. Goodbye.")
+    greeting_fallback = "Thank you for calling."
+  }
+  message_names = keys(local.message_defaults)
+  messages      = { for name, text in local.message_defaults : name => coalesce(lookup(var.messages, name, null), text) }
 
   # What the caller hears: {result.<key>} in the success message becomes a dynamic text
   # reference to check's answer for that key (check always answers it: RESULT_KEYS), which holds

@@ -688,3 +688,11 @@ run "own_fallback_promising_an_agent_without_a_queue" {
   }
   expect_failures = [check.fallback_promises_only_what_follows]
 }
+
+run "messages_name_misspelt" {
+  command = plan
+  variables {
+    messages = { sucess = "Done." }
+  }
+  expect_failures = [var.messages]
+}
