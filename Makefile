@@ -87,10 +87,11 @@ test-replay: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider --tf-replay tests/live/test_live.py
 
 # Your tuning's flows checked by Connect itself before go-live (see scripts/flight_check.py):
-#   make flight-check TFVARS=my.tfvars INSTANCE_ID=<uuid> FUNCTIONS="start=arn:... check=arn:..."
+#   make flight-check TFVARS=my.tfvars INSTANCE_ID=<uuid> FUNCTIONS="start=arn:... check=arn:..." [REGION=...]
+# (the Region: REGION=, then AWS_REGION, then AWS_DEFAULT_REGION, as the live suite reads it)
 flight-check: $(STAMP)
 	$(BIN)/python -m scripts.flight_check $(if $(TFVARS),--tfvars $(TFVARS)) $(if $(INSTANCE_ID),--instance-id $(INSTANCE_ID)) \
-	  $(foreach f,$(FUNCTIONS),--function $(f))
+	  $(if $(REGION),--region $(REGION)) $(foreach f,$(FUNCTIONS),--function $(f))
 
 # Every generated file, in one fixed order (scripts/generate.py says which and from what): the
 # contract and the settings' Terraform, the Lambda artifact, the example's layer, the flows' layout,

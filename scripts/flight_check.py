@@ -17,8 +17,10 @@ Without credentials or an instance id it says what it would do and exits 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -99,11 +101,17 @@ def _delete(connect: Any, instance_id: str, name: str, made_id: str) -> str:
     return "deleted"
 
 
+def region(explicit: str | None, environ: Mapping[str, str] = os.environ) -> str | None:
+    """The Region as the live suite reads it: --region (REGION=), then AWS_REGION, then
+    AWS_DEFAULT_REGION; None leaves it to the AWS configuration (boto3 reads only the last)."""
+    return explicit or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or None
+
+
 def _missing(session: boto3.session.Session, instance_id: str | None) -> list[str]:
     needed = (
         ("AWS credentials", session.get_credentials() is not None),
         ("--instance-id", bool(instance_id)),
-        ("a Region (--region or AWS_REGION)", session.region_name is not None),
+        ("Region (--region, AWS_REGION or AWS_DEFAULT_REGION)", session.region_name is not None),
     )
     return [what for what, present in needed if not present]
 
@@ -163,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     if placeholders:
         print(f"  (placeholder ARNs for {', '.join(placeholders)}: Connect rejects them unless associated)")
 
-    session = boto3.session.Session(region_name=args.region)
+    session = boto3.session.Session(region_name=region(args.region))
     missing = _missing(session, args.instance_id)
     if missing:
         print(

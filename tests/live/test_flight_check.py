@@ -57,7 +57,14 @@ def _arguments(instance_id: str, tfvars: str) -> list[str]:
 def test_without_credentials_it_says_what_it_would_do_and_exits_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+    for key in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+    ):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
@@ -65,6 +72,7 @@ def test_without_credentials_it_says_what_it_would_do_and_exits_2(
     assert flight_check.main(["--tfvars", str(ROOT / "examples" / "ops.tfvars")]) == 2
     said = capsys.readouterr()
     assert "Would create" in said.err and "no AWS credentials and no --instance-id" in said.err
+    assert "and no Region (--region, AWS_REGION or AWS_DEFAULT_REGION)." in said.err
     assert "inbound_flow: flow checker: no error" in said.out
 
 
