@@ -182,17 +182,21 @@ class FlowInterpreter:
         hang_up = self.scenario.hang_up_at_seconds
         while current and not self.ended:
             if hang_up is not None and self.clock.now_ms() - START_MS >= hang_up * 1000:
-                # Noticed between two blocks, but the caller left at the moment they hung up.
-                self.hung_up_at_ms = START_MS + int(hang_up * 1000)
-                self.report.events.append(Event(self.hung_up_at_ms, "caller", "hangs up"))
-                self.report.ending = "caller hung up"
-                self.ended = True
+                self._hang_up(hang_up)
                 return
             self.report.path.append(prefix + current)
             try:
                 current = self.step(current, actions[current])
             except _FlowModuleReturned:
                 return
+
+    def _hang_up(self, at_seconds: float) -> None:
+        """The caller hangs up: noticed between two blocks (or two prompts of a Wait's Continue
+        branch), but they left at the moment they hung up."""
+        self.hung_up_at_ms = START_MS + int(at_seconds * 1000)
+        self.report.events.append(Event(self.hung_up_at_ms, "caller", "hangs up"))
+        self.report.ending = "caller hung up"
+        self.ended = True
 
     def step(self, identifier: str, action: Mapping[str, Any]) -> str | None:
         kind = str(action.get("Type"))
@@ -331,19 +335,22 @@ class FlowInterpreter:
             self.report.voice_only_prompts_on_chat.append(f"{identifier}: {voice_only[0]}")
             self.report.events.append(Event(began, "flow", f"cannot send a {voice_only[0]} prompt to chat"))
             return _error_branch(transitions)
-        verb = "reads" if self.scenario.channel == "CHAT" else "hears"
-        settings = self.deployment
-        if "PromptId" in parameters:
-            self.report.events.append(Event(began, "caller", f"{verb} the recorded prompt"))
-            self.clock.sleep_ms(int(settings.hold_prompt_seconds * 1000))
-        else:
-            text = _REFERENCE.sub(lambda m: self._resolve(m.group(0)), str(parameters.get("Text", "")))
-            self.report.events.append(Event(began, "caller", f'{verb} "{text}"'))
-            self.report.spoken.append(text)
-            self.clock.sleep_ms(self._prompt_ms(text))
+        self.clock.sleep_ms(self._say(parameters, began))
         self.report.speech.append((began, self.clock.now_ms()))
         self.chain_ms = 0  # a prompt between Lambda calls ends the chain
         return _next(transitions)
+
+    def _say(self, parameters: Mapping[str, Any], at_ms: int) -> int:
+        """What a prompt says, into the timeline at ``at_ms``, and how long it holds the flow: a
+        recording its declared length (hold_prompt_seconds), a text ``_prompt_ms``."""
+        verb = "reads" if self.scenario.channel == "CHAT" else "hears"
+        if "PromptId" in parameters:
+            self.report.events.append(Event(at_ms, "caller", f"{verb} the recorded prompt"))
+            return int(self.deployment.hold_prompt_seconds * 1000)
+        text = _REFERENCE.sub(lambda m: self._resolve(m.group(0)), str(parameters.get("Text", "")))
+        self.report.events.append(Event(at_ms, "caller", f'{verb} "{text}"'))
+        self.report.spoken.append(text)
+        return self._prompt_ms(text)
 
     def _prompt_ms(self, text: str) -> int:
         """How long a text holds the flow. Voice: the time it takes to speak; the hold message's
@@ -413,10 +420,7 @@ class FlowInterpreter:
         hang_up = self.scenario.hang_up_at_seconds
         while current is not None and at < ends_at:
             if hang_up is not None and START_MS + hang_up * 1000 <= at:
-                self.hung_up_at_ms = START_MS + int(hang_up * 1000)
-                self.report.events.append(Event(self.hung_up_at_ms, "caller", "hangs up"))
-                self.report.ending = "caller hung up"
-                self.ended = True
+                self._hang_up(hang_up)
                 return
             action = self.actions[current]
             self.report.path.append(current)
@@ -431,13 +435,7 @@ class FlowInterpreter:
                     f"{wait}: its Continue branch reaches {current} ({kind}) while the Wait lasts; the "
                     "simulator plays only prompts and loops there (make the branch longer than the Wait)"
                 )
-            if "PromptId" in parameters:
-                said, length_ms = "the recorded prompt", int(self.deployment.hold_prompt_seconds * 1000)
-            else:
-                text = _REFERENCE.sub(lambda m: self._resolve(m.group(0)), str(parameters.get("Text", "")))
-                said, length_ms = f'"{text}"', self._prompt_ms(text)
-                self.report.spoken.append(text)
-            self.report.events.append(Event(at, "caller", f"hears {said}"))
+            length_ms = self._say(parameters, at)
             end = min(at + length_ms, ends_at)
             self.report.speech.append((at, end))
             if at + length_ms > ends_at:

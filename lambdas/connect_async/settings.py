@@ -11,7 +11,7 @@ it trades. Everything else follows from the row (``make gen``):
   generated), the root's declaration and pass-through, and the README's tables.
 
 The rules between settings (a budget that must fit a time limit) are Terraform, written once in
-modules/plan/rules.tf. Adding a setting is a row here, then ``make gen``: nothing else.
+modules/plan/setting_rules.hcl. Adding a setting is a row here, then ``make gen``: nothing else.
 """
 
 from __future__ import annotations

@@ -8,13 +8,12 @@ locals {
   # What the caller hears, by name (messages: a map, so a misspelt name is refused, not dropped).
   # The fallback and timeout paths end in the fallback queue when one is set, and end the call
   # otherwise: their default wording promises only what follows.
+  after_fallback = var.fallback_queue_id != null ? "Let me transfer you to an agent." : "Please try again later. Goodbye."
   message_defaults = {
-    hold    = "Thanks for waiting. We're still working on it. Thank you for your patience."
-    success = "Thank you. Your request is complete."
-    fallback = var.fallback_queue_id != null ? "Sorry, we could not complete your request. Let me transfer you to an agent." : (
-    "Sorry, we could not complete your request. Please try again later. Goodbye.")
-    timeout = var.fallback_queue_id != null ? "This is taking longer than expected. Let me transfer you to an agent." : (
-    "This is taking longer than expected. Please try again later. Goodbye.")
+    hold              = "Thanks for waiting. We're still working on it. Thank you for your patience."
+    success           = "Thank you. Your request is complete."
+    fallback          = "Sorry, we could not complete your request. ${local.after_fallback}"
+    timeout           = "This is taking longer than expected. ${local.after_fallback}"
     greeting_fallback = "Thank you for calling."
   }
   message_names = keys(local.message_defaults)

@@ -19,15 +19,16 @@ locals {
   loop_seconds = var.hold_prompt_seconds + (var.check_poll_when == "always" ? local.check_budget_seconds : 0)
   loop_count   = ceil(var.max_wait_seconds / local.loop_seconds)
 
+  # check's Lambda timeout: the flow's time limit, or a push round's when longer.
+  check_timeout_seconds = var.wait_mode == "push" ? max(var.flow_invocation_time_limit_seconds, var.push_wait_seconds) : var.flow_invocation_time_limit_seconds
   # Push (wait_mode = "push", the inbound flow's voice path): a round is one asynchronous check
   # call that holds for its time limit less the safety margin; the Continue branch plays the hold
   # message (or recording) more often than a round can last. Null in poll mode.
-  # check's Lambda timeout: the flow's time limit, or a push round's when longer.
-  check_timeout_seconds = var.wait_mode == "push" ? max(var.flow_invocation_time_limit_seconds, var.push_wait_seconds) : var.flow_invocation_time_limit_seconds
+  push_hold_ms = var.push_wait_seconds * 1000 - local.constants.check_safety_margin_ms
   push = var.wait_mode != "push" ? null : {
     wait_seconds = var.push_wait_seconds
-    hold_ms      = var.push_wait_seconds * 1000 - local.constants.check_safety_margin_ms
-    loop_count   = ceil(var.max_wait_seconds * 1000 / (var.push_wait_seconds * 1000 - local.constants.check_safety_margin_ms))
+    hold_ms      = local.push_hold_ms
+    loop_count   = ceil(var.max_wait_seconds * 1000 / local.push_hold_ms)
     hold_plays   = ceil(var.push_wait_seconds / var.hold_prompt_seconds) + 1
   }
 

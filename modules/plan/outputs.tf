@@ -49,11 +49,11 @@ output "timing" {
     # the hold plays on the Wait's Continue branch. A waiting caller holds one running check the
     # whole wait (poll: a few tens of milliseconds per call), so size reserved_concurrency.check
     # for the callers who wait at once.
-    push_wait_seconds                   = local.push == null ? null : local.push.wait_seconds
-    push_check_hold_ms                  = local.push == null ? null : local.push.hold_ms
-    push_loop_count                     = local.push == null ? null : local.push.loop_count
-    push_hold_plays                     = local.push == null ? null : local.push.hold_plays
-    push_longest_wait_seconds           = local.push == null ? null : local.push.loop_count * local.push.hold_ms / 1000
+    push_wait_seconds                   = try(local.push.wait_seconds, null)
+    push_check_hold_ms                  = try(local.push.hold_ms, null)
+    push_loop_count                     = try(local.push.loop_count, null)
+    push_hold_plays                     = try(local.push.hold_plays, null)
+    push_longest_wait_seconds           = try(local.push.loop_count * local.push.hold_ms / 1000, null)
     check_executions_per_waiting_caller = local.push == null ? 0 : 1
   }
 }
