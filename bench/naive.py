@@ -129,6 +129,7 @@ class NaiveWork:
         kit, work_ms = self.kit, self.work_ms
         if work_ms <= remaining_ms:  # fast enough: the flow gets the answer directly
             kit.clock.sleep_ms(work_ms)
+            kit.work_done()
             kit.bill("work", work_ms)
             return {"status": "completed", "result_message": "Your request is complete."}
 
@@ -137,6 +138,7 @@ class NaiveWork:
             kit.clock.sleep_ms(min(work_ms, WORK_TIMEOUT_MS))
             if work_ms <= WORK_TIMEOUT_MS:  # otherwise Lambda kills it at its timeout: no result
                 kit.dynamodb.put_item(TableName=kit.table_name, Item={**_key(), "status": {"S": "completed"}})
+                kit.work_done()
             kit.bill("work", kit.clock.now_ms() - began)
 
         kit.spawn("naive-work", keep_running)

@@ -21,15 +21,12 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
-import boto3
-import moto
-
 from bench.naive import STATUS_ARN, WORK_ARN, WORK_TIMEOUT_MS, naive_flow, naive_functions
 from flowkit import demo
+from flowkit.dynamodb import InProcessDynamoDB
 from flowkit.plan import Rendered
 from flowkit.prices import PRICES, PRICES_DATE, price_per_1000
 from flowkit.simulator import (
-    START_MS,
     CallReport,
     CallSimulator,
     Deployment,
@@ -119,9 +116,9 @@ def _finish(
     )
 
 
-def _item_bytes(table: str) -> int:
+def _item_bytes(tables: InProcessDynamoDB, table: str) -> int:
     """The size of the largest item the run left (a JSON estimate of DynamoDB's item size)."""
-    items = boto3.client("dynamodb").scan(TableName=table)["Items"]
+    items = tables.client().scan(TableName=table)["Items"]
     return max((len(json.dumps(item)) for item in items), default=0)
 
 
@@ -133,7 +130,7 @@ def _quietly(simulator: CallSimulator, task_seconds: float) -> CallReport:
 
 def module_simulator(flows: dict[str, str], deployment: Deployment, **options: Any) -> CallSimulator:
     """The simulator on the module's inbound flow (with its flow module), as the demo wires it;
-    ``options`` are CallSimulator's (a task, steps). Call it inside moto's mock_aws."""
+    ``options`` are CallSimulator's (a task, steps, its DynamoDB)."""
     return CallSimulator(
         flows["inbound_flow"],
         functions={demo.START_ARN: "start", demo.CHECK_ARN: "check"},
@@ -147,10 +144,10 @@ def _play_module(
     flows: dict[str, str], deployment: Deployment, task_seconds: float, steps: Any = None
 ) -> tuple[CallReport, int]:
     """One call through the module's inbound flow: its report and the largest item it left."""
-    with moto.mock_aws():
-        create_tracker_table(deployment.table_name)
-        simulator = module_simulator(flows, deployment, steps=steps)
-        return _quietly(simulator, task_seconds), _item_bytes(deployment.table_name)
+    tables = InProcessDynamoDB()
+    create_tracker_table(deployment.table_name, tables.client())
+    simulator = module_simulator(flows, deployment, steps=steps, dynamodb=tables)
+    return _quietly(simulator, task_seconds), _item_bytes(tables, deployment.table_name)
 
 
 def measure_module(
@@ -187,23 +184,19 @@ def flow_text(flow: str, identifier: str) -> str:
 
 def measure_naive(deployment: Deployment, flows: dict[str, str], task_seconds: float) -> Measurement:
     memory = {"work": deployment.memory_mb["worker"], "status": deployment.memory_mb["check"]}
-    with moto.mock_aws():
-        create_tracker_table(deployment.table_name)
-        inbound = flows["inbound_flow"]
-        simulator = CallSimulator(
-            # The same success and fallback texts as the module's flow.
-            naive_flow(flow_text(inbound, "Success"), flow_text(inbound, "Fallback")),
-            functions={WORK_ARN: "work", STATUS_ARN: "status"},
-            deployment=deployment,
-            custom_functions=naive_functions(task_seconds),
-        )
-        report = _quietly(simulator, task_seconds)
-        item_bytes = _item_bytes(deployment.table_name)
-    if report.detection_latency_ms is None and task_seconds * 1000 <= WORK_TIMEOUT_MS:
-        # The baseline has no worker for the simulator to watch: the result lands at the task's end.
-        seen = [e.at_ms for e in report.events if e.actor == "status" and "completed" in e.text]
-        if seen:
-            report.detection_latency_ms = seen[0] - (START_MS + int(task_seconds * 1000))
+    tables = InProcessDynamoDB()
+    create_tracker_table(deployment.table_name, tables.client())
+    inbound = flows["inbound_flow"]
+    simulator = CallSimulator(
+        # The same success and fallback texts as the module's flow.
+        naive_flow(flow_text(inbound, "Success"), flow_text(inbound, "Fallback")),
+        functions={WORK_ARN: "work", STATUS_ARN: "status"},
+        deployment=deployment,
+        custom_functions=naive_functions(task_seconds),
+        dynamodb=tables,
+    )
+    report = _quietly(simulator, task_seconds)
+    item_bytes = _item_bytes(tables, deployment.table_name)
     gb_seconds = report.gb_seconds(memory)
     # The work function runs the task itself: only its run beyond the task is overhead.
     task_gb_seconds = min(task_seconds, WORK_TIMEOUT_MS / 1000) * memory["work"] / 1024

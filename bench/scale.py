@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 __all__ = ["QUOTAS", "scale_table"]
 
-CONCURRENT_TASKS: Final = (10, 100, 1000)
+CONCURRENT_TASKS: Final = (10, 100, 1000, 10_000)
 # Documented defaults (the Amazon Connect and Lambda quota pages); all but the last are adjustable.
 QUOTAS: Final = {
     "connect_concurrent_calls": 10,  # per instance, default
@@ -42,9 +42,15 @@ def scale_table(plan: dict[str, Any], task_seconds: float) -> dict[str, Any]:
     sentences = int(plan["hold_sentences"])
     always = plan["check_poll_when"] == "always"
     polls_per_check = max(1, math.floor(budget / interval) + 1)
+    push = plan["wait_mode"]["inbound_voice"] == "push"
     # Per loop, one check call per sentence. With "always" the last of them polls for the budget;
-    # with "due" each reads once, and a run polls for one budget as its end comes due.
-    if always:
+    # with "due" each reads once, and a run polls for one budget as its end comes due. In push
+    # mode each waiting caller holds a check for the whole wait, reading every poll interval,
+    # and each round of push_wait_seconds adds one synchronous read.
+    if push:
+        check_duty = float(plan["check_executions_per_waiting_caller"])
+        reads_per_task_second = 1 / interval + 1 / float(plan["push_wait_seconds"])
+    elif always:
         check_duty = ((sentences - 1) * CHECK_READ_SECONDS + max(budget, CHECK_READ_SECONDS)) / loop
         reads_per_task_second = (sentences - 1 + polls_per_check) / loop
     else:
@@ -95,17 +101,21 @@ def scale_table(plan: dict[str, Any], task_seconds: float) -> dict[str, Any]:
             "loop_seconds": loop,
             "hold_sentences": sentences,
             "check_poll_when": "always" if always else "due",
+            "wait_mode": "push" if push else "poll",
+            "push_wait_seconds": plan["push_wait_seconds"] if push else None,
         },
         "derived": {"polls_per_check": polls_per_check, "check_duty_cycle": round(check_duty, 3)},
         "formulas": {
             "lambda_concurrency": (
-                "N x (1 + check duty cycle) + N x start_seconds / task_seconds; duty cycle (due): "
+                "N x (1 + check duty cycle) + N x start_seconds / task_seconds; duty cycle (push): 1, "
+                "a check held per waiting caller; (poll, due): "
                 f"sentences x {CHECK_READ_SECONDS} s / loop_seconds + check_budget / task_seconds "
-                "(one poll as the end comes due); (always): the budget in every loop"
+                "(one poll as the end comes due); (poll, always): the budget in every loop"
             ),
             "dynamodb_reads_per_second": (
+                "N x (1 / poll_interval + 1 / push_wait_seconds)  (push); "
                 "N x (sentences / loop_seconds + polls_per_check / task_seconds)  "
-                "(due; consistent reads, 1 RRU each)"
+                "(poll, due); consistent reads, 1 RRU each"
             ),
             "dynamodb_writes_per_second": f"N x {writes_per_task} / task_seconds  (start claim progress end)",
             "connect_calls": "N (each caller holds a line while the flow loops)",

@@ -5,25 +5,34 @@ rendered inbound flow in the call simulator, each task's length drawn from a log
 distribution with that median and a coefficient of variation of CV (seeded: the same calls on
 every run and machine), and measures per call:
 
-- answer latency: the worker's end -> the caller starts hearing the answer (the success message);
+- answer latency: the work's end -> the caller starts hearing the answer (the success message);
 - the longest silence;
 - overhead GB-seconds (start, check and the worker beyond the task's own run, at the deployed
-  memory sizes);
+  memory sizes), and their price for 1,000 such calls (Lambda and DynamoDB) beside those calls'
+  Connect minutes;
 - what the caller hears per minute of waiting: hold messages (voice: whole messages, and the
   sentences they are played as; chat: hold texts sent) and progress messages.
 
-Three kinds of task, as real tasks differ in what they tell the module: ``even`` reports progress
+Four kinds of task, as real tasks differ in what they tell the module: ``even`` reports progress
 at one and two thirds of its run (the simulator's scripted task: check can tell when its end is
-due), ``none`` reports nothing, and ``misleading`` reports progress as if it always took the
+due), ``early`` also reports 5 % in its first 20 ms (a "started" step, which says nothing of the
+pace), ``none`` reports nothing, and ``misleading`` reports progress as if it always took the
 median (a timer-based estimate: the pace is wrong for most calls).
 
-    .venv/bin/python -m bench.workload [--calls 200] [--tfvars a.tfvars] [--channel VOICE] [--json out.json]
+The same calls play against the two baselines (``--design``): the naive pattern (bench/naive.py)
+and Connect's asynchronous Lambda alone (bench/connect_alone.py). Each call's DynamoDB is moto's
+model in process (flowkit.dynamodb.InProcessDynamoDB; ``--dynamodb moto`` plays boto3 on moto's
+mock instead, ten times slower, with the same figures).
+
+    .venv/bin/python -m bench.workload [--calls 200] [--tfvars a.tfvars] [--channel VOICE]
+        [--progress even] [--design module] [--json out.json]
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import io
 import json
 import math
@@ -37,22 +46,43 @@ from typing import Final
 
 import moto
 
-from bench.per_contact import module_gb_seconds, module_simulator
+from bench import connect_alone, naive
+from bench.connect_alone import alone_flow, alone_functions
+from bench.naive import naive_flow, naive_functions
+from bench.per_contact import flow_text, module_gb_seconds, module_simulator
 from connect_async.tasks import TaskContext
 from flowkit import demo
+from flowkit.dynamodb import DynamoDB, InProcessDynamoDB, MotoDynamoDB
 from flowkit.interpreter import hold_sentences
 from flowkit.plan import Rendered
-from flowkit.simulator import Scenario, create_tracker_table
+from flowkit.prices import PRICES, price_per_1000
+from flowkit.simulator import CallSimulator, Scenario, create_tracker_table
 
 ROOT = Path(__file__).resolve().parent.parent
 
-__all__ = ["CALLS_PER_MEDIAN", "CV", "MEDIANS", "SEED", "Call", "Summary", "run", "summarise"]
+__all__ = [
+    "CALLS_PER_MEDIAN",
+    "CV",
+    "DESIGNS",
+    "MEDIANS",
+    "PROGRESS_KINDS",
+    "SEED",
+    "Call",
+    "Job",
+    "Summary",
+    "play",
+    "run",
+    "summarise",
+]
 
 MEDIANS: Final = (5, 15, 30, 60)
 CV: Final = 0.3
 CALLS_PER_MEDIAN: Final = 200
 SEED: Final = 20261124
-PROGRESS_KINDS: Final = ("even", "none", "misleading")
+PROGRESS_KINDS: Final = ("even", "early", "none", "misleading")
+# The module, and the two baselines it is measured against on the same calls.
+DESIGNS: Final = ("module", "naive", "connect_alone")
+EARLY_REPORT_SECONDS: Final = 0.02
 _ANSWER: Final = {"message": "Your request is complete."}
 
 
@@ -66,6 +96,10 @@ class Call:
     answer_latency_ms: int | None
     longest_silence_seconds: float
     overhead_gb_seconds: float
+    # Lambda and DynamoDB for 1,000 such calls, the task's own run excluded (it is the same in
+    # every design), USD
+    overhead_price_per_1000: float
+    connect_minutes_price_per_1000: float  # Connect voice usage for 1,000 such waits, USD
     wait_seconds: float
     hold_messages: int  # whole hold messages (voice) or hold texts sent (chat)
     hold_sentences: int  # the prompts the hold messages were played as (voice)
@@ -87,6 +121,8 @@ class Summary:
     latency_max_ms: int
     longest_silence_seconds: float  # the worst of every call
     overhead_gb_seconds: float  # mean per contact
+    overhead_price_per_1000: float  # mean, USD
+    connect_minutes_price_per_1000: float  # mean, USD
     hold_messages_per_minute: float
     hold_messages_per_call: float
     hold_sentences_per_minute: float
@@ -106,37 +142,60 @@ def task_seconds(median: float, index: int, seed: int = SEED) -> float:
 def _task(seconds: float, median: float, progress: str) -> Callable[[TaskContext], object]:
     """The call's task: runs ``seconds``, reporting progress as its kind says (no message, so
     the caller hears the hold message throughout and only the pace is told)."""
-    marks: tuple[float, ...]
+    marks: tuple[tuple[float, int], ...]  # (when, percent)
     if progress == "even":
-        marks = (seconds / 3, 2 * seconds / 3)
-    elif progress == "misleading":
-        marks = tuple(m for m in (median / 3, 2 * median / 3) if m < seconds)
+        marks = ((seconds / 3, 33), (2 * seconds / 3, 66))
+    elif progress == "early":  # "started" at once (a timer-less 5 %), then its thirds
+        marks = ((EARLY_REPORT_SECONDS, 5), (seconds / 3, 33), (2 * seconds / 3, 66))
+    elif progress == "misleading":  # a timer-based estimate that assumes the median
+        marks = tuple((m, min(int(100 * m / median), 99)) for m in (median / 3, 2 * median / 3) if m < seconds)
     else:
         marks = ()
 
     def task(context: TaskContext) -> object:
         done = 0.0
-        for mark in marks:
+        for mark, percent in marks:
             context.sleep(mark - done)
             done = mark
-            pace = median if progress == "misleading" else seconds
-            context.report_progress(min(int(100 * mark / pace), 99), "")
+            context.report_progress(percent, "")
         context.sleep(seconds - done)
         return _ANSWER
 
     return task
 
 
-def _play(job: tuple[str | None, str, str, float, float]) -> Call:
-    tfvars, channel, progress, median, seconds = job
+# design, tfvars, channel, progress kind, median, task seconds
+Job = tuple[str, str | None, str, str, float, float]
+
+
+def play(job: Job, *, dynamodb: str = "in-process") -> Call:
+    """One call of the workload. Its DynamoDB is moto's model in process (fast), or, with
+    ``dynamodb="moto"``, boto3 on moto's mock as in the tests: the same measurements."""
+    design, tfvars, channel, progress, median, seconds = job
     rendered = _rendered(tfvars)
     deployment, flows = rendered.deployment(), rendered.flows
-    with moto.mock_aws():
-        create_tracker_table(deployment.table_name)
-        simulator = module_simulator(flows, deployment, task=_task(seconds, median, progress))
+    scenario = Scenario(work_seconds=seconds, channel=channel, progress_messages=())
+    with contextlib.ExitStack() as stack:
+        if dynamodb == "moto":
+            stack.enter_context(moto.mock_aws())
+            tables: DynamoDB = MotoDynamoDB()
+        else:
+            tables = InProcessDynamoDB()
+        create_tracker_table(deployment.table_name, tables.client())
+        simulator, memory, task_ms = _simulator(design, rendered, seconds, _task(seconds, median, progress), tables)
         with contextlib.redirect_stdout(io.StringIO()):
-            report = simulator.run(Scenario(work_seconds=seconds, channel=channel, progress_messages=()))
-    gb_seconds, task_gb_seconds = module_gb_seconds(report, deployment.memory_mb, seconds)
+            report = simulator.run(scenario)
+    if design == "module":
+        gb_seconds, task_gb_seconds = module_gb_seconds(report, memory, seconds)
+        invocations = {**report.invocations, "worker": len(report.worker_runs)}
+    else:  # the baselines run the task in their work function: only the rest is overhead
+        gb_seconds = report.gb_seconds(memory)
+        task_gb_seconds = task_ms / 1000 * memory["work"] / 1024
+        invocations = dict(report.invocations)
+    # Items stay well under 1 KB here: one unit per read and per write. The task's own run costs
+    # the same in every design: the price is the waiting's.
+    price = price_per_1000(invocations, gb_seconds, report.dynamodb_reads, report.dynamodb_writes)
+    overhead_price = round(price - task_gb_seconds * PRICES["lambda_gb_second_arm"] * 1000, 4)
     answered = "Success" in report.path and report.answer_latency_ms is not None
     hold = deployment.hold_message
     sentences = hold_sentences(hold)
@@ -158,6 +217,8 @@ def _play(job: tuple[str | None, str, str, float, float]) -> Call:
         answer_latency_ms=report.answer_latency_ms if answered else None,
         longest_silence_seconds=report.longest_silence_seconds,
         overhead_gb_seconds=round(sum(gb_seconds.values()) - task_gb_seconds, 4),
+        overhead_price_per_1000=overhead_price,
+        connect_minutes_price_per_1000=round(report.total_wait_seconds / 60 * PRICES["connect_voice_minute"] * 1000, 4),
         wait_seconds=report.total_wait_seconds,
         hold_messages=hold_said,
         hold_sentences=sentences_said,
@@ -167,6 +228,41 @@ def _play(job: tuple[str | None, str, str, float, float]) -> Call:
         limit_overruns=len(report.limit_overruns),
         longest_lambda_chain_seconds=report.longest_lambda_chain_seconds,
     )
+
+
+def _simulator(
+    design: str,
+    rendered: Rendered,
+    seconds: float,
+    task: Callable[[TaskContext], object],
+    tables: DynamoDB,
+) -> tuple[CallSimulator, dict[str, int], int]:
+    """The call's simulator for the design, the memory each of its functions bills at, and the
+    milliseconds of the task its work function runs (baselines only)."""
+    deployment, flows = rendered.deployment(), rendered.flows
+    memory = dict(deployment.memory_mb)
+    if design == "module":
+        return module_simulator(flows, deployment, task=task, dynamodb=tables), memory, 0
+    inbound = flows["inbound_flow"]
+    success, fallback = flow_text(inbound, "Success"), flow_text(inbound, "Fallback")
+    if design == "naive":
+        flow = naive_flow(success, fallback)
+        functions = {naive.WORK_ARN: "work", naive.STATUS_ARN: "status"}
+        custom = naive_functions(seconds)
+        work_ms = min(int(seconds * 1000), naive.WORK_TIMEOUT_MS)
+        memory = {"work": memory["worker"], "status": memory["check"]}
+    elif design == "connect_alone":
+        flow = alone_flow(success, fallback, deployment.hold_message)
+        functions = {connect_alone.WORK_ARN: "work"}
+        custom = alone_functions(seconds)
+        work_ms = min(int(seconds * 1000), connect_alone.ASYNC_LIMIT_SECONDS * 1000)
+        memory = {"work": memory["worker"]}
+    else:
+        raise ValueError(f"design must be one of {', '.join(DESIGNS)}, not {design!r}")
+    simulator = CallSimulator(
+        flow, functions=functions, deployment=deployment, custom_functions=custom, dynamodb=tables
+    )
+    return simulator, memory, work_ms
 
 
 _RENDERED: dict[str, Rendered] = {}
@@ -185,20 +281,25 @@ def run(
     tfvars: Path | None = None,
     channel: str = "VOICE",
     progress: str = "even",
+    design: str = "module",
     medians: Sequence[float] = MEDIANS,
     workers: int = 2,
+    dynamodb: str = "in-process",
 ) -> list[Call]:
     """Play the workload: ``calls`` calls per median, in ``workers`` processes."""
+    if design not in DESIGNS:
+        raise ValueError(f"design must be one of {', '.join(DESIGNS)}, not {design!r}")
     _rendered(str(tfvars) if tfvars else None)  # render once here: a bad tuning stops before the pool starts
     jobs = [
-        (str(tfvars) if tfvars else None, channel, progress, median, task_seconds(median, index))
+        (design, str(tfvars) if tfvars else None, channel, progress, median, task_seconds(median, index))
         for median in medians
         for index in range(calls)
     ]
+    one = functools.partial(play, dynamodb=dynamodb)
     if workers <= 1:
-        return [_play(job) for job in jobs]
+        return [one(job) for job in jobs]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_play, jobs, chunksize=8))
+        return list(pool.map(one, jobs, chunksize=8))
 
 
 def _percentile(values: Sequence[int], fraction: float) -> int:
@@ -226,6 +327,10 @@ def summarise(results: Sequence[Call]) -> list[Summary]:
                 latency_max_ms=max(latencies, default=-1),
                 longest_silence_seconds=max(c.longest_silence_seconds for c in calls),
                 overhead_gb_seconds=round(statistics.mean(c.overhead_gb_seconds for c in calls), 4),
+                overhead_price_per_1000=round(statistics.mean(c.overhead_price_per_1000 for c in calls), 4),
+                connect_minutes_price_per_1000=round(
+                    statistics.mean(c.connect_minutes_price_per_1000 for c in calls), 2
+                ),
                 hold_messages_per_minute=round(sum(c.hold_messages for c in calls) / minutes, 1),
                 hold_messages_per_call=round(statistics.mean(c.hold_messages for c in calls), 1),
                 hold_sentences_per_minute=round(sum(c.hold_sentences for c in calls) / minutes, 1),
@@ -245,7 +350,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tfvars", type=Path)
     parser.add_argument("--channel", choices=("VOICE", "CHAT"), default="VOICE")
     parser.add_argument("--progress", choices=PROGRESS_KINDS, default="even")
+    parser.add_argument("--design", choices=DESIGNS, default="module")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--dynamodb", choices=("in-process", "moto"), default="in-process")
     parser.add_argument("--json", type=Path, help="write the summaries here")
     args = parser.parse_args(argv)
     results = run(
@@ -253,7 +360,9 @@ def main(argv: list[str] | None = None) -> int:
         tfvars=args.tfvars,
         channel=args.channel,
         progress=args.progress,
+        design=args.design,
         workers=args.workers,
+        dynamodb=args.dynamodb,
     )
     summaries = summarise(results)
     if args.json:

@@ -150,6 +150,11 @@ class ThreadDispatcher:
         self._report.events.append(Event(self._clock.now_ms(), "worker", f"{label} ends: {outcome.value}"))
         return False
 
+    def work_done(self) -> None:
+        """The run ended now (a plugged-in function's work, which has no worker to watch)."""
+        if self.finished_at_ms is None:
+            self.finished_at_ms = self._clock.now_ms()
+
     def spawn(self, name: str, body: Callable[[], None]) -> None:
         """Run ``body`` in its own thread, as a participant on the clock, until it returns."""
         registered = threading.Event()

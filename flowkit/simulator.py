@@ -14,7 +14,8 @@ The simulator's parts, each in its own module:
   latency (worker finished -> the flow knows).
 
 This module puts them together for one call of a ``Scenario``. Time is modelled, not measured.
-Call it inside moto's ``mock_aws``; the tracker table must exist (see ``create_tracker_table``).
+Call it inside moto's ``mock_aws`` (or give it an ``InProcessDynamoDB``, see ``flowkit.dynamodb``);
+the tracker table must exist (see ``create_tracker_table``).
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from connect_async.aws import dynamodb_client
 from connect_async.contract import TASK_ID_SEPARATOR
 from connect_async.retry import FLOW_CALL_RETRY
 from connect_async.tasks import TaskContext, TaskFailed
 from connect_async.tracker import TrackerTable
 from flowkit.clock import VirtualClock
 from flowkit.deployment import Deployment, create_config_table, create_tracker_table
+from flowkit.dynamodb import DynamoDB, MotoDynamoDB
 from flowkit.interpreter import FlowInterpreter, load_flow
 from flowkit.lambda_queue import WorkerCrashed
 from flowkit.report import CONTACT_ID, START_MS, CallReport
@@ -65,12 +66,13 @@ class CallSimulator:
         custom_functions: Mapping[str, Callable[[Kit], FlowFunction]] | None = None,
         task: Callable[[TaskContext], object] | None = None,
         steps: Steps | None = None,
+        dynamodb: DynamoDB | None = None,
     ) -> None:
         """``functions`` maps each LambdaFunctionARN to a function name: "start" or "check" (the
         runtime's), or a name in ``custom_functions`` (built per call from a ``Kit``: a baseline
         to compare with, for example). ``deployment`` is what the module deploys (default: the
         settings schema's defaults). ``modules`` maps each FlowModuleId the flow invokes to the
-        module's content."""
+        module's content. ``dynamodb`` holds the tables (default: boto3 on moto's mock)."""
         self.flow: Mapping[str, Any] = load_flow(flow)
         self.functions = dict(functions)
         self.custom_functions = dict(custom_functions or {})
@@ -81,6 +83,7 @@ class CallSimulator:
         self.task = task
         # With a state machine (deployment.state_machine): what stands in for its Task resources.
         self.steps = steps
+        self.dynamodb = dynamodb or MotoDynamoDB()
 
     def run(self, scenario: Scenario = _TYPICAL_CALL) -> CallReport:
         clock = VirtualClock(START_MS)
@@ -94,6 +97,7 @@ class CallSimulator:
             ),
             worker_deliveries=scenario.worker_deliveries,
             custom_functions=self.custom_functions,
+            dynamodb=self.dynamodb,
             steps=self.steps,
             config_table=scenario.config_table,
         )
@@ -117,12 +121,11 @@ class CallSimulator:
     def _final_status(self) -> str:
         """The record as the runs left it (read with a client the report does not count)."""
         table_name = self.deployment.table_name
-        tracker = TrackerTable(
-            dynamodb_client(), table_name, clock=VirtualClock(0), retry_policy=FLOW_CALL_RETRY
-        )
+        client = self.dynamodb.client()
+        tracker = TrackerTable(client, table_name, clock=VirtualClock(0), retry_policy=FLOW_CALL_RETRY)
         records = [
             tracker.get(item["task_id"]["S"], give_up_at_ms=0)
-            for item in dynamodb_client().scan(TableName=table_name)["Items"]
+            for item in client.scan(TableName=table_name)["Items"]
             if item["task_id"]["S"].startswith(CONTACT_ID + TASK_ID_SEPARATOR)
         ]
         return ",".join(sorted(r.status.value for r in records if r)) or "absent"

@@ -12,7 +12,6 @@ from typing import Any, Final, Protocol
 
 from botocore.exceptions import ClientError, ReadTimeoutError
 
-from connect_async.aws import dynamodb_client
 from connect_async.check import CheckService
 from connect_async.config import CheckSettings, EnvVar, LookupSettings, StartSettings, WorkerSettings
 from connect_async.config_table import ConfigTable
@@ -24,6 +23,7 @@ from connect_async.tracker import TrackerTable
 from connect_async.worker import WorkerService
 from flowkit.clock import VirtualClock
 from flowkit.deployment import Deployment
+from flowkit.dynamodb import DynamoDB
 from flowkit.lambda_queue import ThreadDispatcher
 from flowkit.report import CallReport
 from flowkit.states import StateMachineRunner, Steps
@@ -52,6 +52,9 @@ class Kit:
     spawn: Callable[[str, Callable[[], None]], None]
     # Add billed milliseconds to a function (for one that bills itself, self_billed = True).
     bill: Callable[[str, int], None]
+    # The plugged-in work is done now: detection and answer latency count from here (the
+    # module's worker tells the simulator itself).
+    work_done: Callable[[], None]
 
 
 def wire_services(
@@ -62,22 +65,22 @@ def wire_services(
     task_loader: Callable[[str], Callable[[TaskContext], object]],
     worker_deliveries: int,
     custom_functions: Mapping[str, Callable[[Kit], FlowFunction]],
+    dynamodb: DynamoDB,
     steps: Steps | None = None,
     config_table: str = "ok",
 ) -> tuple[dict[str, FlowFunction], ThreadDispatcher]:
     """start, check, lookup (and any plugged-in functions) for the flow, and the dispatcher that
     runs the worker, all against one counted DynamoDB client."""
     latency = deployment.latency
-    client = dynamodb_client()
 
-    def dynamodb_call(model: Any, **_: Any) -> None:
-        if model.name == "GetItem":
+    def dynamodb_call(operation: str) -> None:
+        if operation == "GetItem":
             report.dynamodb_reads += 1
-        elif model.name in ("UpdateItem", "PutItem"):
+        elif operation in ("UpdateItem", "PutItem"):
             report.dynamodb_writes += 1
         clock.sleep_ms(latency.dynamodb_call_ms)
 
-    client.meta.events.register("before-call.dynamodb", dynamodb_call)
+    client = dynamodb.client(before_call=dynamodb_call)
     table = {EnvVar.TRACKER_TABLE_NAME.value: deployment.table_name}
     dispatcher = ThreadDispatcher(
         clock,
@@ -115,18 +118,19 @@ def wire_services(
         table_name=deployment.table_name,
         spawn=dispatcher.spawn,
         bill=report.bill,
+        work_done=dispatcher.work_done,
     )
     services: dict[str, FlowFunction] = {
         "start": start,
         "check": check,
-        "lookup": _lookup_service(deployment, clock, report, config_table),
+        "lookup": _lookup_service(deployment, dynamodb, clock, report, config_table),
     }
     services.update({name: build(kit) for name, build in custom_functions.items()})
     return services, dispatcher
 
 
 def _lookup_service(
-    deployment: Deployment, clock: VirtualClock, report: CallReport, behaviour: str
+    deployment: Deployment, dynamodb: DynamoDB, clock: VirtualClock, report: CallReport, behaviour: str
 ) -> LookupService:
     """The lookup on its own client (as in Lambda: read timeouts of half its budget), counted
     like the others, and failing as ``behaviour`` says."""
@@ -135,22 +139,21 @@ def _lookup_service(
     settings = LookupSettings.from_env(
         deployment.env("lookup", **{EnvVar.CONFIG_TABLE_NAME.value: deployment.config_table_name})
     )
-    client = dynamodb_client()
     read_timeout_ms = max(settings.lookup_budget_ms // 2, 100)
 
-    def table_call(model: Any, **_: Any) -> None:
+    def table_call(operation: str) -> None:
         report.config_requests += 1
         clock.sleep_ms(deployment.latency.dynamodb_call_ms)
         if behaviour == "throttled":
             raise ClientError(
                 {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "throttled"}},
-                model.name,
+                operation,
             )
         if behaviour == "slow":  # the request hangs: the client's read timeout cuts it
             clock.sleep_ms(read_timeout_ms)
             raise ReadTimeoutError(endpoint_url="https://dynamodb.eu-west-2.amazonaws.com")
 
-    client.meta.events.register("before-call.dynamodb", table_call)
+    client = dynamodb.client(before_call=table_call)
     table_name = deployment.config_table_name if behaviour != "missing" else "no-such-table"
     table = ConfigTable(client, table_name, clock=clock, retry_policy=FLOW_CALL_RETRY)
     return LookupService(settings=settings, table=table, clock=clock)
