@@ -111,7 +111,12 @@ def alone_flow(success_text: str, fallback_text: str, hold_text: str) -> dict[st
             *holds,
             message("Success", success_text, "Disconnect"),
             message("Fallback", fallback_text, "Disconnect"),
-            {"Identifier": "Disconnect", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}},
+            {
+                "Identifier": "Disconnect",
+                "Type": "DisconnectParticipant",
+                "Parameters": {},
+                "Transitions": {},
+            },
         ],
     }
 

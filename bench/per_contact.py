@@ -44,6 +44,7 @@ __all__ = [
     "measure",
     "module_gb_seconds",
     "module_simulator",
+    "naive_simulator",
     "render_tunings",
 ]
 
@@ -140,6 +141,21 @@ def module_simulator(flows: dict[str, str], deployment: Deployment, **options: A
     )
 
 
+def naive_simulator(
+    flows: dict[str, str], deployment: Deployment, task_seconds: float, **options: Any
+) -> CallSimulator:
+    """The simulator on the naive baseline, with the module's success and fallback texts;
+    ``options`` are CallSimulator's (its DynamoDB)."""
+    inbound = flows["inbound_flow"]
+    return CallSimulator(
+        naive_flow(flow_text(inbound, "Success"), flow_text(inbound, "Fallback")),
+        functions={WORK_ARN: "work", STATUS_ARN: "status"},
+        deployment=deployment,
+        custom_functions=naive_functions(task_seconds),
+        **options,
+    )
+
+
 def _play_module(
     flows: dict[str, str], deployment: Deployment, task_seconds: float, steps: Any = None
 ) -> tuple[CallReport, int]:
@@ -186,15 +202,7 @@ def measure_naive(deployment: Deployment, flows: dict[str, str], task_seconds: f
     memory = {"work": deployment.memory_mb["worker"], "status": deployment.memory_mb["check"]}
     tables = InProcessDynamoDB()
     create_tracker_table(deployment.table_name, tables.client())
-    inbound = flows["inbound_flow"]
-    simulator = CallSimulator(
-        # The same success and fallback texts as the module's flow.
-        naive_flow(flow_text(inbound, "Success"), flow_text(inbound, "Fallback")),
-        functions={WORK_ARN: "work", STATUS_ARN: "status"},
-        deployment=deployment,
-        custom_functions=naive_functions(task_seconds),
-        dynamodb=tables,
-    )
+    simulator = naive_simulator(flows, deployment, task_seconds, dynamodb=tables)
     report = _quietly(simulator, task_seconds)
     item_bytes = _item_bytes(tables, deployment.table_name)
     gb_seconds = report.gb_seconds(memory)

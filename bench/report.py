@@ -141,9 +141,6 @@ def _targets(data: dict[str, Any]) -> str:
     imports = data["import_time"]["modules"]
     worst_import = max(imports[h]["tracing_off_vs_boto3"] for h in imports if h.startswith("handlers."))
 
-    def verdict(ok: bool) -> str:
-        return "met" if ok else "**missed**"
-
     rows = [
         _latency_row(runs["even"], "tasks that report their pace", wait_seconds),
         _latency_row(runs["none"], "tasks that report nothing", wait_seconds),
@@ -152,7 +149,7 @@ def _targets(data: dict[str, Any]) -> str:
             f"Longest silence at most {SILENCE_TARGET_SECONDS} s in every call of the workload (voice, poll: "
             "tasks that report their pace, nothing, a wrong pace, a step at once)",
             f"worst {worst_silence:.3f} s over {voice_calls} calls",
-            verdict(worst_silence <= SILENCE_TARGET_SECONDS),
+            _verdict(worst_silence <= SILENCE_TARGET_SECONDS),
             "A check call answers after one read unless the run's end is due; then it polls for its budget "
             "(1 s), making its last read 50 ms before the budget ends, so a call with its way back to Connect "
             "is the budget and no more.",
@@ -164,7 +161,7 @@ def _targets(data: dict[str, Any]) -> str:
                 for label, gb in workload_gb
             )
             + f"; naive {naive_overhead:.3f} for a {TARGET_TASK_SECONDS} s task",
-            verdict(all(gb / naive_overhead <= 0.1 for _, gb in workload_gb)),
+            _verdict(all(gb / naive_overhead <= 0.1 for _, gb in workload_gb)),
             "check polls only when the run's end is due, at most one budget per progress report (a pace that "
             "proved wrong stops it); every other call is one read, tens of milliseconds. A caller's extra "
             "second on the line costs Connect $0.0003, more than all the Lambda overhead of a call.",
@@ -173,14 +170,14 @@ def _targets(data: dict[str, Any]) -> str:
             f"Silence before the greeting at most `lookup_budget_ms` + 100 ms ({greeting_bound} ms) whatever "
             "the configuration table does",
             f"worst {worst_greeting} ms (hand-made lookup: {hand_made} ms)",
-            verdict(worst_greeting <= greeting_bound),
+            _verdict(worst_greeting <= greeting_bound),
             "The lookup's reads are cut at half its budget and its retries end with it; the block's "
             "`lookup_time_limit_seconds` bounds a lookup that cannot answer at all.",
         ),
         (
             "Handler import at most 1.3x a bare boto3 import, tracing off",
             f"worst {worst_import:.2f}x (Python {data['import_time']['python']})",
-            verdict(worst_import <= 1.3),
+            _verdict(worst_import <= 1.3),
             "The artifact ships bytecode for python3.12 and 3.13 (before: 1.5x, all of it compilation).",
         ),
     ]
@@ -188,6 +185,10 @@ def _targets(data: dict[str, Any]) -> str:
     lines = ["| target | measured | verdict | why, and what closes a gap |", "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     return "\n".join(lines)
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
 
 
 def _poll_runs(runs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -199,13 +200,18 @@ def _push_rows(runs: dict[str, dict[str, Any]], wait_seconds: float) -> list[tup
     push = [runs["push_even"], runs["push_none"]]
     summaries = [s for run in push for s in run["summaries"]]
     latency_met = all(
-        s["latency_p50_ms"] <= PUSH_LATENCY_P50_MS and s["latency_p90_ms"] <= PUSH_LATENCY_P90_MS for s in summaries
+        s["latency_p50_ms"] <= PUSH_LATENCY_P50_MS and s["latency_p90_ms"] <= PUSH_LATENCY_P90_MS
+        for s in summaries
     )
     answered = all(_all_answered(s, wait_seconds) for s in summaries)
     worst_silence = max(s["longest_silence_seconds"] for s in summaries)
     calls = sum(s["calls"] for s in summaries)
     shares = [
-        (run["label"], s["median_seconds"], s["overhead_price_per_1000"] / s["connect_minutes_price_per_1000"])
+        (
+            run["label"],
+            s["median_seconds"],
+            s["overhead_price_per_1000"] / s["connect_minutes_price_per_1000"],
+        )
         for run in push
         for s in run["summaries"]
     ]
@@ -213,9 +219,6 @@ def _push_rows(runs: dict[str, dict[str, Any]], wait_seconds: float) -> list[tup
     poll_share = max(
         s["overhead_price_per_1000"] / s["connect_minutes_price_per_1000"] for s in runs["none"]["summaries"]
     )
-
-    def verdict(ok: bool) -> str:
-        return "met" if ok else "**missed**"
 
     return [
         (
@@ -229,7 +232,7 @@ def _push_rows(runs: dict[str, dict[str, Any]], wait_seconds: float) -> list[tup
             )
             + _over_the_wait(summaries)
             + ("" if answered else "; not every call within the wait answered"),
-            verdict(latency_met and answered),
+            _verdict(latency_met and answered),
             "check holds the asynchronous call, reading the tracker every `check_poll_interval_ms` (100 ms in "
             "push.tfvars), and returns the moment the run ends; the Wait interrupts the hold prompt on "
             "LambdaReturned. The max is MinimumWaitTimeSeconds (1 s, the export's value, an assumption: "
@@ -238,16 +241,17 @@ def _push_rows(runs: dict[str, dict[str, Any]], wait_seconds: float) -> list[tup
         (
             f"Push: longest silence at most {PUSH_SILENCE_SECONDS} s in every call",
             f"worst {worst_silence:.3f} s over {calls} calls",
-            verdict(worst_silence <= PUSH_SILENCE_SECONDS),
+            _verdict(worst_silence <= PUSH_SILENCE_SECONDS),
             "The hold message plays on the Wait's Continue branch throughout; the silences left are the "
             "start call and the synchronous read that follows each round.",
         ),
         (
             f"Push: the waiting's Lambda and DynamoDB (all but the task's own run) at most {PUSH_COST_SHARE:.0%} "
             "of the same call's Connect minutes",
-            f"worst {worst_share:.2%} (" + ", ".join(f"{m:g} s {v:.2%}" for label, m, v in shares if "nothing" in label)
+            f"worst {worst_share:.2%} ("
+            + ", ".join(f"{m:g} s {v:.2%}" for label, m, v in shares if "nothing" in label)
             + f" for tasks that report nothing); poll at most {poll_share:.2%}",
-            verdict(worst_share <= PUSH_COST_SHARE),
+            _verdict(worst_share <= PUSH_COST_SHARE),
             "A held check costs its GB-seconds for the whole wait (128 MB in push.tfvars) and ten consistent "
             "reads a second; Connect bills the caller's minutes either way.",
         ),
@@ -302,7 +306,7 @@ def _latency_row(run: dict[str, Any], tasks: str, wait_seconds: float) -> tuple[
         measured
         + _over_the_wait(summaries)
         + ("" if answered else "; not every call within the wait answered"),
-        "met" if met and answered else "**missed**",
+        _verdict(met and answered),
         why,
     )
 
@@ -320,7 +324,7 @@ def _invariants_row(runs: list[dict[str, Any]], wait_seconds: float) -> tuple[st
         "chain of Lambda calls near Connect's 20 s",
         f"{answered} of {calls} answered{_over_the_wait(summaries)}; {overruns} calls cut off; "
         f"longest chain {chain:.2f} s",
-        "met" if all_answered and overruns == 0 and chain < 20 else "**missed**",
+        _verdict(all_answered and overruns == 0 and chain < 20),
         "Duplicates, crashes, failures, hang-ups and the other scenarios keep their own invariants in the "
         "test suite (tests/flows/test_simulator.py, tests/reliability), which plays them on these defaults.",
     )
@@ -420,10 +424,14 @@ def _comparison_section(data: dict[str, Any]) -> str:
     """Poll, push and the two baselines on the same calls (tasks that report nothing)."""
     runs = {run["key"]: run for run in data["workload"]["runs"]}
     designs = [
-        ("module, poll (defaults)", runs["none"], "any (the wait's end: \"taking longer\", the work goes on)"),
+        ("module, poll (defaults)", runs["none"], 'any (the wait\'s end: "taking longer", the work goes on)'),
         ("module, push (push.tfvars)", runs["push_none"], "any (idem)"),
         ("naive pattern", runs["naive"], "about 24 s, then the fallback (killed at 30 s: lost)"),
-        ("Connect's asynchronous Lambda alone", runs["alone"], "60 s, then the fallback (the result is lost)"),
+        (
+            "Connect's asynchronous Lambda alone",
+            runs["alone"],
+            "60 s, then the fallback (the result is lost)",
+        ),
     ]
     lines = [
         "| design | median task | answered | answer latency p50 / p90 | longest silence | waiting's Lambda + "
@@ -634,7 +642,8 @@ own 8 s timeout, looped twice, with no prompt in between. Both designs use the m
 memory sizes (work = worker 512 MB, status = check 256 MB) and the same latency model.
 Overhead GB-s is everything except the task's own run. Prices: {data["per_contact"]["prices_date"]},
 US East (N. Virginia), on demand: Lambda Arm ${prices["lambda_gb_second_arm"]}/GB-s and
-${prices["lambda_request"] * 1_000_000:.2f}/million requests; DynamoDB ${prices["dynamodb_read_unit"] * 1_000_000:.3f}
+${prices["lambda_request"] * 1_000_000:.2f}/million requests; DynamoDB ${
+        prices["dynamodb_read_unit"] * 1_000_000:.3f}
 per million read units and ${prices["dynamodb_write_unit"] * 1_000_000:.3f} per million write units;
 Connect voice usage ${prices["connect_voice_minute"]}/minute, shown apart because it depends only on
 how long the caller is on the line.
@@ -664,9 +673,17 @@ even when the run's end is due); `long_poll.tfvars` polls for 5 s on every call
 (`check_poll_when = "always"`, the default before it was measured); `examples/push.tfvars` is
 push mode (check held on an asynchronous call, reading every 100 ms, at 128 MB).
 
-{_tuning_table(measurements, [
-    "module defaults", "module (lowest_cost.tfvars)", "module (long_poll.tfvars)", "module (push.tfvars)"
-])}
+{
+        _tuning_table(
+            measurements,
+            [
+                "module defaults",
+                "module (lowest_cost.tfvars)",
+                "module (long_poll.tfvars)",
+                "module (push.tfvars)",
+            ],
+        )
+    }
 
 ## The Step Functions backend
 
@@ -684,11 +701,21 @@ write made through the tracker alone (`begin_run`).
 
 | call | p50 | p90 | p99 |
 |---|---|---|---|
-| bare PutItem | {overhead["put_item"]["p50_ms"]} ms | {overhead["put_item"]["p90_ms"]} ms | {overhead["put_item"]["p99_ms"]} ms |
-| start's write alone (begin_run) | {overhead["begin_run"]["p50_ms"]} ms | {overhead["begin_run"]["p90_ms"]} ms | {overhead["begin_run"]["p99_ms"]} ms |
-| start (StartService.handle) | {overhead["start"]["p50_ms"]} ms | {overhead["start"]["p90_ms"]} ms | {overhead["start"]["p99_ms"]} ms |
-| bare GetItem (consistent) | {overhead["get_item"]["p50_ms"]} ms | {overhead["get_item"]["p90_ms"]} ms | {overhead["get_item"]["p99_ms"]} ms |
-| check (budget 0) | {overhead["check"]["p50_ms"]} ms | {overhead["check"]["p90_ms"]} ms | {overhead["check"]["p99_ms"]} ms |
+| bare PutItem | {overhead["put_item"]["p50_ms"]} ms | {overhead["put_item"]["p90_ms"]} ms | {
+        overhead["put_item"]["p99_ms"]
+    } ms |
+| start's write alone (begin_run) | {overhead["begin_run"]["p50_ms"]} ms | {
+        overhead["begin_run"]["p90_ms"]
+    } ms | {overhead["begin_run"]["p99_ms"]} ms |
+| start (StartService.handle) | {overhead["start"]["p50_ms"]} ms | {overhead["start"]["p90_ms"]} ms | {
+        overhead["start"]["p99_ms"]
+    } ms |
+| bare GetItem (consistent) | {overhead["get_item"]["p50_ms"]} ms | {overhead["get_item"]["p90_ms"]} ms | {
+        overhead["get_item"]["p99_ms"]
+    } ms |
+| check (budget 0) | {overhead["check"]["p50_ms"]} ms | {overhead["check"]["p90_ms"]} ms | {
+        overhead["check"]["p99_ms"]
+    } ms |
 
 Ratios of medians: start / PutItem {overhead["ratios"]["start_vs_put_item"]} (almost all of it
 moto's expression evaluation), start / its own write {overhead["ratios"]["start_vs_its_own_write"]},

@@ -48,15 +48,14 @@ import moto
 
 from bench import connect_alone, naive
 from bench.connect_alone import alone_flow, alone_functions
-from bench.naive import naive_flow, naive_functions
-from bench.per_contact import flow_text, module_gb_seconds, module_simulator
+from bench.per_contact import flow_text, module_gb_seconds, module_simulator, naive_simulator
 from connect_async.tasks import TaskContext
 from flowkit import demo
 from flowkit.dynamodb import DynamoDB, InProcessDynamoDB, MotoDynamoDB
 from flowkit.interpreter import hold_sentences
 from flowkit.plan import Rendered
 from flowkit.prices import PRICES, price_per_1000
-from flowkit.simulator import CallSimulator, Scenario, create_tracker_table
+from flowkit.simulator import CallSimulator, Deployment, Scenario, create_tracker_table
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -148,7 +147,9 @@ def _task(seconds: float, median: float, progress: str) -> Callable[[TaskContext
     elif progress == "early":  # "started" at once (a timer-less 5 %), then its thirds
         marks = ((EARLY_REPORT_SECONDS, 5), (seconds / 3, 33), (2 * seconds / 3, 66))
     elif progress == "misleading":  # a timer-based estimate that assumes the median
-        marks = tuple((m, min(int(100 * m / median), 99)) for m in (median / 3, 2 * median / 3) if m < seconds)
+        marks = tuple(
+            (m, min(int(100 * m / median), 99)) for m in (median / 3, 2 * median / 3) if m < seconds
+        )
     else:
         marks = ()
 
@@ -173,7 +174,7 @@ def play(job: Job, *, dynamodb: str = "in-process") -> Call:
     ``dynamodb="moto"``, boto3 on moto's mock as in the tests: the same measurements."""
     design, tfvars, channel, progress, median, seconds = job
     rendered = _rendered(tfvars)
-    deployment, flows = rendered.deployment(), rendered.flows
+    deployment = rendered.deployment()
     scenario = Scenario(work_seconds=seconds, channel=channel, progress_messages=())
     with contextlib.ExitStack() as stack:
         if dynamodb == "moto":
@@ -182,7 +183,14 @@ def play(job: Job, *, dynamodb: str = "in-process") -> Call:
         else:
             tables = InProcessDynamoDB()
         create_tracker_table(deployment.table_name, tables.client())
-        simulator, memory, task_ms = _simulator(design, rendered, seconds, _task(seconds, median, progress), tables)
+        simulator, memory, task_ms = _simulator(
+            design,
+            rendered,
+            deployment,
+            seconds=seconds,
+            task=_task(seconds, median, progress),
+            tables=tables,
+        )
         with contextlib.redirect_stdout(io.StringIO()):
             report = simulator.run(scenario)
     if design == "module":
@@ -218,7 +226,9 @@ def play(job: Job, *, dynamodb: str = "in-process") -> Call:
         longest_silence_seconds=report.longest_silence_seconds,
         overhead_gb_seconds=round(sum(gb_seconds.values()) - task_gb_seconds, 4),
         overhead_price_per_1000=overhead_price,
-        connect_minutes_price_per_1000=round(report.total_wait_seconds / 60 * PRICES["connect_voice_minute"] * 1000, 4),
+        connect_minutes_price_per_1000=round(
+            report.total_wait_seconds / 60 * PRICES["connect_voice_minute"] * 1000, 4
+        ),
         wait_seconds=report.total_wait_seconds,
         hold_messages=hold_said,
         hold_sentences=sentences_said,
@@ -233,36 +243,34 @@ def play(job: Job, *, dynamodb: str = "in-process") -> Call:
 def _simulator(
     design: str,
     rendered: Rendered,
+    deployment: Deployment,
+    *,
     seconds: float,
     task: Callable[[TaskContext], object],
     tables: DynamoDB,
 ) -> tuple[CallSimulator, dict[str, int], int]:
     """The call's simulator for the design, the memory each of its functions bills at, and the
     milliseconds of the task its work function runs (baselines only)."""
-    deployment, flows = rendered.deployment(), rendered.flows
+    flows = rendered.flows
     memory = dict(deployment.memory_mb)
     if design == "module":
         return module_simulator(flows, deployment, task=task, dynamodb=tables), memory, 0
-    inbound = flows["inbound_flow"]
-    success, fallback = flow_text(inbound, "Success"), flow_text(inbound, "Fallback")
     if design == "naive":
-        flow = naive_flow(success, fallback)
-        functions = {naive.WORK_ARN: "work", naive.STATUS_ARN: "status"}
-        custom = naive_functions(seconds)
         work_ms = min(int(seconds * 1000), naive.WORK_TIMEOUT_MS)
         memory = {"work": memory["worker"], "status": memory["check"]}
-    elif design == "connect_alone":
-        flow = alone_flow(success, fallback, deployment.hold_message)
-        functions = {connect_alone.WORK_ARN: "work"}
-        custom = alone_functions(seconds)
-        work_ms = min(int(seconds * 1000), connect_alone.ASYNC_LIMIT_SECONDS * 1000)
-        memory = {"work": memory["worker"]}
-    else:
+        return naive_simulator(flows, deployment, seconds, dynamodb=tables), memory, work_ms
+    if design != "connect_alone":
         raise ValueError(f"design must be one of {', '.join(DESIGNS)}, not {design!r}")
+    inbound = flows["inbound_flow"]
     simulator = CallSimulator(
-        flow, functions=functions, deployment=deployment, custom_functions=custom, dynamodb=tables
+        alone_flow(flow_text(inbound, "Success"), flow_text(inbound, "Fallback"), deployment.hold_message),
+        functions={connect_alone.WORK_ARN: "work"},
+        deployment=deployment,
+        custom_functions=alone_functions(seconds),
+        dynamodb=tables,
     )
-    return simulator, memory, work_ms
+    work_ms = min(int(seconds * 1000), connect_alone.ASYNC_LIMIT_SECONDS * 1000)
+    return simulator, {"work": memory["worker"]}, work_ms
 
 
 _RENDERED: dict[str, Rendered] = {}

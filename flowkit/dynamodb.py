@@ -15,6 +15,9 @@ name ("GetItem", "UpdateItem", ...): the simulator counts requests and charges t
 there, and may raise to fail one (a throttled or hanging table).
 """
 
+# The client's keyword arguments are botocore's (TableName, Key, ...): callers pass them unchanged.
+# ruff: noqa: N803
+
 from __future__ import annotations
 
 import json
@@ -50,9 +53,7 @@ class MotoDynamoDB:
     def client(self, before_call: BeforeCall | None = None) -> Any:
         client = dynamodb_client()
         if before_call is not None:
-            client.meta.events.register(
-                "before-call.dynamodb", lambda model, **_: before_call(model.name)
-            )
+            client.meta.events.register("before-call.dynamodb", lambda model, **_: before_call(model.name))
         return client
 
 
@@ -78,7 +79,9 @@ class _InProcessClient:
 
     exceptions = _Exceptions
 
-    def __init__(self, backend: DynamoDBBackend, lock: threading.Lock, before_call: BeforeCall | None) -> None:
+    def __init__(
+        self, backend: DynamoDBBackend, lock: threading.Lock, before_call: BeforeCall | None
+    ) -> None:
         self._backend = backend
         self._lock = lock
         self._before_call = before_call
@@ -121,7 +124,9 @@ class _InProcessClient:
 
         return self._request("CreateTable", body)
 
-    def update_time_to_live(self, *, TableName: str, TimeToLiveSpecification: dict[str, Any]) -> dict[str, Any]:
+    def update_time_to_live(
+        self, *, TableName: str, TimeToLiveSpecification: dict[str, Any]
+    ) -> dict[str, Any]:
         def body() -> dict[str, Any]:
             self._backend.update_time_to_live(TableName, TimeToLiveSpecification)
             return {"TimeToLiveSpecification": TimeToLiveSpecification}
@@ -130,7 +135,9 @@ class _InProcessClient:
 
     # -- items -----------------------------------------------------------------------------
 
-    def get_item(self, *, TableName: str, Key: dict[str, Any], ConsistentRead: bool = False) -> dict[str, Any]:
+    def get_item(
+        self, *, TableName: str, Key: dict[str, Any], ConsistentRead: bool = False
+    ) -> dict[str, Any]:
         def body() -> dict[str, Any]:
             item = self._backend.get_item(TableName, Key)
             return {"Item": _plain(item)} if item else {}
@@ -140,7 +147,9 @@ class _InProcessClient:
     def batch_get_item(self, *, RequestItems: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
         def body() -> dict[str, Any]:
             responses = {
-                table: [_plain(item) for key in request["Keys"] if (item := self._backend.get_item(table, key))]
+                table: [
+                    _plain(item) for key in request["Keys"] if (item := self._backend.get_item(table, key))
+                ]
                 for table, request in RequestItems.items()
             }
             return {"Responses": responses, "UnprocessedKeys": {}}

@@ -90,8 +90,7 @@ class ThreadDispatcher:
             ended = self._clock.now_ms()
             self._report.worker_runs.append(("execution", began, ended))
             self._report.state_transitions = len(machine.visited)
-            if self.finished_at_ms is None:
-                self.finished_at_ms = ended
+            self.work_done()  # (ended is now)
             path = " > ".join(machine.visited)
             self._report.events.append(Event(ended, "steps", f"the execution ends: {result.status} ({path})"))
 
@@ -131,8 +130,7 @@ class ThreadDispatcher:
         except WorkerCrashed:
             now = self._clock.now_ms()
             self._report.events.append(Event(now, "worker", f"{label} crashes (no update, ever)"))
-            if self.finished_at_ms is None:
-                self.finished_at_ms = now  # detection latency counts from the worker's death
+            self.work_done()  # detection latency counts from the worker's death
             return True
         except LostRunError:
             self._report.events.append(
@@ -145,13 +143,14 @@ class ThreadDispatcher:
             return True
         finally:
             self._report.worker_runs.append((label, began, self._clock.now_ms()))
-        if self.finished_at_ms is None and outcome.value in ("completed", "failed"):
-            self.finished_at_ms = self._clock.now_ms()
+        if outcome.value in ("completed", "failed"):
+            self.work_done()
         self._report.events.append(Event(self._clock.now_ms(), "worker", f"{label} ends: {outcome.value}"))
         return False
 
     def work_done(self) -> None:
-        """The run ended now (a plugged-in function's work, which has no worker to watch)."""
+        """The run ended now (the first end counts): the worker's, the execution's, or a plugged-in
+        function's work, which has no worker to watch."""
         if self.finished_at_ms is None:
             self.finished_at_ms = self._clock.now_ms()
 
