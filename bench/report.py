@@ -181,7 +181,7 @@ def _targets(data: dict[str, Any]) -> str:
             "The artifact ships bytecode for python3.12 and 3.13 (before: 1.5x, all of it compilation).",
         ),
     ]
-    rows += _push_rows(runs, float(data["push_plan"]["push_longest_wait_seconds"]))
+    rows += _push_rows(runs, data["push_plan"])
     lines = ["| target | measured | verdict | why, and what closes a gap |", "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     return "\n".join(lines)
@@ -196,7 +196,9 @@ def _poll_runs(runs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     return [run for run in runs.values() if run["design"] == "module" and run["tfvars"] is None]
 
 
-def _push_rows(runs: dict[str, dict[str, Any]], wait_seconds: float) -> list[tuple[str, str, str, str]]:
+def _push_rows(runs: dict[str, dict[str, Any]], plan: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    wait_seconds = float(plan["push_longest_wait_seconds"])
+    interval_ms = plan["check_poll_interval_ms"]
     push = [runs["push_even"], runs["push_none"]]
     summaries = [s for run in push for s in run["summaries"]]
     latency_met = all(
@@ -233,8 +235,8 @@ def _push_rows(runs: dict[str, dict[str, Any]], wait_seconds: float) -> list[tup
             + _over_the_wait(summaries)
             + ("" if answered else "; not every call within the wait answered"),
             _verdict(latency_met and answered),
-            "check holds the asynchronous call, reading the tracker every `check_poll_interval_ms` (100 ms in "
-            "push.tfvars), and returns the moment the run ends; the Wait interrupts the hold prompt on "
+            f"check holds the asynchronous call, reading the tracker every `check_poll_interval_ms` ({interval_ms} ms "
+            "in push.tfvars), and returns the moment the run ends; the Wait interrupts the hold prompt on "
             "LambdaReturned. The max is MinimumWaitTimeSeconds (1 s, the export's value, an assumption: "
             "flows/README.md) when a run ends in a round's first second.",
         ),
@@ -252,8 +254,10 @@ def _push_rows(runs: dict[str, dict[str, Any]], wait_seconds: float) -> list[tup
             + ", ".join(f"{m:g} s {v:.2%}" for label, m, v in shares if "nothing" in label)
             + f" for tasks that report nothing); poll at most {poll_share:.2%}",
             _verdict(worst_share <= PUSH_COST_SHARE),
-            "A held check costs its GB-seconds for the whole wait (128 MB in push.tfvars) and ten consistent "
-            "reads a second; Connect bills the caller's minutes either way.",
+            f"A held check costs its GB-seconds for the whole wait ({plan['memory_mb']['check']} MB in push.tfvars) "
+            f"and {1000 / interval_ms:.3g} consistent reads a second; Connect bills the caller's minutes either way. "
+            "`check_poll_interval_ms` trades reads against latency: a longer interval reads less and "
+            "answers later (the answer waits half an interval on average).",
         ),
     ]
 
