@@ -6,7 +6,7 @@ the packages the Lambda runtime provides, as in /var/task. Reports the median of
 ``--runs`` samples, tracing off and on, and the ratio to boto3. A benchmark, not a test: the
 numbers depend on the machine; the ratios travel better.
 
-    .venv/bin/python -m bench.import_time --runs 7
+    .venv/bin/python -m bench.import_time --runs 5
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from pathlib import Path
 from scripts.build_lambda_zip import lambda_layout, lambda_python
 
 ROOT = Path(__file__).resolve().parent.parent
+# Fresh interpreters per measurement: five keeps `make bench` within its five minutes on two cores.
+DEFAULT_RUNS = 5
 MODULES = {
     "boto3 (baseline)": "boto3",
     "handlers.start": "connect_async.handlers.start",
@@ -106,7 +108,12 @@ def measure(runs: int, python: str) -> dict[str, dict[str, float]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="fresh interpreters per measurement (default 5)")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=DEFAULT_RUNS,
+        help=f"fresh interpreters per measurement (default {DEFAULT_RUNS})",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--python", help="the interpreter to time (default: a python3.12, as Lambda runs)")
     args = parser.parse_args(argv)

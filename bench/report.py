@@ -806,8 +806,8 @@ def main() -> int:
         },
         "import_time": {
             "python": _version(python),
-            "runs": 7,
-            "modules": import_time.measure(7, python),
+            "runs": import_time.DEFAULT_RUNS,
+            "modules": import_time.measure(import_time.DEFAULT_RUNS, python),
         },
         "scale": {"poll": scale.scale_table(plan, 120), "push": scale.scale_table(push.timing, 120)},
     }
