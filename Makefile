@@ -27,7 +27,7 @@ $(CHECKOV_STAMP): requirements/checkov.txt
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements/checkov.txt
 	touch $(CHECKOV_STAMP)
 
-# make demo [SCENARIO=fast|typical|slow|too-slow|fail|crash|hangup|flaky-check|duplicates|chat|requeue|ask|ask-chat]
+# make demo [SCENARIO=name]   (the scenarios: README's table, flowkit/scenario.py's CATALOGUE)
 #           [TFVARS=examples/ops.tfvars] [CHART=1]
 #           [TASK=package.module:function TASK_PATH=dir ATTRIBUTES="name=value ..." TASK_ENV="NAME=value ..."]
 #           [STEPS=examples/step-functions/sandbox.py ATTRIBUTES=...]   (backend step_functions)

@@ -43,11 +43,13 @@ class Scenario:
 
 @dataclass(frozen=True)
 class Demo:
-    """A scenario of `make demo`'s catalogue: the call, the flow it plays, the tuning it needs
-    unless TFVARS names another (a path from the repository's root), and the real task it runs
-    instead of the scripted one (its outside service stubbed)."""
+    """A scenario of `make demo`'s catalogue: the call, what it shows (one line: the README's
+    scenario table is generated from it), the flow it plays, the tuning it needs unless TFVARS
+    names another (a path from the repository's root), and the real task it runs instead of the
+    scripted one (its outside service stubbed)."""
 
     call: Scenario
+    about: str = ""
     flow: str = "inbound_flow"
     tfvars: str | None = None
     task: Callable[[TaskContext], object] | None = None
@@ -59,41 +61,51 @@ _ASKED: Final = {"question": "When will my parcel arrive?"}
 _MORTGAGES: Final = "+442071234567"
 
 CATALOGUE: dict[str, Demo] = {
-    "fast": Demo(Scenario(work_seconds=2)),
-    "typical": Demo(Scenario(work_seconds=25)),
-    "slow": Demo(Scenario(work_seconds=90)),
-    "too-slow": Demo(Scenario(work_seconds=400)),
-    "fail": Demo(Scenario(work_seconds=8, outcome="fail")),
-    "crash": Demo(Scenario(work_seconds=8, outcome="crash")),
-    "hangup": Demo(Scenario(work_seconds=25, hang_up_at_seconds=10)),
-    "flaky-check": Demo(Scenario(work_seconds=12, failing_check_calls=1)),
-    "duplicates": Demo(Scenario(work_seconds=12, start_deliveries=3, worker_deliveries=2)),
-    "chat": Demo(Scenario(work_seconds=25, channel="CHAT")),
-    # The re-queue disconnect flow: a chat customer comes back 30 s after the agent left.
+    "fast": Demo(Scenario(work_seconds=2), "a 2-second task: answered within the first sentence"),
+    "typical": Demo(Scenario(work_seconds=25), "a 25-second task that reports its progress twice"),
+    "slow": Demo(Scenario(work_seconds=90), "a 90-second task"),
+    "too-slow": Demo(Scenario(work_seconds=400), "400 s, longer than the wait: the taking-longer path"),
+    "fail": Demo(Scenario(work_seconds=8, outcome="fail"), "the task raises: the fallback path"),
+    "crash": Demo(
+        Scenario(work_seconds=8, outcome="crash"), "the worker dies after its claim: heard within one lease"
+    ),
+    "hangup": Demo(Scenario(work_seconds=25, hang_up_at_seconds=10), "the caller hangs up after 10 s"),
+    "flaky-check": Demo(Scenario(work_seconds=12, failing_check_calls=1), "one check call fails: retried"),
+    "duplicates": Demo(
+        Scenario(work_seconds=12, start_deliveries=3, worker_deliveries=2),
+        "Connect retries start twice, Lambda delivers the worker twice: the task runs once",
+    ),
+    "chat": Demo(Scenario(work_seconds=25, channel="CHAT"), "the typical task on a chat contact"),
     "requeue": Demo(
         Scenario(work_seconds=6, channel="CHAT", customer_returns_at_seconds=30),
+        "the chat re-queue disconnect flow: the customer comes back 30 s after the agent left",
         flow="requeue_disconnect_flow",
     ),
-    # A caller's question (set upstream as a contact attribute) answered by the Bedrock task.
     "ask": Demo(
         Scenario(work_seconds=6, attributes=_ASKED),
+        "a caller's question (a contact attribute set upstream) answered aloud by the Bedrock task",
         tfvars="examples/ask.tfvars",
         task=bedrock_answer(ASK_ANSWER, model_seconds=6),
     ),
     "ask-chat": Demo(
         Scenario(work_seconds=6, channel="CHAT", attributes=_ASKED),
+        "the same question on chat",
         tfvars="examples/ask.tfvars",
         task=bedrock_answer(ASK_ANSWER, model_seconds=6),
     ),
-    # The configuration lookup (examples/lookup.tfvars): a number with its own item, a table
-    # that throttles every read, a table that hangs.
-    "branded": Demo(Scenario(work_seconds=6, dialled_number=_MORTGAGES), tfvars="examples/lookup.tfvars"),
+    "branded": Demo(
+        Scenario(work_seconds=6, dialled_number=_MORTGAGES),
+        "the configuration lookup at the start of the call: a number with its own branded greeting",
+        tfvars="examples/lookup.tfvars",
+    ),
     "lookup-fail": Demo(
         Scenario(work_seconds=6, dialled_number=_MORTGAGES, config_table="throttled"),
+        "the configuration table throttles every read: the default greeting",
         tfvars="examples/lookup.tfvars",
     ),
     "lookup-slow": Demo(
         Scenario(work_seconds=6, dialled_number=_MORTGAGES, config_table="slow"),
+        "the configuration table hangs: the lookup's budget ends it",
         tfvars="examples/lookup.tfvars",
     ),
 }

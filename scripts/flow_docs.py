@@ -1,5 +1,6 @@
 """Write what is generated from the flows: the flows themselves (flows/*.json), flowcharts and
-the table of shapes (which export shows each) in flows/README.md, and a call chart in README.md.
+the table of shapes (which export shows each) in flows/README.md, and a call chart and the table
+of `make demo`'s scenarios (from flowkit/scenario.py's CATALOGUE) in README.md.
 
 The flows are rendered by Terraform from the module's defaults (as `make demo` does: modules/plan
 with placeholder ARNs and ids), drawn with flowkit.diagram, and the README's chart is the demo's
@@ -30,6 +31,7 @@ README = ROOT / "README.md"
 FLOW_MARKERS = ("<!-- BEGIN_FLOW_DIAGRAMS -->", "<!-- END_FLOW_DIAGRAMS -->")
 SHAPE_MARKERS = ("<!-- BEGIN_FLOW_SHAPES -->", "<!-- END_FLOW_SHAPES -->")
 CALL_MARKERS = ("<!-- BEGIN_DEMO_CALL -->", "<!-- END_DEMO_CALL -->")
+SCENARIO_MARKERS = ("<!-- BEGIN_SCENARIOS -->", "<!-- END_SCENARIOS -->")
 TITLES = {
     "inbound_flow": "The inbound flow (`inbound.json.tftpl` + the wait actions)",
     "wait_module": "The flow module (`wait_for_task_module.json.tftpl` + the same wait actions)",
@@ -97,6 +99,19 @@ def call_section() -> str:
     )
 
 
+def scenario_section() -> str:
+    """The catalogue as a table: each scenario's command, what it shows and the tuning it plays."""
+    rows = []
+    for name, entry in CATALOGUE.items():
+        if not entry.about:
+            raise SystemExit(
+                f"scenario {name!r}: say what it shows in its Demo's about (flowkit/scenario.py)"
+            )
+        tuning = f"`{entry.tfvars}`" if entry.tfvars else "the module's defaults"
+        rows.append(f"| `SCENARIO={name}` | {entry.about} | {tuning} |")
+    return "| `make demo` | what the call shows | tuning |\n|---|---|---|\n" + "\n".join(rows) + "\n"
+
+
 def generated_files() -> dict[Path, str]:
     """Each file (or README with its generated sections) and its exact text."""
     flows = {
@@ -108,7 +123,9 @@ def generated_files() -> dict[Path, str]:
     flows_readme = _between(FLOWS_README.read_text(), FLOW_MARKERS, flow_section(flows))
     return {
         FLOWS_README: _between(flows_readme, SHAPE_MARKERS, shape_table({**flows, **richest})),
-        README: _between(README.read_text(), CALL_MARKERS, call_section()),
+        README: _between(
+            _between(README.read_text(), CALL_MARKERS, call_section()), SCENARIO_MARKERS, scenario_section()
+        ),
         **{path: json.dumps(json.loads(flows[name]), indent=2) + "\n" for name, path in RENDERED.items()},
     }
 

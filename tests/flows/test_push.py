@@ -192,6 +192,19 @@ def test_a_continue_branch_that_runs_out_into_another_block_stops_the_simulation
         _interpreter(flow, CallReport()).play()
 
 
+def test_a_block_type_the_simulator_cannot_play_stops_the_simulation() -> None:
+    # A new timed block (a customer-input prompt, say) followed blindly would take no time and
+    # every silence measured after it would be wrong: the simulator names the file to teach.
+    ask = {
+        "Identifier": "Ask",
+        "Type": "GetParticipantInput",
+        "Parameters": {"Text": "Press 1.", "StoreInput": "False", "InputTimeLimitSeconds": "5"},
+        "Transitions": {"NextAction": "End"},
+    }
+    with pytest.raises(UnknownBlockError, match="cannot play a GetParticipantInput block; teach"):
+        _interpreter([ask, END], CallReport()).play()
+
+
 def test_loading_a_running_call_takes_in_progress() -> None:
     report = CallReport()
     # The call runs 3 s; the flow loads it at once (no Wait): InProgress, as the export shows.

@@ -175,3 +175,23 @@ def test_demo_plays_the_step_functions_example(amount: str, expected: str) -> No
     assert "the task ran 1 time(s)" in done.stdout
     if amount == "120.00":
         assert 'caller  hears "The bank is confirming your transfer."' in done.stdout  # a step's progress
+
+
+def test_a_new_scenario_is_one_catalogue_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The recipe in the README: one entry beside the Scenario type; make demo plays it and
+    # make gen lists it in the README's scenario table.
+    from flowkit import demo
+    from flowkit.scenario import CATALOGUE, Demo, Scenario
+    from scripts.flow_docs import scenario_section
+
+    entry = Demo(Scenario(work_seconds=40, failing_check_calls=2), "a 40-second task, two check calls fail")
+    monkeypatch.setitem(CATALOGUE, "forty-flaky", entry)
+    _, report = demo.play("forty-flaky", None)
+    assert report.final_status == "completed" and report.ending == "disconnected", report.timeline()
+    assert report.total_wait_seconds >= 40
+    assert "| `SCENARIO=forty-flaky` | a 40-second task, two check calls fail | the module's defaults |" in (
+        scenario_section()
+    )
+    monkeypatch.setitem(CATALOGUE, "undescribed", Demo(Scenario()))
+    with pytest.raises(SystemExit, match="scenario 'undescribed': say what it shows"):
+        scenario_section()
