@@ -31,13 +31,16 @@ MODULES = HERE / "terraform"
 MODULE = MODULES / "connect_async_live"
 RECORDINGS = HERE / "recordings"
 OVERRIDE = MODULE / "emulator_override.tf"
+# Where the replay's recording came from (written when a run is re-recorded).
+ORIGIN = RECORDINGS / MODULE.name / "recorded_on.json"
 CONFIRM = "CONNECT_ASYNC_LIVE_CONFIRM"
 CONFIRMATION = "create-and-destroy"
 # What one live run creates and calls, priced on-demand in US East (N. Virginia), 2026-11-23.
 COST_ESTIMATE = """What this run creates in your account, all tagged ConnectAsyncTestRun=<run id>
-and all destroyed at the end: a DynamoDB table (on demand), 3 Lambda functions, 3 IAM roles,
-3 log groups, an SQS queue, an SNS topic, 5 CloudWatch alarms, and in your Connect instance a
-flow, a flow module and 2 Lambda associations.
+and all destroyed at the end: two deployments of the module (poll mode, and push mode beside
+it), so 2 DynamoDB tables (on demand), 6 Lambda functions, 6 IAM roles, 6 log groups, 2 SQS
+queues, an SNS topic, 5 CloudWatch alarms (poll only), and in your Connect instance 2 flows,
+2 flow modules and 4 Lambda associations.
 What it costs: about 20 Lambda invocations and 10 GB-seconds, 50 DynamoDB requests, 5 alarms for
 about 10 minutes, a few SQS and SNS requests: under $0.01 (Connect flows and associations are
 free; no call is placed)."""
@@ -123,6 +126,7 @@ def deployment_settings(
         if os.environ.get("CONNECT_ASYNC_RECORD") and (MODULE / "tf_resources.json").exists():
             # A maintainer re-records: the fresh state (scrubbed) becomes the replay's.
             shutil.copy(MODULE / "tf_resources.json", RECORDINGS / MODULE.name / "tf_resources.json")
+            ORIGIN.write_text(json.dumps({"mode": run_mode}) + "\n")
         (MODULE / "tf_resources.json").unlink(missing_ok=True)
         os.environ.clear()
         os.environ.update(saved)
@@ -133,3 +137,21 @@ def deployment_settings(
 def recorded_outputs() -> dict[str, object]:
     data = json.loads((RECORDINGS / MODULE.name / "tf_resources.json").read_text())
     return {name: value["value"] for name, value in data["outputs"].items()}
+
+
+def recording_origin() -> str:
+    """Whose run the replay holds: "live" or "emulator" (a recording without its origin: the emulator's)."""
+    if not ORIGIN.exists():
+        return "emulator"
+    return str(json.loads(ORIGIN.read_text())["mode"])
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if mode(config) != "replay":
+        return None
+    if recording_origin() == "live":
+        return "live suite: replaying a live run's recording"
+    return (
+        "live suite: replaying the EMULATOR's recording (no live run is recorded yet): it proves the "
+        "suite's wiring, not that Connect accepts the flows; `make test-aws RECORD=1` records a live run"
+    )

@@ -76,15 +76,23 @@ def test_without_credentials_it_says_what_it_would_do_and_exits_2(
     assert "inbound_flow: flow checker: no error" in said.out
 
 
+@pytest.mark.parametrize(
+    ("tfvars", "flows"),
+    [
+        ("examples/lookup.tfvars", ("wait_module", "config_lookup_module", "inbound_flow")),
+        ("examples/push.tfvars", ("wait_module", "inbound_flow")),  # push: validated like any other
+    ],
+)
 def test_connect_accepts_the_flows_and_every_one_is_deleted(
-    emulator: Emulator, instance: str, capsys: pytest.CaptureFixture[str]
+    emulator: Emulator, instance: str, capsys: pytest.CaptureFixture[str], tfvars: str, flows: tuple[str, ...]
 ) -> None:
     connect = emulator.client("connect")
     for arn in FUNCTIONS.values():
         connect.associate_lambda_function(InstanceId=instance, FunctionArn=arn)
-    assert flight_check.main(_arguments(instance, "examples/lookup.tfvars")) == 0
+    assert flight_check.main(_arguments(instance, tfvars)) == 0
     said = capsys.readouterr().out
-    for name in ("wait_module", "config_lookup_module", "inbound_flow"):
+    assert "inbound_flow: flow checker: no error" in said
+    for name in flows:
         assert f"Connect on {name}: accepted" in said and f"{name}: deleted" in said
     assert "flight check passed" in said
     assert STORE.flows.get(instance, {}) == {} and STORE.modules.get(instance, {}) == {}

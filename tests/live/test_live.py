@@ -20,7 +20,7 @@ from pytest_terraform import terraform
 from connect_async.contract import CONNECT_RESPONSE_LIMIT_BYTES
 from connect_async.results import encoded_size
 from tests.conftest import connect_event
-from tests.live.conftest import recorded_outputs
+from tests.live.conftest import recorded_outputs, recording_origin
 from tests.support.lambda_context import LambdaContext
 
 pytestmark = [pytest.mark.live, pytest.mark.emulator]
@@ -39,6 +39,12 @@ def _needs(settings: dict[str, str], *modes: str) -> None:
             "emulator": "moto never runs a function's code, delivers to destinations or processes metrics",
         }
         pytest.skip(reasons[settings["mode"]])
+
+
+def _replayed_connect_acceptance() -> None:
+    """In a replay, what Connect accepted is only proven by a live run's recording."""
+    if recording_origin() != "live":
+        pytest.skip("the recording is the emulator's: Connect's acceptance needs `make test-aws RECORD=1`")
 
 
 def _outputs(stack: Any) -> dict[str, Any]:
@@ -129,6 +135,7 @@ def test_the_deployment_applied_and_connect_accepted_its_flows(
     if deployment_settings["mode"] == "replay":
         assert outputs == recorded_outputs()
         assert outputs["contact_flow_id"] and outputs["flow_module_id"]
+        _replayed_connect_acceptance()
         return
     connect = _client(deployment_settings, "connect")
     instance = deployment_settings["instance_id"]
@@ -140,6 +147,24 @@ def test_the_deployment_applied_and_connect_accepted_its_flows(
         InstanceId=instance, ContactFlowModuleId=outputs["flow_module_id"]
     )
     assert module["ContactFlowModule"]["Name"].startswith(outputs["name"])
+
+
+def test_connect_accepted_the_push_flow(deployment_settings: dict[str, str], outputs: dict[str, Any]) -> None:
+    """Proves (live): Connect validated and created the push-mode inbound flow: the asynchronous
+    check call, the Wait interrupted by its return and LoadLambdaFunctionResult, as rendered by
+    wait_mode = "push". Emulated, it proves the module applies in push mode beside poll mode."""
+    if deployment_settings["mode"] == "replay":
+        assert outputs["push_contact_flow_id"]
+        _replayed_connect_acceptance()
+        return
+    connect = _client(deployment_settings, "connect")
+    flow = connect.describe_contact_flow(
+        InstanceId=deployment_settings["instance_id"], ContactFlowId=outputs["push_contact_flow_id"]
+    )["ContactFlow"]
+    actions = {action["Identifier"]: action for action in json.loads(flow["Content"])["Actions"]}
+    assert actions["PushCheck"]["Parameters"]["InvocationType"] == "ASYNCHRONOUS"
+    assert "LambdaReturned" in actions["PushWait"]["Parameters"]["InterruptibleEvents"]
+    assert actions["LoadPushCheck"]["Type"] == "LoadLambdaFunctionResult"
 
 
 def test_a_run_completes_end_to_end(

@@ -27,6 +27,25 @@ module "connect_async" {
   tags = local.tags
 }
 
+# Push mode (examples/push.tfvars) beside it: Connect validates its asynchronous check call, the
+# Wait on it and LoadLambdaFunctionResult when it creates the flow.
+module "connect_async_push" {
+  source = "../../../.."
+
+  name                = "${var.name}-push"
+  connect_instance_id = var.connect_instance_id
+
+  wait_mode              = "push"
+  check_poll_interval_ms = 150
+  memory_size            = { check = 128 }
+
+  worker_maximum_retry_attempts = 0
+  worker_timeout_seconds        = 60
+  max_wait_seconds              = 30
+
+  tags = local.tags
+}
+
 resource "aws_sns_topic" "alarms" {
   # checkov:skip=CKV_AWS_26:A test run's own alarm topic, deleted with the run; it carries alarm names only.
   name = "${var.name}-alarms"

@@ -33,6 +33,11 @@ output "flow_module_id" {
   value       = module.connect_async.flow_module_id
 }
 
+output "push_contact_flow_id" {
+  description = "The inbound flow in push mode (null without an instance)."
+  value       = module.connect_async_push.contact_flow_id
+}
+
 output "name" {
   description = "The run's name prefix."
   value       = var.name
