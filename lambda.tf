@@ -97,7 +97,7 @@ resource "aws_lambda_function" "function" {
   publish          = contains(keys(local.aliased), each.key)
   kms_key_arn      = var.lambda_kms_key_arn
 
-  reserved_concurrent_executions = coalesce(var.reserved_concurrency[each.key], -1)
+  reserved_concurrent_executions = coalesce(lookup(var.reserved_concurrency, each.key, null), -1)
 
   environment {
     variables = { for key, value in local.function_environment[each.key] : key => value if value != "" }

@@ -126,14 +126,16 @@ variable "role_permissions_boundary_arn" {
 
 variable "execution_role_arns" {
   description = "Bring your own execution role per function (start, check, worker, lookup), for teams whose roles are made elsewhere: the module then creates no role and no policy for it. Give the role what the role_policy_documents output lists for that function (exactly what the module's own role would have), and a trust policy for lambda.amazonaws.com."
-  type = object({
-    start  = optional(string)
-    check  = optional(string)
-    worker = optional(string)
-    lookup = optional(string)
-  })
-  default = {}
+  # Maps, not objects, here and in the concurrency inputs: an object type drops a misspelt
+  # function name without a word.
+  type     = map(string)
+  default  = {}
+  nullable = false
 
+  validation {
+    condition     = length(setsubtract(keys(var.execution_role_arns), ["start", "check", "worker", "lookup"])) == 0
+    error_message = "execution_role_arns has no ${join(", ", setsubtract(keys(var.execution_role_arns), ["start", "check", "worker", "lookup"]))}: its names are start, check, worker, lookup (check the spelling)."
+  }
   validation {
     condition     = alltrue([for arn in values(var.execution_role_arns) : arn == null ? true : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/", arn))])
     error_message = "execution_role_arns values must be IAM role ARNs (arn:aws:iam::<account>:role/<path/name>)."
@@ -142,15 +144,16 @@ variable "execution_role_arns" {
 
 variable "provisioned_concurrency" {
   description = "Warm instances of start, check and lookup (Connect's 8 s include a cold start): above 0, the function publishes versions behind an alias \"live\" with this much provisioned concurrency, and the flows and Connect's permission use the alias. 0: no alias, the unqualified function. Billed while provisioned."
-  type = object({
-    start  = optional(number, 0)
-    check  = optional(number, 0)
-    lookup = optional(number, 0)
-  })
-  default = {}
+  type        = map(number)
+  default     = {}
+  nullable    = false
 
   validation {
-    condition     = alltrue([for count in values(var.provisioned_concurrency) : count >= 0 && count <= 1000 && floor(count) == count])
+    condition     = length(setsubtract(keys(var.provisioned_concurrency), ["start", "check", "lookup"])) == 0
+    error_message = "provisioned_concurrency has no ${join(", ", setsubtract(keys(var.provisioned_concurrency), ["start", "check", "lookup"]))}: its names are start, check, lookup (the worker is invoked asynchronously: a cold start costs the caller nothing)."
+  }
+  validation {
+    condition     = alltrue([for count in values(var.provisioned_concurrency) : count == null ? false : count >= 0 && count <= 1000 && floor(count) == count])
     error_message = "provisioned_concurrency values must be whole numbers from 0 to 1000."
   }
   validation {
@@ -231,14 +234,14 @@ variable "lambda_architecture" {
 
 variable "reserved_concurrency" {
   description = "Reserved concurrent executions per function (null: unreserved). Reserve for start, check (and lookup) so a burst of workers cannot starve the calls a caller is waiting on."
-  type = object({
-    start  = optional(number)
-    check  = optional(number)
-    worker = optional(number)
-    lookup = optional(number)
-  })
-  default = {}
+  type        = map(number)
+  default     = {}
+  nullable    = false
 
+  validation {
+    condition     = length(setsubtract(keys(var.reserved_concurrency), ["start", "check", "worker", "lookup"])) == 0
+    error_message = "reserved_concurrency has no ${join(", ", setsubtract(keys(var.reserved_concurrency), ["start", "check", "worker", "lookup"]))}: its names are start, check, worker, lookup (check the spelling)."
+  }
   validation {
     condition     = alltrue([for count in values(var.reserved_concurrency) : count == null ? true : (count >= 0 && floor(count) == count)])
     error_message = "reserved_concurrency values must be null or whole numbers from 0."
@@ -324,7 +327,7 @@ variable "check_poll_when" {
 }
 
 variable "hold_prompt_seconds" {
-  description = "How long the hold message takes to play (all its sentences; a recording's length): one flow loop is this plus a check call after each sentence (one read each, unless the run's end is due). A chat loop waits this long, rounded up to whole seconds."
+  description = "How long the hold message takes to play (all its sentences; a recording's length): one flow loop is this plus a check call after each sentence (one read each, unless the run's end is due). A chat loop waits this long, rounded up to whole seconds. For a text hold the plan estimates the spoken length from its words (about 150 a minute, an assumption: voices differ) and refuses a value more than 2 times as long or as short; time yours in your voice."
   type        = number
   default     = 4
   nullable    = false
@@ -443,15 +446,10 @@ variable "log_level" {
 }
 
 variable "memory_size" {
-  description = "Memory size (MB) of each function. start: writes one item and invokes the worker; check: reads one item; worker: runs your task; lookup: reads one configuration item (config_lookup)."
-  type = object({
-    start  = optional(number, 256)
-    check  = optional(number, 256)
-    worker = optional(number, 512)
-    lookup = optional(number, 256)
-  })
-  default  = {}
-  nullable = false
+  description = "Memory size (MB) of each function, by name (a name not among them is refused; one left out takes its default). start: writes one item and invokes the worker, default 256; check: reads one item, default 256; worker: runs your task, default 512; lookup: reads one configuration item (config_lookup), default 256."
+  type        = map(number)
+  default     = {}
+  nullable    = false
 }
 
 variable "lookup_time_limit_seconds" {
@@ -497,11 +495,11 @@ variable "messages" {
 
 variable "voice" {
   description = "Amazon Polly voice the flow speaks with (Set voice: UpdateContactTextToSpeechVoice), and its engine, written as the Connect console writes it (Neural, for example). Chat contacts are unaffected."
-  type = object({
-    id     = optional(string, "Joanna")
-    engine = optional(string, "Neural")
-  })
-  default = {}
+  # A map, not an object: an object type drops a misspelt name (voice = { engin = ... }) without a
+  # word. A name left out takes modules/plan's local.voice_defaults (Joanna, Neural).
+  type     = map(string)
+  default  = {}
+  nullable = false
 }
 
 variable "voice_hold_prompt_arn" {

@@ -24,6 +24,7 @@ import moto
 from connect_async.aws import dynamodb_client
 from connect_async.config import ConfigurationError
 from connect_async.observability import logger
+from connect_async.settings import CONSTANTS
 from connect_async.tasks import Task, load_task
 from flowkit import plan
 from flowkit.checker import ERROR
@@ -48,6 +49,7 @@ __all__ = [
     "YourSteps",
     "YourTask",
     "emulator_environment",
+    "hold_length_note",
     "on_the_emulator",
     "pacing",
     "play",
@@ -121,6 +123,24 @@ def pacing(timing: Mapping[str, Any]) -> str:
             f"(chat: {timing['loop_count']} loops)"
         )
     return f"{timing['loop_count']} loops, check budget {timing['check_budget_ms']} ms"
+
+
+def hold_length_note(rendered: Rendered) -> str | None:
+    """What to say when a text hold's estimated spoken length is far from hold_prompt_seconds
+    (more than 1.5 times apart; the plan refuses beyond its factor): the demo plays the declared
+    length, as the plan counts it, so a real call may wait longer or shorter than it shows."""
+    call, declared = rendered["call"], float(rendered.timing["hold_prompt_seconds"])
+    if call["hold_is_recorded"]:
+        return None
+    spoken = float(call["hold_spoken_seconds"])
+    if max(spoken, declared) <= 1.5 * min(spoken, declared):
+        return None
+    words = len(str(call["hold_message"]).split())
+    return (
+        f"Note: messages.hold has {words} words, about {spoken:g} s spoken (an estimate at "
+        f"{CONSTANTS['speech_words_per_minute']} words a minute); the demo plays hold_prompt_seconds = "
+        f"{declared:g} s, as the plan counts it: time the message in your voice and set it to that."
+    )
 
 
 def render(tfvars: Path | None, variables: dict[str, object] | None = None) -> Rendered:

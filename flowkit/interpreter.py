@@ -28,6 +28,7 @@ from connect_async.contract import (
     ResponseKey,
     ResponseStatus,
 )
+from connect_async.settings import CONSTANTS
 from flowkit.clock import VirtualClock
 from flowkit.deployment import Deployment
 from flowkit.lambda_queue import ThreadDispatcher
@@ -36,8 +37,8 @@ from flowkit.scenario import Scenario
 
 __all__ = ["SPEECH_WORDS_PER_SECOND", "FlowInterpreter", "UnknownBlockError", "hold_sentences", "load_flow"]
 
-# About 150 words a minute: a usual text-to-speech rate.
-SPEECH_WORDS_PER_SECOND: Final = 2.5
+# The schema's speaking rate (an assumption: Polly publishes none), as the plan estimates with it.
+SPEECH_WORDS_PER_SECOND: Final = CONSTANTS["speech_words_per_minute"] / 60
 _REFERENCE: Final = re.compile(r"\$\.(External|Attributes|FlowAttributes)\.([A-Za-z0-9_]+)")
 _VOICE_ONLY_PROMPTS: Final = ("SSML", "PromptId")
 

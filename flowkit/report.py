@@ -25,6 +25,7 @@ class Event:
 @dataclass
 class CallReport:
     path: list[str] = field(default_factory=list)
+    channel: str = "VOICE"  # chat has no silence: a gap there is a stretch without a message
     events: list[Event] = field(default_factory=list)
     ending: str = ""
     total_wait_seconds: float = 0.0
@@ -63,6 +64,25 @@ class CallReport:
     dead_lettered: int = 0
     # backend step_functions: the states the execution entered (Standard bills each one).
     state_transitions: int = 0
+
+    @property
+    def ended_on(self) -> str:
+        """The path the call ended on: answered, fallback or taking longer (with the error code
+        the flow saved), or, off those paths (a hang-up), the run's status."""
+        code = str(self.contact_attributes.get("error_code", "") or "")
+        if "Success" in self.path:
+            return "answered"
+        if "TakingLonger" in self.path:
+            return f"taking longer ({code or 'wait_exceeded'}, the run then {self.final_status})"
+        if "Fallback" in self.path:
+            return f"fallback ({code})" if code else "fallback"
+        return f"the run {self.final_status}"
+
+    @property
+    def outcome(self) -> str:
+        """How the call ended, in a line: its path, what the caller heard last, where it went."""
+        last = f'; heard last "{self.spoken[-1]}"' if self.spoken else ""
+        return f"{self.ended_on}{last}; {self.ending}"
 
     def timeline(self) -> str:
         return "\n".join(f"{(e.at_ms - START_MS) / 1000:7.2f}s  {e.actor:<7} {e.text}" for e in self.events)
@@ -112,6 +132,7 @@ class CallReport:
         gaps = [(marks[i], marks[i + 1] - marks[i]) for i in range(0, len(marks) - 1, 2)]
         for begin, length in gaps:
             if length >= _NOTABLE_SILENCE_MS:
-                self.events.append(Event(begin, "", f"... {length / 1000:.1f} s of silence"))
+                gap = "of silence" if self.channel == "VOICE" else "without a message"
+                self.events.append(Event(begin, "", f"... {length / 1000:.1f} s {gap}"))
         self.events.sort(key=lambda e: e.at_ms)
         return max((length for _, length in gaps), default=0) / 1000

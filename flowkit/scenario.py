@@ -64,7 +64,10 @@ CATALOGUE: dict[str, Demo] = {
     "fast": Demo(Scenario(work_seconds=2), "a 2-second task: answered within the first sentence"),
     "typical": Demo(Scenario(work_seconds=25), "a 25-second task that reports its progress twice"),
     "slow": Demo(Scenario(work_seconds=90), "a 90-second task"),
-    "too-slow": Demo(Scenario(work_seconds=400), "400 s, longer than the wait: the taking-longer path"),
+    "too-slow": Demo(
+        Scenario(work_seconds=200),
+        "200 s, longer than the 120 s wait: the taking-longer path; the run completes later, readable",
+    ),
     "fail": Demo(Scenario(work_seconds=8, outcome="fail"), "the task raises: the fallback path"),
     "crash": Demo(
         Scenario(work_seconds=8, outcome="crash"), "the worker dies after its claim: heard within one lease"

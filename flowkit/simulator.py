@@ -87,7 +87,7 @@ class CallSimulator:
 
     def run(self, scenario: Scenario = _TYPICAL_CALL) -> CallReport:
         clock = VirtualClock(START_MS)
-        report = CallReport()
+        report = CallReport(channel=scenario.channel)
         services, dispatcher = wire_services(
             self.deployment,
             clock,

@@ -93,6 +93,13 @@ def compare(scenario: str, tunings: list[Path | None]) -> str:
     reports = [report for _, report in played]
     header = f"| measurement | {' | '.join(labels)} |" + (" difference |" if len(labels) == 2 else "")
     lines = [header, "|" + "---|" * (len(labels) + 1 + (len(labels) == 2))]
+    # How each call ended first: a shorter call that took the taking-longer path is not better.
+    endings = [report.ended_on for report in reports]
+    differ = len(set(endings)) > 1
+    lines.append(
+        f"| how the call ended | {' | '.join(report.outcome for report in reports)} |"
+        + ((" **different: read this first** |" if differ else " same |") if len(labels) == 2 else "")
+    )
     for row in ROWS:
         values = [row.measure(report, mem) for report, mem in zip(reports, memory, strict=True)]
         cells = [_cell(value, row) for value in values]
@@ -102,11 +109,19 @@ def compare(scenario: str, tunings: list[Path | None]) -> str:
         f"{label}: {demo.pacing(rendered.timing)}"
         for label, (rendered, _) in zip(labels, played, strict=True)
     )
-    work = CATALOGUE[scenario].call
+    entry = CATALOGUE[scenario]
     chart = calls_gantt(dict(zip(labels, reports, strict=True)), f"make compare SCENARIO={scenario}")
+    warning = (
+        "The calls ended differently ("
+        + ", ".join(f"{label}: {ending}" for label, ending in zip(labels, endings, strict=True))
+        + "): compare the measurements with that in mind.\n\n"
+        if differ
+        else ""
+    )
     return (
-        f"Scenario {scenario}: {work.work_seconds:g} s of work ({work.outcome}), {work.channel}\n"
-        f"Tunings: {loops}\n\n" + "\n".join(lines) + f"\n\n```mermaid\n{chart}```\n"
+        f"Scenario {scenario}: {entry.about or f'{entry.call.work_seconds:g} s of work'}, "
+        f"{entry.call.channel}\n"
+        f"Tunings: {loops}\n\n" + warning + "\n".join(lines) + f"\n\n```mermaid\n{chart}```\n"
     )
 
 

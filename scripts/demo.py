@@ -20,9 +20,10 @@ import argparse
 import os
 from pathlib import Path
 
-from flowkit.demo import YourSteps, YourTask, on_the_emulator, pacing, play
+from flowkit.demo import YourSteps, YourTask, hold_length_note, on_the_emulator, pacing, play
 from flowkit.diagram import call_gantt
 from flowkit.plan import ROOT
+from flowkit.report import CallReport
 from flowkit.scenario import CATALOGUE
 
 
@@ -31,6 +32,17 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
     if any(not key for key in pairs) or not all("=" in value for value in values):
         raise SystemExit(f"{what} must be NAME=VALUE, got {values}")
     return pairs
+
+
+def _pace(report: CallReport, channel: str) -> str:
+    """Silence is a voice caller's measure; a chat contact reads messages, so it gets when the
+    first one came and how many came a minute."""
+    if channel == "VOICE":
+        return f"longest silence: {report.longest_silence_seconds:.1f} s"
+    first = report.silence_before_first_words_ms
+    per_minute = len(report.speech) / max(report.total_wait_seconds / 60, 1e-9)
+    came = "none" if first is None else f"{first / 1000:.1f} s"
+    return f"first message after: {came}; messages a minute: {per_minute:.1f}"
 
 
 @on_the_emulator
@@ -78,18 +90,20 @@ def main(argv: list[str] | None = None) -> int:
         given = ", ".join(f"{k} {v!r}" for k, v in sorted(scenario.attributes.items()))
         work = f"the Bedrock task (stubbed), {given}"
     else:
-        work = f"{scenario.work_seconds:g} s of work ({scenario.outcome})"
+        work = entry.about or f"{scenario.work_seconds:g} s of work"
     print(f"\nScenario {args.scenario}: {work}, {scenario.channel}")
-    print(f"Tuning: {tuning}; {pacing(timing)}\n")
+    print(f"Tuning: {tuning}; {pacing(timing)}")
+    note = hold_length_note(rendered)
+    print(f"{note}\n" if note else "")
     print(report.timeline())
     latency = report.detection_latency_ms
     detection = "never (the caller had gone)" if latency is None else f"{latency} ms"
     print(
         f"\nPath: {' > '.join(report.path)}\n"
+        f"Outcome: {report.outcome}\n"
         f"Ending: {report.ending}; the tracker says {report.final_status}; "
         f"the task ran {report.task_runs} time(s)\n"
-        f"Caller's total time: {report.total_wait_seconds:.1f} s; "
-        f"longest silence: {report.longest_silence_seconds:.1f} s; "
+        f"Caller's total time: {report.total_wait_seconds:.1f} s; {_pace(report, scenario.channel)}; "
         f"longest prompt-free Lambda chain: {report.longest_lambda_chain_seconds:.1f} s\n"
         f"Lambda invocations: {report.invocations}; billed ms: {report.billed_ms}\n"
         f"DynamoDB reads: {report.dynamodb_reads}, writes: {report.dynamodb_writes}; "

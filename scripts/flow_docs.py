@@ -1,6 +1,7 @@
 """Write what is generated from the flows: the flows themselves (flows/*.json), flowcharts and
 the table of shapes (which export shows each) in flows/README.md, and a call chart and the table
-of `make demo`'s scenarios (from flowkit/scenario.py's CATALOGUE) in README.md.
+of `make demo`'s scenarios (from flowkit/scenario.py's CATALOGUE) and `make compare`'s worked
+example in README.md.
 
 The flows are rendered by Terraform from the module's defaults (as `make demo` does: modules/plan
 with placeholder ARNs and ids), drawn with flowkit.diagram, and the README's chart is the demo's
@@ -24,7 +25,7 @@ from flowkit.diagram import call_gantt, flow_flowchart
 from flowkit.plan import ROOT
 from flowkit.scenario import CATALOGUE
 from flowkit.shapes import shape_table
-from scripts import flow_layout
+from scripts import compare, flow_layout
 
 FLOWS_README = ROOT / "flows" / "README.md"
 README = ROOT / "README.md"
@@ -32,6 +33,7 @@ FLOW_MARKERS = ("<!-- BEGIN_FLOW_DIAGRAMS -->", "<!-- END_FLOW_DIAGRAMS -->")
 SHAPE_MARKERS = ("<!-- BEGIN_FLOW_SHAPES -->", "<!-- END_FLOW_SHAPES -->")
 CALL_MARKERS = ("<!-- BEGIN_DEMO_CALL -->", "<!-- END_DEMO_CALL -->")
 SCENARIO_MARKERS = ("<!-- BEGIN_SCENARIOS -->", "<!-- END_SCENARIOS -->")
+COMPARE_MARKERS = ("<!-- BEGIN_COMPARE_OPS -->", "<!-- END_COMPARE_OPS -->")
 TITLES = {
     "inbound_flow": "The inbound flow (`inbound.json.tftpl` + the wait actions)",
     "wait_module": "The flow module (`wait_for_task_module.json.tftpl` + the same wait actions)",
@@ -62,6 +64,12 @@ def _between(text: str, markers: tuple[str, str], body: str) -> str:
     if not pattern.search(text):
         raise SystemExit(f"markers {begin} ... {end} not found")
     return pattern.sub(lambda _: f"{begin}\n{body}{end}", text)
+
+
+def _sections(text: str, bodies: dict[tuple[str, str], str]) -> str:
+    for markers, body in bodies.items():
+        text = _between(text, markers, body)
+    return text
 
 
 def flow_section(flows: dict[str, str]) -> str:
@@ -112,6 +120,12 @@ def scenario_section() -> str:
     return "| `make demo` | what the call shows | tuning |\n|---|---|---|\n" + "\n".join(rows) + "\n"
 
 
+def compare_section() -> str:
+    """`make compare TFVARS=examples/ops.tfvars`'s table for the 25-second task."""
+    played = compare.compare(SCENARIO, [None, ROOT / "examples" / "ops.tfvars"])
+    return "\n".join(line for line in played.splitlines() if line.startswith("|")) + "\n"
+
+
 def generated_files() -> dict[Path, str]:
     """Each file (or README with its generated sections) and its exact text."""
     flows = {
@@ -123,8 +137,13 @@ def generated_files() -> dict[Path, str]:
     flows_readme = _between(FLOWS_README.read_text(), FLOW_MARKERS, flow_section(flows))
     return {
         FLOWS_README: _between(flows_readme, SHAPE_MARKERS, shape_table({**flows, **richest})),
-        README: _between(
-            _between(README.read_text(), CALL_MARKERS, call_section()), SCENARIO_MARKERS, scenario_section()
+        README: _sections(
+            README.read_text(),
+            {
+                CALL_MARKERS: call_section(),
+                SCENARIO_MARKERS: scenario_section(),
+                COMPARE_MARKERS: compare_section(),
+            },
         ),
         **{path: json.dumps(json.loads(flows[name]), indent=2) + "\n" for name, path in RENDERED.items()},
     }

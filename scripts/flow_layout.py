@@ -58,7 +58,13 @@ TUNINGS: Final[tuple[dict[str, Any], ...]] = (
     },
     {},  # the defaults: the spoken hold message, no queues, no lookup
     # Push, with the most plays of the hold message a round can have (PushHold1..30).
-    {"wait_mode": "push", "hold_prompt_seconds": 1, "push_wait_seconds": 29, "max_wait_seconds": 60},
+    {
+        "wait_mode": "push",
+        "hold_prompt_seconds": 1,
+        "messages": {"hold": "Please hold."},  # a one-second text
+        "push_wait_seconds": 29,
+        "max_wait_seconds": 60,
+    },
     {
         "config_lookup": {
             "run_task": False,

@@ -58,7 +58,7 @@ _COMMON: Final = (
 _WIRING: Final[Mapping[str, tuple[str, ...]]] = {
     "start": (*_COMMON, EnvVar.WORKER_FUNCTION_NAME, EnvVar.STATE_MACHINE_ARN),
     "check": (*_COMMON, EnvVar.RESULT_KEYS),
-    "worker": (*_COMMON, EnvVar.TASK_HANDLER),
+    "worker": (*_COMMON, EnvVar.TASK_HANDLER, EnvVar.RESULT_KEYS),
     # The configuration lookup reads its own table, never the tracker.
     "lookup": (
         EnvVar.CONFIG_TABLE_NAME,
@@ -179,6 +179,8 @@ class CheckSettings(CheckTunings):
 class WorkerSettings(WorkerTunings):
     table_name: str
     task_handler: str
+    # Keys a completed result must hold: the flows save each as result_<key> and may speak it.
+    result_keys: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> WorkerSettings:
@@ -187,6 +189,7 @@ class WorkerSettings(WorkerTunings):
             **asdict(WorkerTunings.read(env)),
             table_name=read_str(env, EnvVar.TRACKER_TABLE_NAME),
             task_handler=read_str(env, EnvVar.TASK_HANDLER),
+            result_keys=_read_result_keys(env),
         )
 
 

@@ -92,6 +92,9 @@ class ErrorCode(StrEnum):
     TASK_ERROR = "task_error"
     RESULT_TOO_LARGE = "result_too_large"
     INVALID_RESULT = "invalid_result"
+    # A completed result without a key the flows save and speak (result_attribute_keys): the
+    # caller would hear a blank ("Your order is . It arrives today.").
+    MISSING_RESULT_KEY = "missing_result_key"
     RESPONSE_TOO_LARGE = "response_too_large"
     INTERNAL_ERROR = "internal_error"
     # The run's tracker record cannot be read as a record (edited by hand, or another writer).

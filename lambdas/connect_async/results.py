@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from connect_async.contract import (
@@ -24,6 +24,7 @@ from connect_async.contract import (
 
 __all__ = [
     "InvalidResultError",
+    "MissingResultKeyError",
     "ResultTooLargeError",
     "complete_response",
     "encoded_size",
@@ -32,12 +33,17 @@ __all__ = [
     "is_unicode",
     "normalize_result",
     "prefixed_result",
+    "require_result_keys",
     "safe_text",
 ]
 
 
 class InvalidResultError(ValueError):
     """The task returned something that cannot become contact attributes."""
+
+
+class MissingResultKeyError(ValueError):
+    """A completed result lacks a key the flows save and speak (result_attribute_keys)."""
 
 
 class ResultTooLargeError(ValueError):
@@ -94,6 +100,19 @@ def normalize_result(raw: object, max_bytes: int) -> dict[str, str]:
             f"the result is {size} bytes as returned to the flow; the limit is {max_bytes}"
         )
     return result
+
+
+def require_result_keys(result: Mapping[str, str], keys: Sequence[str]) -> None:
+    """Raise ``MissingResultKeyError`` naming each of ``keys`` the result lacks: the flow saves
+    every one as result_<key> and may speak it, so a missing one would be heard as a blank."""
+    missing = [key for key in keys if key not in result]
+    if missing:
+        returned = ", ".join(sorted(result)) or "no key"
+        raise MissingResultKeyError(
+            f"the task's result has no {', '.join(missing)} (it returned {returned}); the flows save and "
+            f"speak result_attribute_keys ({', '.join(keys)}): return each one, an empty string where "
+            "there is nothing to say, or remove the key from result_attribute_keys"
+        )
 
 
 def prefixed_result(result: Mapping[str, str]) -> dict[str, str]:

@@ -50,7 +50,8 @@ class EnvVar(StrEnum):
     # start: the worker it invokes (backend "lambda") or the state machine it starts ("step_functions").
     WORKER_FUNCTION_NAME = "WORKER_FUNCTION_NAME"
     STATE_MACHINE_ARN = "STATE_MACHINE_ARN"
-    # check: the result keys the flow saves (result_attribute_keys); check always answers each one.
+    # check and the worker: the result keys the flow saves (result_attribute_keys): check always
+    # answers each one, and a completed result must hold each.
     RESULT_KEYS = "RESULT_KEYS"
     # worker.
     TASK_HANDLER = "TASK_HANDLER"
@@ -168,6 +169,13 @@ CONSTANTS: Final[Mapping[str, int]] = {
     # Allowance for the asynchronous invocation to reach the worker; added to the worker's
     # timeout to make the run's deadline.
     "dispatch_slack_seconds": 30,
+    # How fast a text is spoken, for estimates only (the simulator's prompts, the plan's check of
+    # hold_prompt_seconds against a text hold): an assumption, as Amazon Polly publishes no rate
+    # (its voices differ: Joanna is faster than Matthew, Joey slower; its speech marks time one).
+    "speech_words_per_minute": 150,
+    # A text hold's declared hold_prompt_seconds may be this many times shorter or longer than
+    # its estimated spoken length; beyond, the plan refuses it (the wait would be misjudged).
+    "hold_length_factor": 2,
 }
 
 
@@ -235,7 +243,10 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         description=(
             "How long the hold message takes to play (all its sentences; a recording's length): one flow "
             "loop is this plus a check call after each sentence (one read each, unless the run's end is "
-            "due). A chat loop waits this long, rounded up to whole seconds."
+            "due). A chat loop waits this long, rounded up to whole seconds. For a text hold the plan "
+            f"estimates the spoken length from its words (about {CONSTANTS['speech_words_per_minute']} a "
+            "minute, an assumption: voices differ) and refuses a value more than "
+            f"{CONSTANTS['hold_length_factor']} times as long or as short; time yours in your voice."
         ),
         minimum=1,
         maximum=120,

@@ -205,7 +205,8 @@ def _stack(client: Any, table: str, task: Task, settings: Mapping[str, object]) 
     timeout_s = int(str(values.pop("worker_timeout_seconds", setting("worker_timeout_seconds").default)))
     env = environments(values)
     names = {EnvVar.TRACKER_TABLE_NAME.value: table}
-    env["check"][EnvVar.RESULT_KEYS.value] = ",".join(result_keys)
+    for function in ("check", "worker"):
+        env[function][EnvVar.RESULT_KEYS.value] = ",".join(result_keys)
     clock = _VirtualClock()
     tracker = TrackerTable(client, table, clock=clock, retry_policy=_NO_WAIT)
     jobs = _Jobs()
@@ -218,9 +219,7 @@ def _stack(client: Any, table: str, task: Task, settings: Mapping[str, object]) 
             clock,
         ),
         check=CheckService(
-            CheckSettings.from_env(
-                {**env["check"], **names, EnvVar.RESULT_KEYS.value: ",".join(result_keys)}
-            ),
+            CheckSettings.from_env({**env["check"], **names}),
             tracker,
             clock,
         ),
@@ -275,16 +274,19 @@ def run_task(
     channel: str = "VOICE",
     settings: Mapping[str, object] | None = None,
     environment: Mapping[str, str] | None = None,
+    result_keys: tuple[str, ...] = (),
 ) -> TaskRun:
     """Run ``task`` as the worker runs it, and return the run's final record.
 
     ``parameters`` are what the flow passes (``context.parameters``); ``settings`` are module
     settings by name (``worker_timeout_seconds``, ``worker_safety_margin_ms``,
     ``task_retry_attempts``, ``max_result_bytes``, ...); ``environment`` is set while the task
-    runs (your task's own variables, as ``worker_environment`` would set them).
+    runs (your task's own variables, as ``worker_environment`` would set them); ``result_keys``
+    are the module's ``result_attribute_keys``: a result without one of them fails the run with
+    ``missing_result_key``, as the worker does.
     """
     with _emulated_dynamodb() as (client, table), _environment(environment):
-        stack = _stack(client, table, task, settings or {})
+        stack = _stack(client, table, task, {**(settings or {}), "result_keys": result_keys})
         _start(stack, _event(parameters or {}, channel, task_name))
         return _run_worker(stack)
 
@@ -301,7 +303,8 @@ def play(
 ) -> Call:
     """start, then check while the task has not run, then the worker, then check again: the
     answers the flow reads, every key a string. ``result_keys`` are the module's
-    ``result_attribute_keys`` (check always answers ``result_<key>`` for each)."""
+    ``result_attribute_keys`` (check always answers ``result_<key>`` for each, and a result
+    without one fails the run with ``missing_result_key``)."""
     with _emulated_dynamodb() as (client, table), _environment(environment):
         stack = _stack(client, table, task, {**(settings or {}), "result_keys": result_keys})
         event = _event(parameters or {}, channel, task_name)

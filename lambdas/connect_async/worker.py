@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import random
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -42,7 +42,14 @@ from connect_async.events import InvalidEventError, WorkerJob, parse_worker_even
 from connect_async.lease import KeepAlive, Lease, thread_keep_alive
 from connect_async.observability import count, count_failure, logger, timing
 from connect_async.redaction import redact, trim
-from connect_async.results import InvalidResultError, ResultTooLargeError, normalize_result, safe_text
+from connect_async.results import (
+    InvalidResultError,
+    MissingResultKeyError,
+    ResultTooLargeError,
+    normalize_result,
+    require_result_keys,
+    safe_text,
+)
 from connect_async.retry import RetryPolicy, is_transient
 from connect_async.runs import TrackerRecord
 from connect_async.tasks import (
@@ -65,6 +72,12 @@ _WRITE_MARGIN_MS: Final = 200
 _DEADLINE_WRITE_MARGIN_MS: Final = 1_000
 _TASK_RETRY_BASE_MS: Final = 200
 _TASK_RETRY_MAX_MS: Final = 5_000
+# A result the flow cannot use, by the code its run fails with.
+_RESULT_ERRORS: Final[Mapping[type[Exception], ErrorCode]] = {
+    InvalidResultError: ErrorCode.INVALID_RESULT,
+    ResultTooLargeError: ErrorCode.RESULT_TOO_LARGE,
+    MissingResultKeyError: ErrorCode.MISSING_RESULT_KEY,
+}
 
 
 class Invocation(Protocol):
@@ -166,12 +179,11 @@ class WorkerService:
             task = self._load()
             raw = self._run_with_retries(task, self._context(job, lease), lease.budget_end_ms)
             result = normalize_result(raw, self.settings.max_result_bytes)
+            require_result_keys(result, self.settings.result_keys)
         except _TaskFailedError as failure:
             return self._finish_failed(job, lease, failure.failure)
-        except InvalidResultError as exc:
-            return self._finish_failed(job, lease, _Failure(ErrorCode.INVALID_RESULT, str(exc)))
-        except ResultTooLargeError as exc:
-            return self._finish_failed(job, lease, _Failure(ErrorCode.RESULT_TOO_LARGE, str(exc)))
+        except (InvalidResultError, ResultTooLargeError, MissingResultKeyError) as exc:
+            return self._finish_failed(job, lease, _Failure(_RESULT_ERRORS[type(exc)], str(exc)))
 
         if not lease.begin_final_write():
             logger.warning("the task returned after the watchdog recorded worker_timeout; result discarded")

@@ -32,6 +32,10 @@ locals {
   tracking_id_reference = var.tracking_id_source == "parameter" ? var.tracking_id_reference : null
   tracking              = local.tracking_id_reference == null ? {} : { (local.names.parameter.tracking_id) = local.tracking_id_reference }
 
+  # The hold message's spoken length, estimated from its words (the plan holds
+  # hold_prompt_seconds against it: setting_rules.hcl).
+  hold_words          = length(regexall("[^\\s]+", local.messages.hold))
+  hold_spoken_seconds = ceil(local.hold_words * 600 / local.constants.speech_words_per_minute) / 10
   # The voice hold message, sentence by sentence (the contract's pattern; validated in variables.tf).
   hold_clips = [for sentence in regexall(local.names.hold_sentence_pattern, local.messages.hold) : trimspace(sentence) if trimspace(sentence) != ""]
   # The check call after each sentence: CheckClip<n>, and after the last the loop's own CheckTask.
@@ -130,7 +134,7 @@ locals {
     lookup_actions    = local.inbound_lookup_actions
     wait_actions      = jsondecode(local.run_task ? jsonencode(local.inbound_wait_actions) : "[]")
     messages          = local.spoken
-    voice             = var.voice
+    voice             = local.voice
     success_queue_id  = var.success_queue_id
     fallback_queue_id = var.fallback_queue_id
   }))
@@ -174,10 +178,12 @@ locals {
   lookup_names   = local.contract.lookup
   run_task       = local.lookup_enabled ? var.config_lookup.run_task : true
 
+  voice_defaults   = { id = "Joanna", engine = "Neural" }
+  voice            = merge(local.voice_defaults, var.voice)
   config_item_list = var.config_lookup == null ? {} : var.config_lookup.items
   # An item's speech profile, when it names a voice: the flow sets this language and voice for it.
   speech_profiles = {
-    for key, item in local.config_item_list : key => join("/", [coalesce(item.language, "-"), item.voice, coalesce(item.engine, var.voice.engine)])
+    for key, item in local.config_item_list : key => join("/", [coalesce(item.language, "-"), item.voice, coalesce(item.engine, local.voice.engine)])
     if item.voice != null
   }
   profiles = [for id in sort(distinct(values(local.speech_profiles))) : {

@@ -48,7 +48,7 @@ locals {
         for name, setting in local.settings : setting.env => tostring(local.values[name])
         if setting.env != null && contains(setting.readers, function) && contains(keys(local.values), name)
       },
-      function == "check" ? { RESULT_KEYS = join(",", var.result_attribute_keys) } : {},
+      contains(["check", "worker"], function) ? { RESULT_KEYS = join(",", var.result_attribute_keys) } : {},
       function == "lookup" ? { CONFIG_FIELDS = join(",", local.config_fields) } : {},
     )
   }

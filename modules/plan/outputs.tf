@@ -66,7 +66,7 @@ output "functions" {
         worker = var.worker_timeout_seconds, lookup = var.lookup_time_limit_seconds,
         check  = local.check_timeout_seconds,
       }, function, var.flow_invocation_time_limit_seconds)
-      memory_size = var.memory_size[function]
+      memory_size = local.setting_values["memory_size.${function}"]
       environment = local.environment[function]
     }
   }
@@ -104,6 +104,8 @@ output "call" {
   description = "What a caller meets, for the call simulator: the hold message, result keys, task parameters and tracking id reference the flows were rendered with."
   value = {
     hold_message          = local.messages.hold
+    hold_is_recorded      = var.voice_hold_prompt_arn != null
+    hold_spoken_seconds   = local.hold_spoken_seconds
     result_keys           = var.result_attribute_keys
     task_parameters       = var.task_parameters
     tracking_id_reference = local.tracking_id_reference

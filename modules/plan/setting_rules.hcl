@@ -57,3 +57,11 @@ rule "push_wait_seconds" {
   condition     = var.wait_mode != "push" || ceil(var.push_wait_seconds / var.hold_prompt_seconds) + 1 <= 30
   error_message = "With wait_mode = push, one round of push_wait_seconds needs more than 30 plays of a hold message of hold_prompt_seconds: lengthen the hold message (or hold_prompt_seconds, if it is measured short) or shorten push_wait_seconds."
 }
+
+rule "hold_prompt_seconds" {
+  # A text hold (no recorded prompt, whose length is the operator's to declare): the plan counts
+  # loops with hold_prompt_seconds, so one far from the text's spoken length misjudges the wait
+  # (a 45-word hold declared as 1 s would make a 60 s wait last about 15 minutes).
+  condition     = var.voice_hold_prompt_arn != null || (var.hold_prompt_seconds * local.constants.hold_length_factor >= local.hold_spoken_seconds && var.hold_prompt_seconds <= local.hold_spoken_seconds * local.constants.hold_length_factor)
+  error_message = "hold_prompt_seconds is ${var.hold_prompt_seconds} s, but messages.hold has ${local.hold_words} words: about ${local.hold_spoken_seconds} s spoken (an estimate at ${local.constants.speech_words_per_minute} words a minute; more than ${local.constants.hold_length_factor} times apart is refused). Set hold_prompt_seconds to the message's length (time it in your voice: Polly's speech marks), or change the text."
+}

@@ -60,7 +60,7 @@ variable "check_poll_when" {
 }
 
 variable "hold_prompt_seconds" {
-  description = "How long the hold message takes to play (all its sentences; a recording's length): one flow loop is this plus a check call after each sentence (one read each, unless the run's end is due). A chat loop waits this long, rounded up to whole seconds."
+  description = "How long the hold message takes to play (all its sentences; a recording's length): one flow loop is this plus a check call after each sentence (one read each, unless the run's end is due). A chat loop waits this long, rounded up to whole seconds. For a text hold the plan estimates the spoken length from its words (about 150 a minute, an assumption: voices differ) and refuses a value more than 2 times as long or as short; time yours in your voice."
   type        = number
   default     = 4
   nullable    = false
@@ -68,6 +68,13 @@ variable "hold_prompt_seconds" {
   validation {
     condition     = var.hold_prompt_seconds >= local.settings.hold_prompt_seconds.minimum && var.hold_prompt_seconds <= local.settings.hold_prompt_seconds.maximum && (!local.settings.hold_prompt_seconds.whole || floor(var.hold_prompt_seconds) == var.hold_prompt_seconds)
     error_message = "hold_prompt_seconds must be ${local.settings.hold_prompt_seconds.rule}, got ${var.hold_prompt_seconds}."
+  }
+  validation {
+    # A text hold (no recorded prompt, whose length is the operator's to declare): the plan counts
+    # loops with hold_prompt_seconds, so one far from the text's spoken length misjudges the wait
+    # (a 45-word hold declared as 1 s would make a 60 s wait last about 15 minutes).
+    condition     = var.voice_hold_prompt_arn != null || (var.hold_prompt_seconds * local.constants.hold_length_factor >= local.hold_spoken_seconds && var.hold_prompt_seconds <= local.hold_spoken_seconds * local.constants.hold_length_factor)
+    error_message = "hold_prompt_seconds is ${var.hold_prompt_seconds} s, but messages.hold has ${local.hold_words} words: about ${local.hold_spoken_seconds} s spoken (an estimate at ${local.constants.speech_words_per_minute} words a minute; more than ${local.constants.hold_length_factor} times apart is refused). Set hold_prompt_seconds to the message's length (time it in your voice: Polly's speech marks), or change the text."
   }
 }
 
@@ -295,19 +302,20 @@ variable "log_level" {
 }
 
 variable "memory_size" {
-  description = "Memory size (MB) of each function. start: writes one item and invokes the worker; check: reads one item; worker: runs your task; lookup: reads one configuration item (config_lookup)."
-  type = object({
-    start  = optional(number, 256)
-    check  = optional(number, 256)
-    worker = optional(number, 512)
-    lookup = optional(number, 256)
-  })
-  default  = {}
-  nullable = false
+  description = "Memory size (MB) of each function, by name (a name not among them is refused; one left out takes its default). start: writes one item and invokes the worker, default 256; check: reads one item, default 256; worker: runs your task, default 512; lookup: reads one configuration item (config_lookup), default 256."
+  type        = map(number)
+  default     = {}
+  nullable    = false
 
   validation {
+    condition     = length(setsubtract(keys(var.memory_size), ["start", "check", "worker", "lookup"])) == 0
+    error_message = "memory_size has no ${join(", ", setsubtract(keys(var.memory_size), ["start", "check", "worker", "lookup"]))}: its names are start, check, worker, lookup (check the spelling)."
+  }
+  validation {
     condition = alltrue([
-      for field, value in var.memory_size : value >= local.settings["memory_size.${field}"].minimum && value <= local.settings["memory_size.${field}"].maximum && (!local.settings["memory_size.${field}"].whole || floor(value) == value)
+      for field, value in var.memory_size : !contains(["start", "check", "worker", "lookup"], field) ? true : try(
+        value >= local.settings["memory_size.${field}"].minimum && value <= local.settings["memory_size.${field}"].maximum && (!local.settings["memory_size.${field}"].whole || floor(value) == value), false
+      )
     ])
     error_message = "Each memory_size value must be ${local.settings["memory_size.start"].rule}."
   }
@@ -365,10 +373,10 @@ locals {
     worker_maximum_event_age_seconds   = var.worker_maximum_event_age_seconds
     tracking_id_source                 = var.tracking_id_source
     log_level                          = var.log_level
-    "memory_size.start"                = var.memory_size.start
-    "memory_size.check"                = var.memory_size.check
-    "memory_size.worker"               = var.memory_size.worker
-    "memory_size.lookup"               = var.memory_size.lookup
+    "memory_size.start"                = lookup(var.memory_size, "start", 256)
+    "memory_size.check"                = lookup(var.memory_size, "check", 256)
+    "memory_size.worker"               = lookup(var.memory_size, "worker", 512)
+    "memory_size.lookup"               = lookup(var.memory_size, "lookup", 256)
     lookup_time_limit_seconds          = var.lookup_time_limit_seconds
     lookup_budget_ms                   = var.lookup_budget_ms
   }

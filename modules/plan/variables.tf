@@ -108,19 +108,24 @@ variable "messages" {
 
 variable "voice" {
   description = "Amazon Polly voice the flow speaks with (Set voice: UpdateContactTextToSpeechVoice), and its engine, written as the Connect console writes it (Neural, for example). Chat contacts are unaffected."
-  type = object({
-    id     = optional(string, "Joanna")
-    engine = optional(string, "Neural")
-  })
-  default = {}
+  # A map, not an object: an object type drops a misspelt name (voice = { engin = ... }) without a
+  # word. A name left out takes modules/plan's local.voice_defaults (Joanna, Neural).
+  type     = map(string)
+  default  = {}
+  nullable = false
 
   validation {
-    condition     = can(regex("^[A-Z][A-Za-z]{1,30}$", var.voice.id))
+    condition     = length(setsubtract(keys(var.voice), ["id", "engine"])) == 0
+    error_message = "voice has no ${join(", ", setsubtract(keys(var.voice), ["id", "engine"]))}: its names are id and engine (check the spelling)."
+  }
+
+  validation {
+    condition     = can(regex("^[A-Z][A-Za-z]{1,30}$", merge(local.voice_defaults, var.voice).id))
     error_message = "voice.id must be an Amazon Polly voice name (for example Joanna or Amy)."
   }
 
   validation {
-    condition     = contains(local.contract.flow.voice_engines, var.voice.engine)
+    condition     = contains(local.contract.flow.voice_engines, merge(local.voice_defaults, var.voice).engine)
     error_message = "voice.engine must be one of ${join(", ", local.contract.flow.voice_engines)}, capitalised as the Connect console writes it (\"neural\" is not accepted by the flow language)."
   }
 }

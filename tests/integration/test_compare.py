@@ -39,3 +39,16 @@ def test_a_bad_tuning_stops_with_the_modules_message(tmp_path: Path) -> None:
     bad.write_text("check_budget_ms = 9000\n")
     with pytest.raises(SystemExit, match="check_budget_ms"):
         compare.main([str(bad)])
+
+
+def test_a_call_that_ended_differently_is_the_first_thing_to_read(capsys: pytest.CaptureFixture[str]) -> None:
+    # ops.tfvars waits 90 s: its caller of a 90-second task hears "taking longer", in less time
+    # than the defaults' caller who heard the answer; the shorter time is not the better call.
+    assert compare.main([str(ROOT / "examples" / "ops.tfvars"), "--scenario", "slow"]) == 0
+    said = capsys.readouterr().out
+    assert "ended differently (module defaults: answered, examples/ops.tfvars: taking longer" in said
+    table = [line for line in said.splitlines() if line.startswith("| ")]
+    assert table[1].startswith("| how the call ended | answered; heard last")
+    assert "taking longer (wait_exceeded, the run then completed)" in table[1]
+    assert table[1].endswith("| **different: read this first** |")
+    assert "Scenario slow: a 90-second task, VOICE" in said

@@ -43,7 +43,10 @@ def test_demo_plays_a_call(scenario: str, expected: str) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert expected in done.stdout
     assert "caller  hears" in done.stdout or "caller  reads" in done.stdout
-    assert "longest silence:" in done.stdout
+    if "caller  reads" in done.stdout:  # chat: no silence to speak of, messages instead
+        assert "messages a minute:" in done.stdout and "silence" not in done.stdout
+    else:
+        assert "longest silence:" in done.stdout
     assert "warning:" not in done.stderr  # the rendered flows pass the checker without a warning
     if scenario.startswith("ask"):
         assert "flow    start gets question='When will my parcel arrive?'" in done.stdout
@@ -64,6 +67,23 @@ def test_demo_rejects_a_bad_tuning_with_the_modules_message(tmp_path: Path) -> N
     done = _demo("--tfvars", str(bad))
     assert done.returncode != 0
     assert "must fit within flow_invocation_time_limit_seconds" in " ".join(done.stderr.split())
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('messages = { sucess = "Done." }', "messages has no sucess: its names are"),
+        ('voice = { engin = "Generative" }', "voice has no engin: its names are id and engine"),
+        ("memory_size = { workr = 1024 }", "memory_size has no workr: its names are start, check, worker"),
+    ],
+)
+def test_a_misspelt_name_inside_an_input_stops_the_demo(tmp_path: Path, line: str, message: str) -> None:
+    # An object type would drop the name and the caller would hear the default wording or voice.
+    bad = tmp_path / "typo.tfvars"
+    bad.write_text(line + "\n")
+    done = _demo("--tfvars", str(bad))
+    assert done.returncode != 0
+    assert message in " ".join(done.stderr.split())
 
 
 def test_demo_prints_the_call_as_a_chart() -> None:
@@ -195,3 +215,31 @@ def test_a_new_scenario_is_one_catalogue_entry(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setitem(CATALOGUE, "undescribed", Demo(Scenario()))
     with pytest.raises(SystemExit, match="scenario 'undescribed': say what it shows"):
         scenario_section()
+
+
+def test_a_hold_text_far_longer_than_hold_prompt_seconds_stops_the_demo(tmp_path: Path) -> None:
+    # The demo would otherwise play it for the declared second and confirm the plan's wait.
+    words = " ".join(["word"] * 44)
+    bad = tmp_path / "hold.tfvars"
+    bad.write_text(f'hold_prompt_seconds = 1\nmessages = {{ hold = "Thank you for holding. {words}." }}\n')
+    done = _demo("--tfvars", str(bad))
+    assert done.returncode != 0
+    said = " ".join(done.stderr.split())
+    assert "hold_prompt_seconds is 1 s, but messages.hold has 48 words: about 19.2 s spoken" in said
+
+
+def test_the_demo_says_when_a_hold_texts_estimate_is_far_from_hold_prompt_seconds(tmp_path: Path) -> None:
+    tuning = tmp_path / "hold.tfvars"
+    hold = "Thanks for waiting. We are still working on it. Thank you for your patience."  # 14 words
+    tuning.write_text(f'hold_prompt_seconds = 3\nmessages = {{ hold = "{hold}" }}\n')
+    done = _demo("--scenario", "fast", "--tfvars", str(tuning))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Note: messages.hold has 14 words, about 5.6 s spoken" in done.stdout
+    assert "Note: messages.hold" not in _demo("--scenario", "fast").stdout  # the defaults agree
+
+
+def test_too_slow_ends_on_the_taking_longer_path_and_the_run_completes_after() -> None:
+    done = _demo("--scenario", "too-slow")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Outcome: taking longer (wait_exceeded, the run then completed); heard last" in done.stdout
+    assert "the tracker says completed" in done.stdout

@@ -836,3 +836,33 @@ run "parameter_tracking_without_a_reference" {
   }
   expect_failures = [var.connect_instance_id]
 }
+
+# A misspelt name in a per-function input is refused, not dropped (an object type would drop it
+# and the function would run with the default).
+run "execution_role_arns_name_misspelt" {
+  command = plan
+  variables { execution_role_arns = { workr = "arn:aws:iam::123456789012:role/worker" } }
+  expect_failures = [var.execution_role_arns]
+}
+
+run "reserved_concurrency_name_misspelt" {
+  command = plan
+  variables { reserved_concurrency = { chek = 10 } }
+  expect_failures = [var.reserved_concurrency]
+}
+
+run "provisioned_concurrency_for_the_worker" {
+  command = plan
+  variables { provisioned_concurrency = { worker = 2 } }
+  expect_failures = [var.provisioned_concurrency]
+}
+
+run "reserved_concurrency_for_some_functions_leaves_the_others_unreserved" {
+  command = plan
+  variables { reserved_concurrency = { check = 10 } }
+
+  assert {
+    condition     = aws_lambda_function.function["check"].reserved_concurrent_executions == 10 && aws_lambda_function.function["worker"].reserved_concurrent_executions == -1
+    error_message = "reserved_concurrency = { check = 10 } reserves check only."
+  }
+}

@@ -59,17 +59,34 @@ def test_operators_tfvars_plans(terraform: Terraform, offline_basic: Path) -> No
     assert "Plan:" in done.stdout
 
 
+# About 17 s spoken (42 words): a text that fits a 30 s hold_prompt_seconds within the plan's factor.
+LONG_HOLD = (
+    "Thank you for holding. We are still working on your request and will be with you shortly, so"
+    " please stay on the line while we finish checking every detail of your account with our team"
+    " in the back office today, thank you."
+)
+
+
 @pytest.mark.parametrize(
     ("assignments", "message"),
     [
         (["check_budget_ms=7600"], "must fit within flow_invocation_time_limit_seconds"),
         (
-            ["hold_prompt_seconds=1", "check_budget_ms=1000", "max_wait_seconds=300"],
+            # A one-second text: the plan holds hold_prompt_seconds against the hold text's length.
+            [
+                "hold_prompt_seconds=1",
+                'messages={hold="Please hold."}',
+                "check_budget_ms=1000",
+                "max_wait_seconds=300",
+            ],
             "needs more than 100 flow loops",
         ),
         (["worker_timeout_seconds=60"], "must be at least max_wait_seconds"),
         (["record_ttl_seconds=200"], "a record must outlive its run"),
-        (["hold_prompt_seconds=30", "max_wait_seconds=20"], "longer than the whole wait"),
+        (
+            ["hold_prompt_seconds=30", f'messages={{hold="{LONG_HOLD}"}}', "max_wait_seconds=20"],
+            "longer than the whole wait",
+        ),
         (["max_wait_seconds=90.5"], "must be a whole number of seconds"),
         (["flow_invocation_time_limit_seconds=9"], "Connect cuts a synchronous Lambda call at 8 seconds"),
     ],

@@ -100,3 +100,24 @@ def test_play_refuses_a_call_start_would_refuse() -> None:
 def test_settings_are_named_as_in_the_module() -> None:
     with pytest.raises(ValueError, match="check_budget_msec"):
         play(_looks_up, {"query": "x"}, settings={"check_budget_msec": 0})
+
+
+def test_a_result_without_a_key_the_flow_speaks_fails_the_run_before_it_is_deployed() -> None:
+    # result_attribute_keys = ["status", "eta"] and messages.success = "Your order is
+    # {result.status}. It arrives {result.eta}.": a task returning "state" would be heard as
+    # "Your order is . It arrives today." The worker fails the run instead, naming the key.
+    def order(context: TaskContext) -> dict[str, str]:
+        return {"state": "shipped", "eta": "today"}
+
+    run = run_task(order, result_keys=("status", "eta"))
+    assert (run.status, run.error_code) == ("failed", "missing_result_key")
+    assert "has no status (it returned eta, state)" in run.error_message
+    assert "result_attribute_keys (status, eta)" in run.error_message
+    call = play(order, result_keys=("status", "eta"))
+    assert call.final["status"] == "failed" and call.final["error_code"] == "missing_result_key"
+    assert call.final["result_status"] == ""  # nothing to speak: the flow takes the fallback
+    # An empty string is a value: the task said there is nothing to say.
+    assert (
+        run_task(lambda _: {"status": "", "eta": "today"}, result_keys=("status", "eta")).status
+        == "completed"
+    )

@@ -137,6 +137,7 @@ run "wait_needs_more_than_one_hundred_loops" {
   command = plan
   variables {
     hold_prompt_seconds    = 1
+    messages               = { hold = "Please hold." }
     check_budget_ms        = 1000
     max_wait_seconds       = 300
     worker_timeout_seconds = 300
@@ -194,6 +195,7 @@ run "hold_message_longer_than_the_whole_wait" {
   command = plan
   variables {
     hold_prompt_seconds = 30
+    messages            = { hold = "Thank you for holding. We are still working on your request and will be with you shortly, so please stay on the line while we finish checking every detail of your account with our team in the back office today, thank you." }
     max_wait_seconds    = 20
   }
   expect_failures = [var.max_wait_seconds]
@@ -648,6 +650,7 @@ run "push_round_needs_more_than_thirty_hold_plays" {
   variables {
     wait_mode           = "push"
     hold_prompt_seconds = 1
+    messages            = { hold = "Please hold." }
     push_wait_seconds   = 40
     max_wait_seconds    = 60
   }
@@ -695,4 +698,54 @@ run "messages_name_misspelt" {
     messages = { sucess = "Done." }
   }
   expect_failures = [var.messages]
+}
+
+run "voice_name_misspelt" {
+  command = plan
+  variables {
+    voice = { engin = "Generative" }
+  }
+  expect_failures = [var.voice]
+}
+
+run "memory_size_name_misspelt" {
+  command = plan
+  variables {
+    memory_size = { workr = 1024 }
+  }
+  expect_failures = [var.memory_size]
+}
+
+run "memory_size_for_one_function_leaves_the_others_at_their_defaults" {
+  command = plan
+  variables {
+    memory_size = { worker = 1024 }
+  }
+  assert {
+    condition     = output.functions.worker.memory_size == 1024 && output.functions.check.memory_size == 256
+    error_message = "memory_size = { worker = 1024 } sets the worker's memory only."
+  }
+}
+
+# A text hold declared far shorter than it is spoken: the plan would count loops of 1 s while
+# each takes about 21 s (52 words).
+run "hold_prompt_seconds_far_from_the_hold_texts_length" {
+  command = plan
+  variables {
+    hold_prompt_seconds = 1
+    messages            = { hold = "Thank you for holding. We are still looking into your request and will be with you as soon as we can. Your call matters to us, and we appreciate your patience while we finish checking the details with our back office team. Please stay on the line for a little while longer." }
+  }
+  expect_failures = [var.hold_prompt_seconds]
+}
+
+run "a_recorded_hold_prompt_keeps_its_declared_length" {
+  command = plan
+  variables {
+    hold_prompt_seconds   = 2 # a two-second chime, and the 13-word default text for chat
+    voice_hold_prompt_arn = "arn:aws:connect:eu-west-2:123456789012:instance/11111111-2222-3333-4444-555555555555/prompt/66666666-7777-8888-9999-000000000000"
+  }
+  assert {
+    condition     = output.timing.hold_prompt_seconds == 2
+    error_message = "A recorded prompt's length is the operator's to declare."
+  }
 }
