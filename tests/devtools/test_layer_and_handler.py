@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from connect_async.devtools import HandlerError, build_layer, check_handler
+from connect_async.devtools.handler import try_result_keys
 
 pytestmark = pytest.mark.terraform
 
@@ -140,3 +141,54 @@ def test_the_examples_committed_layer_passes_the_handler_check() -> None:
         check_handler("transfers.task:run", layers=[EXAMPLE / "dist" / "transfer-layer.zip"])
         == "transfers.task"
     )
+    # The README's step 5: its result holds the key the example's messages.success speaks.
+    run = try_result_keys(
+        "transfers.task:run",
+        ["reference"],
+        {"amount": "120.00", "to_account": "GB33BUKB20201555555555"},
+        layers=[EXAMPLE / "dist" / "transfer-layer.zip"],
+        environment={"TRANSFER_API_URL": "sandbox"},
+    )
+    assert run.result["reference"].startswith("TX")
+
+
+def test_the_handler_check_runs_the_task_for_the_result_keys_on_request(tmp_path: Path) -> None:
+    # A task returning "state" where the flow speaks {result.status}: the worker fails the run
+    # with missing_result_key, and the check says so before anything is deployed.
+    body = "def run(context):\n    return {'state': 'shipped', 'eta': context.parameters['eta']}\n"
+    source = _package(tmp_path, body)
+    with pytest.raises(HandlerError, match=r"missing_result_key: .*status"):
+        try_result_keys("mytask.task:run", ["status", "eta"], {"eta": "today"}, paths=[source])
+    run = try_result_keys("mytask.task:run", ["state", "eta"], {"eta": "today"}, paths=[source])
+    assert dict(run.result) == {"state": "shipped", "eta": "today"}
+    # A run that fails for another reason says which, rather than passing the keys.
+    with pytest.raises(HandlerError, match="the run failed with"):
+        try_result_keys("mytask.task:run", ["state"], {}, paths=[source])
+    assert str(source.resolve()) not in sys.path  # the task's path is taken off again
+
+
+def test_the_command_line_checks_the_result_keys(tmp_path: Path) -> None:
+    source = _package(tmp_path, "def run(context):\n    return {'state': 'shipped'}\n")
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603 - this interpreter, the package's own command
+            [
+                sys.executable,
+                "-m",
+                "connect_async.devtools",
+                "check-handler",
+                "mytask.task:run",
+                "--path",
+                str(source),
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    refused = cli("--result-keys", "status,eta")
+    assert refused.returncode == 1 and "missing_result_key" in refused.stderr and "status" in refused.stderr
+    passed = cli("--result-keys", "state", "--parameter", "order=42")
+    assert passed.returncode == 0 and "completed with each result key (state)" in passed.stdout
+    assert cli("--result-keys", "state", "--parameter", "order").returncode == 1  # not NAME=VALUE

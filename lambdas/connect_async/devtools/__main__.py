@@ -2,16 +2,20 @@
 
 connect-async build-layer --source src --requirements requirements.txt --out dist/task-layer.zip
 connect-async check-handler transfers.task:run --layer dist/task-layer.zip
+connect-async check-handler transfers.task:run --path src --result-keys reference \
+    --parameter amount=12.00 --parameter to_account=GB33BUKB20201555555555 --env TRANSFER_API_URL=sandbox
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
+import io
 import sys
 from pathlib import Path
 
-from connect_async.devtools.handler import HandlerError, check_handler
+from connect_async.devtools.handler import HandlerError, check_handler, try_result_keys
 from connect_async.devtools.layer import ARCHITECTURES, PYTHON_VERSIONS, build_layer
 
 __all__ = ["main"]
@@ -33,16 +37,26 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("handler", help="package.module:function")
     check.add_argument("--layer", type=Path, action="append", default=[], help="a layer zip (repeat)")
     check.add_argument("--path", type=Path, action="append", default=[], help="a source folder (repeat)")
+    check.add_argument(
+        "--result-keys",
+        help="the module's result_attribute_keys, comma-separated: run the task once here, as the"
+        " worker would, and fail (missing_result_key) if its result lacks one. It runs your code:"
+        " give it parameters that are safe here",
+    )
+    check.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter of that run (repeat)",
+    )
+    check.add_argument(
+        "--env", action="append", default=[], metavar="NAME=VALUE", help="the run's environment (repeat)"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "check-handler":
-        try:
-            module = check_handler(args.handler, args.layer, args.path)
-        except HandlerError as exc:
-            print(f"connect-async: {exc}", file=sys.stderr)
-            return 1
-        print(f"{args.handler}: imports from {module} with the worker's import path")
-        return 0
+        return _check_handler(args)
 
     try:
         built = build_layer(
@@ -63,6 +77,35 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_bytes(built)
     print(f"wrote {args.out}: {len(built)} bytes, sha256 {digest}")
     return 0
+
+
+def _check_handler(args: argparse.Namespace) -> int:
+    try:
+        module = check_handler(args.handler, args.layer, args.path)
+        print(f"{args.handler}: imports from {module} with the worker's import path")
+        if args.result_keys is None:
+            return 0
+        keys = [key.strip() for key in args.result_keys.split(",") if key.strip()]
+        parameters = dict(_assignment("--parameter", text) for text in args.parameter)
+        environment = dict(_assignment("--env", text) for text in args.env)
+        # The runtime's logs and metrics (JSON on stdout, as on Lambda) would bury the answer.
+        with contextlib.redirect_stdout(io.StringIO()):
+            run = try_result_keys(
+                args.handler, keys, parameters, layers=args.layer, paths=args.path, environment=environment
+            )
+    except HandlerError as exc:
+        print(f"connect-async: {exc}", file=sys.stderr)
+        return 1
+    wanted, returned = ", ".join(keys), ", ".join(sorted(run.result))
+    print(f"{args.handler}: a run here completed with each result key ({wanted}); it returned {returned}")
+    return 0
+
+
+def _assignment(flag: str, text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not equals or not name:
+        raise HandlerError(f"{flag} {text!r} must be NAME=VALUE")
+    return name, value
 
 
 if __name__ == "__main__":

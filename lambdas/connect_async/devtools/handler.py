@@ -6,6 +6,11 @@ A fresh interpreter (``python -S``: no site-packages) gets exactly that import p
 the runtime (``connect_async`` and what its zip vendors) and the Lambda runtime's own packages
 (boto3 and what it needs). It loads the handler as the worker does (``load_task``) and checks
 that it takes the one argument the worker passes (the TaskContext).
+
+``try_result_keys`` goes one step further, on request: it runs the task once here, as the
+testing kit's ``run_task`` does (the worker's code, an emulated tracker), and fails as the worker
+would when the result lacks one of the module's ``result_attribute_keys`` (``missing_result_key``).
+It runs your code: give it parameters that are safe here (a sandbox account, a test model).
 """
 
 from __future__ import annotations
@@ -16,11 +21,15 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-__all__ = ["LAMBDA_IMPORT_PATH", "HandlerError", "check_handler"]
+if TYPE_CHECKING:
+    from connect_async.testing import TaskRun
+
+__all__ = ["LAMBDA_IMPORT_PATH", "HandlerError", "check_handler", "try_result_keys"]
 
 # What the worker can import besides your layers: the runtime and what its zip vendors, and
 # what the Lambda Python runtime provides (boto3, botocore and their dependencies).
@@ -73,21 +82,24 @@ def _link_runtime(folder: Path) -> None:
         (folder / source.name).symlink_to(source)
 
 
+@contextmanager
+def _task_path(tmp: str, layers: Sequence[Path], paths: Sequence[Path]) -> Iterator[list[str]]:
+    """Each layer's python/ folder (extracted under ``tmp``), then the source folders."""
+    search: list[str] = []
+    for index, layer in enumerate(layers):
+        target = Path(tmp) / f"layer{index}"
+        with zipfile.ZipFile(layer) as archive:
+            archive.extractall(target)
+        if not (target / "python").is_dir():
+            raise HandlerError(f"{layer} has no python/ folder: Lambda would not put it on the import path")
+        search.append(str(target / "python"))
+    yield search + [str(path.resolve()) for path in paths]
+
+
 def check_handler(handler: str, layers: Sequence[Path] = (), paths: Sequence[Path] = ()) -> str:
     """Import ``handler`` with the worker's import path; return the module it came from, or
     raise HandlerError naming what is wrong. ``layers`` are layer zips, ``paths`` folders."""
-    with tempfile.TemporaryDirectory() as tmp:
-        search: list[str] = []
-        for index, layer in enumerate(layers):
-            target = Path(tmp) / f"layer{index}"
-            with zipfile.ZipFile(layer) as archive:
-                archive.extractall(target)
-            if not (target / "python").is_dir():
-                raise HandlerError(
-                    f"{layer} has no python/ folder: Lambda would not put it on the import path"
-                )
-            search.append(str(target / "python"))
-        search += [str(path.resolve()) for path in paths]
+    with tempfile.TemporaryDirectory() as tmp, _task_path(tmp, layers, paths) as search:
         runtime = Path(tmp) / "runtime"
         runtime.mkdir()
         _link_runtime(runtime)
@@ -105,3 +117,41 @@ def check_handler(handler: str, layers: Sequence[Path] = (), paths: Sequence[Pat
     if answer["problem"]:
         raise HandlerError(answer["problem"])
     return str(answer["module"])
+
+
+def try_result_keys(
+    handler: str,
+    result_keys: Sequence[str],
+    parameters: Mapping[str, str] | None = None,
+    *,
+    layers: Sequence[Path] = (),
+    paths: Sequence[Path] = (),
+    environment: Mapping[str, str] | None = None,
+) -> TaskRun:
+    """Run ``handler`` once, as the worker runs it (``connect_async.testing.run_task``), with
+    ``parameters`` (and ``environment``, as ``worker_environment`` would set it); return the
+    completed run, or raise HandlerError when it failed: with ``missing_result_key`` when its
+    result lacks one of ``result_keys``. Call ``check_handler`` first: this runs in this
+    interpreter, whose import path has more than the worker's."""
+    try:
+        from connect_async.testing import run_task  # noqa: PLC0415 - needs moto (the testing extra)
+    except ImportError as exc:
+        raise HandlerError(
+            f"running the task needs the testing extra ({exc.name} is missing):"
+            ' pip install "connect-async-lambda[testing]"'
+        ) from exc
+    from connect_async.config import ConfigurationError  # noqa: PLC0415 - beside load_task
+    from connect_async.tasks import load_task  # noqa: PLC0415 - after the task's path is set
+
+    with tempfile.TemporaryDirectory() as tmp, _task_path(tmp, layers, paths) as search:
+        sys.path[:0] = search
+        try:
+            task = load_task(handler)
+            run = run_task(task, parameters or {}, environment=environment, result_keys=tuple(result_keys))
+        except ConfigurationError as exc:
+            raise HandlerError(str(exc)) from exc
+        finally:
+            del sys.path[: len(search)]
+    if run.status != "completed":
+        raise HandlerError(f"the run failed with {run.error_code}: {run.error_message}")
+    return run
