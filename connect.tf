@@ -74,7 +74,7 @@ resource "aws_connect_contact_flow" "requeue_disconnect" {
   count = local.connect_enabled && var.create_flow_module && var.requeue_disconnect_flow != null ? 1 : 0
 
   instance_id = var.connect_instance_id
-  name        = coalesce(try(var.requeue_disconnect_flow.name, null), "${var.name}-requeue-disconnect")
+  name        = coalesce(module.plan.inputs.requeue_disconnect_flow.name, "${var.name}-requeue-disconnect")
   description = "Chat disconnect flow: re-queues a returning customer after running a task through the flow module (connect-async-lambda)."
   type        = "CONTACT_FLOW"
   content     = module.plan.requeue_disconnect_flow

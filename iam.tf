@@ -107,7 +107,7 @@ locals {
           },
         ],
         [
-          for index, statement in var.worker_policy_statements : merge(
+          for index, statement in module.plan.inputs.worker_policy_statements : merge(
             {
               Sid      = coalesce(statement.sid, "Task${index}")
               Effect   = "Allow"
@@ -161,7 +161,7 @@ locals {
   # on "*" (as AWS's own AWSLambdaVPCAccessExecutionRole has them), so they go to those
   # functions alone, in a policy of their own that exists before the functions are created
   # (Lambda checks it at CreateFunction).
-  vpc_functions = var.vpc_config == null ? [] : [for function in var.vpc_config.functions : function if contains(keys(local.function_names), function)]
+  vpc_functions = module.plan.inputs.vpc_config == null ? [] : [for function in module.plan.inputs.vpc_config.functions : function if contains(keys(local.function_names), function)]
   network_statements = [{
     Sid    = "NetworkInterfaces"
     Effect = "Allow"

@@ -13,13 +13,13 @@ locals {
   }
   # The shipped Bedrock task's settings; an unset limit is left out, so the runtime's default
   # (the settings schema) applies.
-  bedrock_environment = var.bedrock == null ? {} : {
-    BEDROCK_MODEL_ID         = var.bedrock.model_id
-    BEDROCK_PROMPT_TEMPLATE  = var.bedrock.prompt_template
-    BEDROCK_SYSTEM_PROMPT    = var.bedrock.system_prompt
-    BEDROCK_MAX_TOKENS       = try(tostring(var.bedrock.max_tokens), "")
-    BEDROCK_TEMPERATURE      = try(tostring(var.bedrock.temperature), "")
-    BEDROCK_MAX_ANSWER_CHARS = try(tostring(var.bedrock.max_answer_chars), "")
+  bedrock_environment = module.plan.inputs.bedrock == null ? {} : {
+    BEDROCK_MODEL_ID         = module.plan.inputs.bedrock.model_id
+    BEDROCK_PROMPT_TEMPLATE  = module.plan.inputs.bedrock.prompt_template
+    BEDROCK_SYSTEM_PROMPT    = module.plan.inputs.bedrock.system_prompt
+    BEDROCK_MAX_TOKENS       = try(tostring(module.plan.inputs.bedrock.max_tokens), "")
+    BEDROCK_TEMPERATURE      = try(tostring(module.plan.inputs.bedrock.temperature), "")
+    BEDROCK_MAX_ANSWER_CHARS = try(tostring(module.plan.inputs.bedrock.max_answer_chars), "")
   }
 
   # Each function gets exactly the names its contract lists (a test checks it).
@@ -108,7 +108,7 @@ resource "aws_lambda_function" "function" {
   }
 
   dynamic "vpc_config" {
-    for_each = contains(local.vpc_functions, each.key) ? [var.vpc_config] : []
+    for_each = contains(local.vpc_functions, each.key) ? [module.plan.inputs.vpc_config] : []
     content {
       subnet_ids                  = vpc_config.value.subnet_ids
       security_group_ids          = vpc_config.value.security_group_ids

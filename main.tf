@@ -73,6 +73,9 @@ module "plan" {
   config_lookup                      = var.config_lookup
   step_functions                     = var.step_functions
   progress_messages                  = var.progress_messages
+  vpc_config                         = var.vpc_config
+  worker_policy_statements           = var.worker_policy_statements
+  bedrock                            = var.bedrock
   # END GENERATED
 
   # The wiring: what the flows call and invoke.

@@ -5,7 +5,7 @@
 
 locals {
   sfn_enabled  = var.backend == "step_functions"
-  sfn_settings = var.step_functions
+  sfn_settings = module.plan.inputs.step_functions
   sfn_name     = "${var.name}-task"
 }
 

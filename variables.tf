@@ -78,30 +78,6 @@ variable "tracker_table_deletion_protection" {
 # An enterprise platform: network, IAM guardrails, warm functions, encryption
 ################################################################################
 
-variable "vpc_config" {
-  description = "Run functions in your VPC (the slow back-office systems a task calls usually live there): subnet_ids and security_group_ids, and which functions (default: the worker). start, check and the lookup reach only AWS endpoints; in a VPC they need VPC endpoints for DynamoDB and Lambda (or Step Functions), and the cold start of an elastic network interface counts toward Connect's 8 s. The ENI permissions go only to those functions. Null: no VPC."
-  type = object({
-    subnet_ids                  = list(string)
-    security_group_ids          = list(string)
-    functions                   = optional(list(string), ["worker"])
-    ipv6_allowed_for_dual_stack = optional(bool, false)
-  })
-  default = null
-
-  validation {
-    condition = var.vpc_config == null ? true : (
-      length(var.vpc_config.subnet_ids) > 0 && length(var.vpc_config.security_group_ids) > 0
-      && alltrue([for id in var.vpc_config.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", id))])
-      && alltrue([for id in var.vpc_config.security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", id))])
-    )
-    error_message = "vpc_config needs at least one subnet id (subnet-...) and one security group id (sg-...)."
-  }
-  validation {
-    condition     = var.vpc_config == null ? true : length(var.vpc_config.functions) > 0 && length(setsubtract(var.vpc_config.functions, ["start", "check", "worker", "lookup"])) == 0
-    error_message = "vpc_config.functions names the functions to put in the VPC: start, check, worker, lookup."
-  }
-}
-
 variable "role_path" {
   description = "Path of the IAM roles the module creates (an organisation's convention, such as /service-roles/connect/)."
   type        = string
@@ -522,59 +498,79 @@ variable "fallback_queue_id" {
 
 variable "requeue_disconnect_flow" {
   description = "Create a chat disconnect flow that re-queues a returning customer after running task_name through the flow module (needs create_flow_module). queue_id: the queue to put them back in; wait_seconds: how long to wait for the customer to come back; retry_attempts: how often a failing module call is retried before the contact is disconnected. Null: not created."
-  type = object({
-    queue_id       = string
-    task_name      = optional(string, "default")
-    wait_seconds   = optional(number, 300)
-    retry_attempts = optional(number, 2)
-    name           = optional(string)
-  })
-  default = null
+  type        = any
+  default     = null
+
+  validation {
+    condition     = length(try([for name in setsubtract(keys(var.requeue_disconnect_flow), ["queue_id", "task_name", "wait_seconds", "retry_attempts", "name"]) : "requeue_disconnect_flow.${name} (known: queue_id, task_name, wait_seconds, retry_attempts, name)"], [])) == 0
+    error_message = "Unknown attribute: ${join("; ", try([for name in setsubtract(keys(var.requeue_disconnect_flow), ["queue_id", "task_name", "wait_seconds", "retry_attempts", "name"]) : "requeue_disconnect_flow.${name} (known: queue_id, task_name, wait_seconds, retry_attempts, name)"], []))}. Terraform would drop it without a word and the default would apply: check the spelling."
+  }
 }
 
 variable "config_lookup" {
   description = "The configuration lookup (null: off). The flows call the lookup function first with keys (flow references tried in order, such as $.SystemEndpoint.Address, the dialled number; the item keyed \"default\" is tried last), set the item's language and voice, set config_<field> contact attributes, and speak its greeting, or messages.greeting_fallback on any error, a missing item or a timeout; then the task runs unless run_task is false. items: the configuration table's items by key (a key's fields override the default item's); language and voice from Amazon Polly's lists, engine as the console writes it, greeting 1-1000 characters, attributes: more fields of your own (lower-case names)."
-  type = object({
-    keys = optional(list(string), ["$.SystemEndpoint.Address"])
-    items = map(object({
-      language         = optional(string)
-      voice            = optional(string)
-      engine           = optional(string)
-      greeting         = optional(string)
-      line_of_business = optional(string)
-      queue            = optional(string)
-      attributes       = optional(map(string), {})
-    }))
-    run_task = optional(bool, true)
-  })
-  default = null
+  type        = any
+  default     = null
+
+  validation {
+    condition     = length(try(concat([for name in setsubtract(keys(var.config_lookup), ["keys", "items", "run_task"]) : "config_lookup.${name} (known: keys, items, run_task)"], try(flatten([for key0, item0 in var.config_lookup.items : try([for name in setsubtract(keys(item0), ["language", "voice", "engine", "greeting", "line_of_business", "queue", "attributes"]) : "config_lookup.items[\"${key0}\"].${name} (known: language, voice, engine, greeting, line_of_business, queue, attributes)"], [])]), [])), [])) == 0
+    error_message = "Unknown attribute: ${join("; ", try(concat([for name in setsubtract(keys(var.config_lookup), ["keys", "items", "run_task"]) : "config_lookup.${name} (known: keys, items, run_task)"], try(flatten([for key0, item0 in var.config_lookup.items : try([for name in setsubtract(keys(item0), ["language", "voice", "engine", "greeting", "line_of_business", "queue", "attributes"]) : "config_lookup.items[\"${key0}\"].${name} (known: language, voice, engine, greeting, line_of_business, queue, attributes)"], [])]), [])), []))}. Terraform would drop it without a word and the default would apply: check the spelling."
+  }
 }
 
 variable "step_functions" {
   description = "Your steps, for backend = \"step_functions\": definition_file, an Amazon States Language template (StartAt and States; rendered with template_variables and progress, the ready Task states of progress_messages: \"Debited\": $${jsonencode(merge(progress.debited, { Next = \"CallBank\" }))}) whose last state outputs {\"result\": {<key>: \"<string>\"}} for each result_attribute_keys and whose Fail states name the error code (insufficient_funds); type STANDARD (at most once per run, up to a year, history kept 90 days) or EXPRESS (at least once, at most 5 minutes, cheaper per run); policy_statements for what your steps call."
-  type = object({
-    definition_file    = string
-    template_variables = optional(map(string), {})
-    type               = optional(string, "STANDARD")
-    policy_statements = optional(list(object({
-      sid       = optional(string)
-      actions   = list(string)
-      resources = list(string)
-    })), [])
-    log_level              = optional(string, "ERROR")
-    include_execution_data = optional(bool, false)
-    tracing_enabled        = optional(bool, false)
-  })
-  default = null
+  type        = any
+  default     = null
+
+  validation {
+    condition     = length(try(concat([for name in setsubtract(keys(var.step_functions), ["definition_file", "template_variables", "type", "policy_statements", "log_level", "include_execution_data", "tracing_enabled"]) : "step_functions.${name} (known: definition_file, template_variables, type, policy_statements, log_level, include_execution_data, tracing_enabled)"], try(flatten([for key0, item0 in var.step_functions.policy_statements : try([for name in setsubtract(keys(item0), ["sid", "actions", "resources"]) : "step_functions.policy_statements[${key0}].${name} (known: sid, actions, resources)"], [])]), [])), [])) == 0
+    error_message = "Unknown attribute: ${join("; ", try(concat([for name in setsubtract(keys(var.step_functions), ["definition_file", "template_variables", "type", "policy_statements", "log_level", "include_execution_data", "tracing_enabled"]) : "step_functions.${name} (known: definition_file, template_variables, type, policy_statements, log_level, include_execution_data, tracing_enabled)"], try(flatten([for key0, item0 in var.step_functions.policy_statements : try([for name in setsubtract(keys(item0), ["sid", "actions", "resources"]) : "step_functions.policy_statements[${key0}].${name} (known: sid, actions, resources)"], [])]), [])), []))}. Terraform would drop it without a word and the default would apply: check the spelling."
+  }
 }
 
 variable "progress_messages" {
   description = "What the caller hears as your steps progress (backend = \"step_functions\"): name => the percent and the message a step reports. Your definition template puts progress.<name> (a ready Task state) where the step is done."
-  type = map(object({
-    percent = number
-    message = string
-  }))
-  default = {}
+  type        = any
+  default     = {}
+
+  validation {
+    condition     = length(try(flatten([for key0, item0 in var.progress_messages : try([for name in setsubtract(keys(item0), ["percent", "message"]) : "progress_messages[\"${key0}\"].${name} (known: percent, message)"], [])]), [])) == 0
+    error_message = "Unknown attribute: ${join("; ", try(flatten([for key0, item0 in var.progress_messages : try([for name in setsubtract(keys(item0), ["percent", "message"]) : "progress_messages[\"${key0}\"].${name} (known: percent, message)"], [])]), []))}. Terraform would drop it without a word and the default would apply: check the spelling."
+  }
+}
+
+variable "vpc_config" {
+  description = "Run functions in your VPC (the slow back-office systems a task calls usually live there): subnet_ids and security_group_ids, and which functions (default: the worker). start, check and the lookup reach only AWS endpoints; in a VPC they need VPC endpoints for DynamoDB and Lambda (or Step Functions), and the cold start of an elastic network interface counts toward Connect's 8 s. The ENI permissions go only to those functions. Null: no VPC."
+  type        = any
+  default     = null
+
+  validation {
+    condition     = length(try([for name in setsubtract(keys(var.vpc_config), ["subnet_ids", "security_group_ids", "functions", "ipv6_allowed_for_dual_stack"]) : "vpc_config.${name} (known: subnet_ids, security_group_ids, functions, ipv6_allowed_for_dual_stack)"], [])) == 0
+    error_message = "Unknown attribute: ${join("; ", try([for name in setsubtract(keys(var.vpc_config), ["subnet_ids", "security_group_ids", "functions", "ipv6_allowed_for_dual_stack"]) : "vpc_config.${name} (known: subnet_ids, security_group_ids, functions, ipv6_allowed_for_dual_stack)"], []))}. Terraform would drop it without a word and the default would apply: check the spelling."
+  }
+}
+
+variable "worker_policy_statements" {
+  description = "Extra IAM statements for the worker's role, for what your task calls (for example bedrock:InvokeModel on one model ARN). No wildcard actions or resources. conditions: IAM conditions, each a test (StringEquals, ...), a context key and its values, all of which must hold."
+  type        = any
+  default     = []
+
+  validation {
+    condition     = length(try(flatten([for key0, item0 in var.worker_policy_statements : try(concat([for name in setsubtract(keys(item0), ["sid", "actions", "resources", "conditions"]) : "worker_policy_statements[${key0}].${name} (known: sid, actions, resources, conditions)"], try(flatten([for key1, item1 in item0.conditions : try([for name in setsubtract(keys(item1), ["test", "variable", "values"]) : "worker_policy_statements[${key0}].conditions[${key1}].${name} (known: test, variable, values)"], [])]), [])), [])]), [])) == 0
+    error_message = "Unknown attribute: ${join("; ", try(flatten([for key0, item0 in var.worker_policy_statements : try(concat([for name in setsubtract(keys(item0), ["sid", "actions", "resources", "conditions"]) : "worker_policy_statements[${key0}].${name} (known: sid, actions, resources, conditions)"], try(flatten([for key1, item1 in item0.conditions : try([for name in setsubtract(keys(item1), ["test", "variable", "values"]) : "worker_policy_statements[${key0}].conditions[${key1}].${name} (known: test, variable, values)"], [])]), [])), [])]), []))}. Terraform would drop it without a word and the default would apply: check the spelling."
+  }
+}
+
+variable "bedrock" {
+  description = "Settings of the shipped Bedrock task (task_handler = connect_async.tasks.bedrock:run): model id, prompt template with $parameter placeholders, optional system prompt and limits. An unset limit is the runtime's default (the settings schema)."
+  type        = any
+  default     = null
+
+  validation {
+    condition     = length(try([for name in setsubtract(keys(var.bedrock), ["model_id", "prompt_template", "system_prompt", "max_tokens", "temperature", "max_answer_chars"]) : "bedrock.${name} (known: model_id, prompt_template, system_prompt, max_tokens, temperature, max_answer_chars)"], [])) == 0
+    error_message = "Unknown attribute: ${join("; ", try([for name in setsubtract(keys(var.bedrock), ["model_id", "prompt_template", "system_prompt", "max_tokens", "temperature", "max_answer_chars"]) : "bedrock.${name} (known: model_id, prompt_template, system_prompt, max_tokens, temperature, max_answer_chars)"], []))}. Terraform would drop it without a word and the default would apply: check the spelling."
+  }
 }
 
 # END GENERATED
@@ -629,70 +625,6 @@ variable "worker_environment" {
   validation {
     condition     = length(setintersection(keys(var.worker_environment), local.contract.environment.all)) == 0
     error_message = "worker_environment must not set a name the runtime owns (listed in modules/plan/contract.json under environment.all): use the module's variables for those."
-  }
-}
-
-variable "worker_policy_statements" {
-  description = "Extra IAM statements for the worker's role, for what your task calls (for example bedrock:InvokeModel on one model ARN). No wildcard actions or resources. conditions: IAM conditions, each a test (StringEquals, ...), a context key and its values, all of which must hold."
-  type = list(object({
-    sid       = optional(string)
-    actions   = list(string)
-    resources = list(string)
-    conditions = optional(list(object({
-      test     = string
-      variable = string
-      values   = list(string)
-    })), [])
-  }))
-  default = []
-
-  validation {
-    condition = alltrue(flatten([for s in var.worker_policy_statements : [
-      for c in s.conditions : can(regex("^(ForAllValues:|ForAnyValue:)?[A-Za-z]+(IfExists)?$", c.test)) && can(regex("^[A-Za-z0-9-]+:[A-Za-z0-9/_.-]+$", c.variable)) && length(c.values) > 0
-    ]]))
-    error_message = "worker_policy_statements conditions: test an IAM condition operator (StringEquals, ArnLike, ForAnyValue:StringLike, ...), variable a condition key (aws:SourceVpce, s3:prefix, ...), and at least one value."
-  }
-
-  validation {
-    condition = alltrue([for s in var.worker_policy_statements : length(s.actions) > 0 && alltrue([
-      for action in s.actions : can(regex("^[a-z0-9-]+:[A-Za-z0-9]+$", action))
-    ])])
-    error_message = "worker_policy_statements actions must be exact service:Action names (no *)."
-  }
-  validation {
-    condition = alltrue([for s in var.worker_policy_statements : length(s.resources) > 0 && alltrue([
-      for arn in s.resources : startswith(arn, "arn:") && !strcontains(arn, "*")
-    ])])
-    error_message = "worker_policy_statements resources must be exact ARNs (no *)."
-  }
-}
-
-variable "bedrock" {
-  description = "Settings of the shipped Bedrock task (task_handler = connect_async.tasks.bedrock:run): model id, prompt template with $parameter placeholders, optional system prompt and limits. An unset limit is the runtime's default (the settings schema)."
-  type = object({
-    model_id         = string
-    prompt_template  = string
-    system_prompt    = optional(string, "")
-    max_tokens       = optional(number)
-    temperature      = optional(number)
-    max_answer_chars = optional(number)
-  })
-  default = null
-
-  validation {
-    condition = var.bedrock == null ? true : alltrue([
-      # Terraform evaluates both sides of ||, so an unset (null) limit is passed over with ?:.
-      for field in ["max_tokens", "temperature", "max_answer_chars"] : var.bedrock[field] == null ? true : try(
-        var.bedrock[field] >= local.settings["bedrock.${field}"].minimum
-        && var.bedrock[field] <= local.settings["bedrock.${field}"].maximum
-        && (!local.settings["bedrock.${field}"].whole || floor(var.bedrock[field]) == var.bedrock[field]), false
-      )
-    ])
-    error_message = "bedrock.max_tokens must be ${local.settings["bedrock.max_tokens"].rule}, bedrock.temperature ${local.settings["bedrock.temperature"].rule} and bedrock.max_answer_chars ${local.settings["bedrock.max_answer_chars"].rule}."
-  }
-  validation {
-    condition     = var.bedrock == null || try(length(trimspace(var.bedrock.model_id)) > 0 && length(trimspace(var.bedrock.prompt_template)) > 0, false)
-    error_message = "bedrock.model_id and bedrock.prompt_template must not be empty."
   }
 }
 

@@ -8,6 +8,7 @@ through ``render``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from flowkit.deployment import Deployment
+from flowkit.object_inputs import UNKNOWN_HINT, declared_types, misspelt
 
 __all__ = ["PLAN", "Rendered", "TuningError", "render"]
 
@@ -72,6 +74,7 @@ def render(
     terraform = shutil.which("terraform")
     if terraform is None:
         raise TuningError("rendering the plan needs Terraform >= 1.9 on the PATH")
+    _refuse_misspelt_attributes(tfvars, variables)
     with tempfile.TemporaryDirectory() as tmp:
         # Terraform's working data and the saved plan stay out of the repository.
         env = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1", "TF_DATA_DIR": tmp}
@@ -106,6 +109,30 @@ def render(
         run("plan", "-input=false", "-no-color", "-lock=false", f"-out={saved}", *flags)
         outputs = json.loads(run("show", "-json", "-no-color", saved))["planned_values"]["outputs"]
     return Rendered({name: output["value"] for name, output in outputs.items()})
+
+
+def _refuse_misspelt_attributes(tfvars: Path | None, variables: Mapping[str, Any] | None) -> None:
+    """The root module's check of its object inputs, which this module alone lacks (Terraform
+    converts the values to the plan's types and drops a misspelt attribute without a word)."""
+    values: dict[str, Any] = {}
+    if tfvars is not None and tfvars.name.endswith(".json"):
+        values.update(json.loads(tfvars.read_text()))
+    elif tfvars is not None:
+        import hcl2  # noqa: PLC0415 - only a tfvars file needs it (pinned in requirements/dev.in)
+
+        # A file hcl2 cannot read: Terraform reads it next and says what is wrong.
+        with contextlib.suppress(Exception):
+            values.update(hcl2.loads(tfvars.read_text()))
+    values.update(variables or {})
+    types = declared_types((PLAN / "variables.tf").read_text())
+    found = [
+        entry
+        for name, kind in types.items()
+        if name in values
+        for entry in misspelt(kind, values[name], name)
+    ]
+    if found:
+        raise TuningError(f"Unknown attribute: {'; '.join(found)}. {UNKNOWN_HINT}")
 
 
 # The root module's variables that do not change the call (names, tags, encryption, alarms):

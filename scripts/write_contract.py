@@ -8,7 +8,8 @@
   environment (write_tunings.py);
 - variables.tf, between the GENERATED markers: the root module's declarations of the plan's
   optional inputs (settings.tf and modules/plan/variables.tf), without their validations (the
-  plan module validates them, once);
+  plan module validates them, once); an object-typed input is declared ``type = any`` with a
+  validation that names an attribute its type does not declare (flowkit/object_inputs.py);
 - main.tf, between the GENERATED markers in ``module "plan"``: each of those inputs passed as
   the root variable of the same name;
 - lambdas/README.md, between the SETTINGS markers: the settings each function reads.
@@ -28,8 +29,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from connect_async.settings import SETTINGS, Setting
+from flowkit.hcl_blocks import strip_validations, variable_blocks
 from flowkit.manifest import contract_json
-from scripts.hcl_blocks import strip_validations, variable_blocks
+from flowkit.object_inputs import declaration_as_any
 from scripts.write_tunings import tunings_py
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -192,8 +194,11 @@ def pass_through(settings_text: str) -> str:
 
 
 def root_section(settings_text: str) -> str:
-    """The root module's declarations of the plan's optional inputs, without their validations."""
-    blocks = [strip_validations(block) for _, block in _optional_inputs(settings_text)]
+    """The root module's declarations of the plan's optional inputs, without their validations; an
+    object-typed one as ``type = any`` that refuses an attribute its type does not declare."""
+    blocks = [
+        declaration_as_any(name, strip_validations(block)) for name, block in _optional_inputs(settings_text)
+    ]
     return (
         f"{BEGIN} (`make gen`), declared and validated once in\n"
         "# modules/plan (settings.tf, variables.tf). Edit them there; see the README for what each trades.\n"

@@ -58,12 +58,8 @@ variable "alarm_topic_arn" {
 }
 
 variable "provisioned_concurrency" {
-  description = "Warm instances of start and check (behind the alias live)."
-  type = object({
-    start  = optional(number, 0)
-    check  = optional(number, 0)
-    lookup = optional(number, 0)
-  })
+  description = "Warm instances of start, check and lookup by name (behind the alias live; a name left out gets none). A map, not an object, so the module can refuse a misspelt name."
+  type        = map(number)
   default = {
     start = 2
     check = 2

@@ -38,9 +38,6 @@ variable "messages" {
 }
 
 variable "progress_messages" {
-  description = "What the caller hears as the steps progress."
-  type = map(object({
-    percent = number
-    message = string
-  }))
+  description = "What the caller hears as the steps progress: name => { percent, message }. Passed on as written (type any), so the module can refuse a misspelt attribute by name."
+  type        = any
 }

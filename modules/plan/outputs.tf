@@ -125,3 +125,14 @@ output "state_machine" {
     type       = var.step_functions.type
   }
 }
+
+output "inputs" {
+  description = "The object-typed inputs the root module builds with, as this module converted them (each optional attribute filled with its default). The root declares them type = any, so that it can refuse a misspelt attribute by name, and reads their values here."
+  value = {
+    vpc_config               = var.vpc_config
+    worker_policy_statements = var.worker_policy_statements
+    bedrock                  = var.bedrock
+    step_functions           = var.step_functions
+    requeue_disconnect_flow  = var.requeue_disconnect_flow
+  }
+}

@@ -312,3 +312,95 @@ variable "progress_messages" {
     error_message = "progress_messages: names of letters, digits and underscores; percent a whole number from 0 to 100; message 1-${local.contract.limits.max_progress_message_chars} characters."
   }
 }
+
+################################################################################
+# What the root module builds with them: network, the worker's IAM, the shipped Bedrock task
+################################################################################
+
+variable "vpc_config" {
+  description = "Run functions in your VPC (the slow back-office systems a task calls usually live there): subnet_ids and security_group_ids, and which functions (default: the worker). start, check and the lookup reach only AWS endpoints; in a VPC they need VPC endpoints for DynamoDB and Lambda (or Step Functions), and the cold start of an elastic network interface counts toward Connect's 8 s. The ENI permissions go only to those functions. Null: no VPC."
+  type = object({
+    subnet_ids                  = list(string)
+    security_group_ids          = list(string)
+    functions                   = optional(list(string), ["worker"])
+    ipv6_allowed_for_dual_stack = optional(bool, false)
+  })
+  default = null
+
+  validation {
+    condition = var.vpc_config == null ? true : (
+      length(var.vpc_config.subnet_ids) > 0 && length(var.vpc_config.security_group_ids) > 0
+      && alltrue([for id in var.vpc_config.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", id))])
+      && alltrue([for id in var.vpc_config.security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", id))])
+    )
+    error_message = "vpc_config needs at least one subnet id (subnet-...) and one security group id (sg-...)."
+  }
+  validation {
+    condition     = var.vpc_config == null ? true : length(var.vpc_config.functions) > 0 && length(setsubtract(var.vpc_config.functions, ["start", "check", "worker", "lookup"])) == 0
+    error_message = "vpc_config.functions names the functions to put in the VPC: start, check, worker, lookup."
+  }
+}
+
+variable "worker_policy_statements" {
+  description = "Extra IAM statements for the worker's role, for what your task calls (for example bedrock:InvokeModel on one model ARN). No wildcard actions or resources. conditions: IAM conditions, each a test (StringEquals, ...), a context key and its values, all of which must hold."
+  type = list(object({
+    sid       = optional(string)
+    actions   = list(string)
+    resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
+  }))
+  default = []
+
+  validation {
+    condition = alltrue(flatten([for s in var.worker_policy_statements : [
+      for c in s.conditions : can(regex("^(ForAllValues:|ForAnyValue:)?[A-Za-z]+(IfExists)?$", c.test)) && can(regex("^[A-Za-z0-9-]+:[A-Za-z0-9/_.-]+$", c.variable)) && length(c.values) > 0
+    ]]))
+    error_message = "worker_policy_statements conditions: test an IAM condition operator (StringEquals, ArnLike, ForAnyValue:StringLike, ...), variable a condition key (aws:SourceVpce, s3:prefix, ...), and at least one value."
+  }
+
+  validation {
+    condition = alltrue([for s in var.worker_policy_statements : length(s.actions) > 0 && alltrue([
+      for action in s.actions : can(regex("^[a-z0-9-]+:[A-Za-z0-9]+$", action))
+    ])])
+    error_message = "worker_policy_statements actions must be exact service:Action names (no *)."
+  }
+  validation {
+    condition = alltrue([for s in var.worker_policy_statements : length(s.resources) > 0 && alltrue([
+      for arn in s.resources : startswith(arn, "arn:") && !strcontains(arn, "*")
+    ])])
+    error_message = "worker_policy_statements resources must be exact ARNs (no *)."
+  }
+}
+
+variable "bedrock" {
+  description = "Settings of the shipped Bedrock task (task_handler = connect_async.tasks.bedrock:run): model id, prompt template with $parameter placeholders, optional system prompt and limits. An unset limit is the runtime's default (the settings schema)."
+  type = object({
+    model_id         = string
+    prompt_template  = string
+    system_prompt    = optional(string, "")
+    max_tokens       = optional(number)
+    temperature      = optional(number)
+    max_answer_chars = optional(number)
+  })
+  default = null
+
+  validation {
+    condition = var.bedrock == null ? true : alltrue([
+      # Terraform evaluates both sides of ||, so an unset (null) limit is passed over with ?:.
+      for field in ["max_tokens", "temperature", "max_answer_chars"] : var.bedrock[field] == null ? true : try(
+        var.bedrock[field] >= local.settings["bedrock.${field}"].minimum
+        && var.bedrock[field] <= local.settings["bedrock.${field}"].maximum
+        && (!local.settings["bedrock.${field}"].whole || floor(var.bedrock[field]) == var.bedrock[field]), false
+      )
+    ])
+    error_message = "bedrock.max_tokens must be ${local.settings["bedrock.max_tokens"].rule}, bedrock.temperature ${local.settings["bedrock.temperature"].rule} and bedrock.max_answer_chars ${local.settings["bedrock.max_answer_chars"].rule}."
+  }
+  validation {
+    condition     = var.bedrock == null || try(length(trimspace(var.bedrock.model_id)) > 0 && length(trimspace(var.bedrock.prompt_template)) > 0, false)
+    error_message = "bedrock.model_id and bedrock.prompt_template must not be empty."
+  }
+}

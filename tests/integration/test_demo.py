@@ -75,6 +75,14 @@ def test_demo_rejects_a_bad_tuning_with_the_modules_message(tmp_path: Path) -> N
         ('messages = { sucess = "Done." }', "messages has no sucess: its names are"),
         ('voice = { engin = "Generative" }', "voice has no engin: its names are id and engine"),
         ("memory_size = { workr = 1024 }", "memory_size has no workr: its names are start, check, worker"),
+        (
+            'config_lookup = { items = { default = { greeting = "Hi." }, "+44" = { gretting = "Hi." } } }',
+            'Unknown attribute: config_lookup.items["+44"].gretting (known: language, voice,',
+        ),
+        (
+            'progress_messages = { debited = { percent = 50, mesage = "Paid." } }',
+            'progress_messages["debited"].mesage (known: percent, message)',
+        ),
     ],
 )
 def test_a_misspelt_name_inside_an_input_stops_the_demo(tmp_path: Path, line: str, message: str) -> None:

@@ -8,6 +8,7 @@ whole session produced (tests/conftest.py: LOG_CAPTURE, scanned again at session
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -22,17 +23,30 @@ OWNER = "2b3c4d5e-1111-4222-8333-444455556666"
 OTHER = "3c4d5e6f-1111-4222-8333-444455556666"
 
 
-def test_rendered_policies_and_stores(terraform: Terraform, recorder: Recorder) -> None:
-    terraform.init(ROOT)
-    done = terraform.run(ROOT, "test", "-test-directory=tests/reliability/terraform", "-json", check=False)
+USER_STATEMENT_RULES = ("wildcard_action_in_task_statement", "wildcard_resource_in_task_statement")
+
+
+def _terraform_test_runs(terraform: Terraform, module: Path, selection: str) -> dict[str, str]:
+    """Each run of ``terraform test`` in ``module`` and its status."""
+    terraform.init(module)
+    done = terraform.run(module, "test", selection, "-json", check=False)
     runs: dict[str, str] = {}
     for line in done.stdout.splitlines():
         message = json.loads(line)
         if message.get("type") == "test_run" and message["test_run"].get("progress") == "complete":
             runs[message["test_run"]["run"]] = message["test_run"]["status"]
     assert runs, done.stdout[-3000:] + done.stderr[-3000:]
+    assert done.returncode == 0, runs
+    return runs
+
+
+def test_rendered_policies_and_stores(terraform: Terraform, recorder: Recorder) -> None:
+    runs = _terraform_test_runs(terraform, ROOT, "-test-directory=tests/reliability/terraform")
+    # Refusing the user's own wildcard statements is the plan module's rule (it validates
+    # worker_policy_statements): its runs of that rule.
+    plan = _terraform_test_runs(terraform, ROOT / "modules" / "plan", "-filter=tests/plan.tftest.hcl")
+    runs.update({name: plan[name] for name in USER_STATEMENT_RULES})
     assert set(runs.values()) == {"pass"}, runs
-    assert done.returncode == 0
     for name, status in runs.items():
         recorder.add(
             "security", check=name.replace("_", " "), how="terraform test, every option on", result=status

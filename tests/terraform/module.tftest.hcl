@@ -468,22 +468,6 @@ run "provisioned_over_reserved" {
   expect_failures = [var.provisioned_concurrency]
 }
 
-run "bad_vpc_subnet" {
-  command = plan
-  variables {
-    vpc_config = { subnet_ids = ["10.0.1.0/24"], security_group_ids = ["sg-0123456789abcdef0"] }
-  }
-  expect_failures = [var.vpc_config]
-}
-
-run "vpc_for_an_unknown_function" {
-  command = plan
-  variables {
-    vpc_config = { subnet_ids = ["subnet-0123456789abcdef0"], security_group_ids = ["sg-0123456789abcdef0"], functions = ["checker"] }
-  }
-  expect_failures = [var.vpc_config]
-}
-
 run "bad_role_path" {
   command = plan
   variables { role_path = "service-roles" }
@@ -506,14 +490,6 @@ run "bad_environment_key" {
   command = plan
   variables { lambda_kms_key_arn = "alias/aws/lambda" }
   expect_failures = [var.lambda_kms_key_arn]
-}
-
-run "bad_statement_condition" {
-  command = plan
-  variables {
-    worker_policy_statements = [{ actions = ["s3:GetObject"], resources = ["arn:aws:s3:::b/k"], conditions = [{ test = "Equals!", variable = "aws:SourceVpce", values = ["x"] }] }]
-  }
-  expect_failures = [var.worker_policy_statements]
 }
 
 run "flow_module_and_requeue_disconnect_flow" {
@@ -709,36 +685,62 @@ run "worker_environment_overriding_the_runtime" {
   expect_failures = [var.worker_environment]
 }
 
-run "wildcard_action_in_task_statement" {
+# An object input's misspelt attribute is refused by name (Terraform would drop it silently and
+# apply the default): the root declares these inputs type = any and checks the names.
+run "misspelt_vpc_config_attribute" {
   command = plan
   variables {
-    worker_policy_statements = [{ actions = ["bedrock:*"], resources = ["arn:aws:bedrock:eu-west-2::foundation-model/x"] }]
+    vpc_config = { subnet_ids = ["subnet-0123456789abcdef0"], security_group_ids = ["sg-0123456789abcdef0"], functons = ["start"] }
+  }
+  expect_failures = [var.vpc_config]
+}
+
+run "misspelt_config_lookup_item_attribute" {
+  command = plan
+  variables {
+    config_lookup = { items = { default = { greeting = "Hello.", voice = "Joanna" }, "+442071234567" = { gretting = "Hi." } } }
+  }
+  expect_failures = [var.config_lookup]
+}
+
+run "misspelt_statement_condition_attribute" {
+  command = plan
+  variables {
+    worker_policy_statements = [{ actions = ["s3:GetObject"], resources = ["arn:aws:s3:::b/k"], conditions = [{ test = "StringEquals", variable = "aws:SourceVpce", value = ["vpce-1"] }] }]
   }
   expect_failures = [var.worker_policy_statements]
 }
 
-run "wildcard_resource_in_task_statement" {
+run "misspelt_bedrock_attribute" {
   command = plan
   variables {
-    worker_policy_statements = [{ actions = ["bedrock:InvokeModel"], resources = ["*"] }]
-  }
-  expect_failures = [var.worker_policy_statements]
-}
-
-run "bedrock_limits" {
-  command = plan
-  variables {
-    bedrock = { model_id = "m", prompt_template = "p", temperature = 3 }
+    bedrock = { model_id = "m", prompt_template = "p", max_token = 100 }
   }
   expect_failures = [var.bedrock]
 }
 
-run "bedrock_empty_prompt" {
+run "misspelt_requeue_attribute" {
   command = plan
   variables {
-    bedrock = { model_id = "m", prompt_template = " " }
+    requeue_disconnect_flow = { queue_id = "1e3b1d0a-1111-4222-8333-444455556666", wait_second = 60 }
   }
-  expect_failures = [var.bedrock]
+  expect_failures = [var.requeue_disconnect_flow]
+}
+
+run "misspelt_progress_message_attribute" {
+  command = plan
+  variables {
+    progress_messages = { debited = { percent = 50, mesage = "Paid." } }
+  }
+  expect_failures = [var.progress_messages]
+}
+
+run "misspelt_step_functions_statement_attribute" {
+  command = plan
+  variables {
+    step_functions = { definition_file = "tests/integration/asl/steps.asl.json", policy_statements = [{ actions = ["s3:GetObject"], resource = ["arn:aws:s3:::b/k"] }] }
+  }
+  expect_failures = [var.step_functions]
 }
 
 run "dead_letter_retention_over_sqs_maximum" {

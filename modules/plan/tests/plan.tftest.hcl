@@ -749,3 +749,60 @@ run "a_recorded_hold_prompt_keeps_its_declared_length" {
     error_message = "A recorded prompt's length is the operator's to declare."
   }
 }
+
+# The inputs the root module builds with (network, the worker's IAM, the Bedrock task).
+run "bad_vpc_subnet" {
+  command = plan
+  variables {
+    vpc_config = { subnet_ids = ["10.0.1.0/24"], security_group_ids = ["sg-0123456789abcdef0"] }
+  }
+  expect_failures = [var.vpc_config]
+}
+
+run "vpc_for_an_unknown_function" {
+  command = plan
+  variables {
+    vpc_config = { subnet_ids = ["subnet-0123456789abcdef0"], security_group_ids = ["sg-0123456789abcdef0"], functions = ["checker"] }
+  }
+  expect_failures = [var.vpc_config]
+}
+
+run "bad_statement_condition" {
+  command = plan
+  variables {
+    worker_policy_statements = [{ actions = ["s3:GetObject"], resources = ["arn:aws:s3:::b/k"], conditions = [{ test = "Equals!", variable = "aws:SourceVpce", values = ["x"] }] }]
+  }
+  expect_failures = [var.worker_policy_statements]
+}
+
+run "wildcard_action_in_task_statement" {
+  command = plan
+  variables {
+    worker_policy_statements = [{ actions = ["bedrock:*"], resources = ["arn:aws:bedrock:eu-west-2::foundation-model/x"] }]
+  }
+  expect_failures = [var.worker_policy_statements]
+}
+
+run "wildcard_resource_in_task_statement" {
+  command = plan
+  variables {
+    worker_policy_statements = [{ actions = ["bedrock:InvokeModel"], resources = ["*"] }]
+  }
+  expect_failures = [var.worker_policy_statements]
+}
+
+run "bedrock_limits" {
+  command = plan
+  variables {
+    bedrock = { model_id = "m", prompt_template = "p", temperature = 3 }
+  }
+  expect_failures = [var.bedrock]
+}
+
+run "bedrock_empty_prompt" {
+  command = plan
+  variables {
+    bedrock = { model_id = "m", prompt_template = " " }
+  }
+  expect_failures = [var.bedrock]
+}
