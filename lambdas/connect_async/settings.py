@@ -121,6 +121,24 @@ class Setting:
             text = f"{kind}{unit} from {format_number(self.minimum)} to {format_number(self.maximum)}"
         return f"{text} ({self.why})" if self.why else text
 
+    def problem_with(self, value: object) -> str:
+        """Why the module would refuse ``value`` for this setting at plan time ("" if it would
+        not): the range and kind its variable's validation reads from the same row."""
+        if self.choices:
+            return (
+                "" if str(value) in self.choices else f"{self.name} must be {self.rule_text}, got {value!r}"
+            )
+        try:
+            number = float(str(value))
+        except ValueError:
+            number = float("nan")
+        in_range = (self.minimum is None or number >= self.minimum) and (
+            self.maximum is None or number <= self.maximum
+        )
+        if in_range and (not self.whole or number.is_integer()):
+            return ""
+        return f"{self.name} must be {self.rule_text}, got {value!r}"
+
 
 def format_number(value: float | None) -> str:
     """7500 -> "7500", 0.2 -> "0.2", 31536000 -> "31536000" (never an exponent)."""

@@ -41,7 +41,7 @@ from connect_async.events import WorkerJob
 from connect_async.lease import no_background_renewal
 from connect_async.retry import RetryPolicy
 from connect_async.runs import TrackerRecord
-from connect_async.settings import environments, setting
+from connect_async.settings import SETTINGS, environments, setting
 from connect_async.start import StartService
 from connect_async.tasks import Task, TaskContext
 from connect_async.tracker import TrackerTable
@@ -202,6 +202,13 @@ class _Stack:
 def _stack(client: Any, table: str, task: Task, settings: Mapping[str, object]) -> _Stack:
     values = dict(settings)
     result_keys = [str(key) for key in values.pop("result_keys", ())]  # type: ignore[attr-defined]
+    # A value the module would refuse at plan time is refused here too, in the module's words,
+    # so a test never passes on a tuning that cannot be applied.
+    known = {row.name for row in SETTINGS}
+    problems = [setting(name).problem_with(value) for name, value in values.items() if name in known]
+    if any(problems):
+        refused = "; ".join(problem for problem in problems if problem)
+        raise ValueError(f"{refused} (the module refuses it at plan time)")
     timeout_s = int(str(values.pop("worker_timeout_seconds", setting("worker_timeout_seconds").default)))
     env = environments(values)
     names = {EnvVar.TRACKER_TABLE_NAME.value: table}

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from connect_async.check import answer_keys
+from connect_async.handlers._boundary import answer_connect
 from connect_async.results import (
     InvalidResultError,
     ResultTooLargeError,
@@ -70,3 +72,15 @@ def test_guard_replaces_an_oversized_response_with_a_clear_error() -> None:
     assert response["error_code"] == "response_too_large"
     assert response["task_id"] == "t#x"
     assert encoded_size(response) < 32 * 1024
+
+
+def test_the_oversized_answer_still_holds_every_key_of_the_contract() -> None:
+    # "Every key is always present, in every answer, errors included": the guard's own error
+    # answer too (a flow reads progress_percent and result_<key> on every path).
+    keys = answer_keys(("status_text", "eta"))
+    oversized = {"status": "completed", "task_id": "t#x", "result_eta": "y" * 40_000}
+    answer = answer_connect(lambda: oversized, lambda: keys)
+    assert answer["error_code"] == "response_too_large"
+    assert set(keys) <= set(answer)
+    assert answer["progress_percent"] == "0" and answer["result_eta"] == ""
+    assert all(isinstance(value, str) for value in answer.values())

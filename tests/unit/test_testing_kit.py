@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from connect_async.settings import SETTINGS
 from connect_async.tasks import TaskContext, TaskFailed, TransientError
 from connect_async.testing import play, run_task
 
@@ -121,3 +122,26 @@ def test_a_result_without_a_key_the_flow_speaks_fails_the_run_before_it_is_deplo
         run_task(lambda _: {"status": "", "eta": "today"}, result_keys=("status", "eta")).status
         == "completed"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("worker_timeout_seconds", 0, "from 1 to 900"),
+        ("worker_timeout_seconds", 901, "from 1 to 900"),
+        ("worker_timeout_seconds", 90.5, "whole number"),
+        ("check_budget_ms", 7600, "check_budget_ms must be"),
+        ("task_retry_attempts", -1, "task_retry_attempts must be"),
+        ("check_poll_when", "sometimes", "one of"),
+    ],
+)
+def test_a_setting_the_module_refuses_is_refused_here(name: str, value: object, words: str) -> None:
+    # Every setting in the module's range, in the module's words: a test never passes on a
+    # tuning that cannot be applied.
+    for kit in (run_task, play):
+        with pytest.raises(ValueError, match=words):
+            kit(_looks_up, {"query": "x"}, settings={name: value})
+
+
+def test_the_schemas_range_admits_its_own_defaults() -> None:
+    assert [row.name for row in SETTINGS if row.problem_with(row.default)] == []

@@ -35,4 +35,6 @@ def answer_connect(
         logger.exception("unexpected error", extra={"error_type": type(exc).__name__})
         count("InternalErrors")
         response = error_response(ErrorCode.INTERNAL_ERROR, f"unexpected {type(exc).__name__}")
-    return guard_response(complete_response(response, keys()))
+    # Completed again after the guard: its response_too_large answer is an error of its own,
+    # which must hold every key too (a flow reads progress_percent and result_<key> on any path).
+    return complete_response(guard_response(complete_response(response, keys())), keys())
