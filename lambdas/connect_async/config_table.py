@@ -1,12 +1,18 @@
 """The configuration table: one BatchGetItem for every key the lookup tries, within a deadline.
 
+The deadline is the caller's, not the socket's: botocore's read timeout bounds each read of the
+socket, so a table that trickles its answer a few bytes at a time would hold the caller far past
+it. Each call runs on a thread of its own and is abandoned at the deadline (the answer, if it
+comes, is dropped).
+
 Items are maps of strings written by Terraform (``config_lookup.items``). An item that is not
 (edited by hand, another writer) is reported as malformed, never read half-way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -60,7 +66,12 @@ class ConfigTable:
             request: dict[str, Any] = {self._table: {"Keys": pending}}
             try:
                 response: Mapping[str, Any] = call_with_retry(
-                    partial(self._client.batch_get_item, RequestItems=request),
+                    partial(
+                        _by_deadline,
+                        partial(self._client.batch_get_item, RequestItems=request),
+                        self._clock,
+                        give_up_at_ms,
+                    ),
                     policy=self._retry,
                     clock=self._clock,
                     give_up_at_ms=give_up_at_ms,
@@ -83,6 +94,27 @@ class ConfigTable:
                     )
                 self._clock.sleep_ms(delay_ms)
         return ConfigRead(items=items, malformed=tuple(malformed))
+
+
+def _by_deadline(call: Callable[[], Any], clock: Clock, deadline_ms: int) -> Any:
+    """``call()``'s answer, or TimeoutError if it has not come by ``deadline_ms``."""
+    outcome: list[Any] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except BaseException as exc:
+            failure.append(exc)
+
+    worker = threading.Thread(target=run, name="config-table-read", daemon=True)
+    worker.start()
+    worker.join(max(deadline_ms - clock.now_ms(), 0) / 1000)
+    if failure:
+        raise failure[0]
+    if not outcome:
+        raise TimeoutError("the configuration table had not answered at the lookup's deadline")
+    return outcome[0]
 
 
 def _parse_item(raw: Mapping[str, Any]) -> tuple[str, dict[str, str] | None]:

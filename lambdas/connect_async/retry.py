@@ -97,17 +97,21 @@ def call_with_retry(
     """Call ``operation``; on a transient error back off and call again.
 
     Gives up (re-raising the last error) after ``policy.max_attempts`` calls, or when the next
-    backoff would end past ``give_up_at_ms``: a retry that cannot finish in time is not made.
+    backoff and another call as long as the last one would end past ``give_up_at_ms``: a retry
+    that cannot finish in time is not made (a read that failed after half the budget is not
+    tried again with the other half already spent on the backoff).
     """
     attempt = 1
     while True:
+        began_ms = clock.now_ms()
         try:
             return operation()
         except Exception as exc:
             if not is_transient(exc) or attempt >= policy.max_attempts:
                 raise
             delay_ms = policy.backoff_ms(attempt, rng)
-            if clock.now_ms() + delay_ms >= give_up_at_ms:
+            now_ms = clock.now_ms()
+            if now_ms + delay_ms + (now_ms - began_ms) >= give_up_at_ms:
                 raise
             clock.sleep_ms(delay_ms)
             attempt += 1

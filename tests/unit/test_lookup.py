@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -164,7 +165,45 @@ def test_a_hanging_table_answers_fallback_when_the_budget_ends(lookup: Lookup) -
     lookup.client.meta.events.register_first("before-call.dynamodb.BatchGetItem", hang)
     answer = lookup.ask(key_1=MORTGAGES)
     assert (answer["source"], answer["error_code"]) == ("fallback", "config_unavailable")
-    assert clock.now - FakeClock().now <= 1_500 + 750
+    # Within the budget, retries included: a second 750 ms read after the first could not end
+    # by 1,500 ms, so it is not made.
+    assert clock.now - FakeClock().now <= 1_500
+
+
+def test_a_retry_that_cannot_finish_in_the_budget_is_not_made(lookup: Lookup) -> None:
+    clock = lookup.clock
+    began = clock.now
+    calls: list[int] = []
+
+    def slow_failure(**_: Any) -> None:  # fails after 800 ms, more than half the 1,500 ms budget
+        calls.append(clock.now - began)
+        clock.sleep_ms(800)
+        raise ReadTimeoutError(endpoint_url="https://dynamodb.eu-west-2.amazonaws.com")
+
+    lookup.client.meta.events.register_first("before-call.dynamodb.BatchGetItem", slow_failure)
+    answer = lookup.ask(key_1=MORTGAGES)
+    assert answer["error_code"] == "config_unavailable"
+    assert calls == [0]  # 800 ms spent; another 800 ms would end past 1,500 ms
+    assert clock.now - began <= 1_500
+
+
+def test_a_table_that_trickles_its_answer_is_cut_at_the_deadline(lookup: Lookup) -> None:
+    # botocore's read timeout bounds each socket read, not the call: a table that sends a few
+    # bytes at a time holds the call as long as it likes. The lookup's deadline is its own.
+    released = threading.Event()
+    real = lookup.client.batch_get_item
+
+    def trickle(**kwargs: Any) -> Any:
+        released.wait(30)  # real time: only the deadline ends the wait
+        return real(**kwargs)
+
+    lookup.client.batch_get_item = trickle  # type: ignore[method-assign]
+    try:
+        answer = lookup.ask(remaining_ms=500, key_1=MORTGAGES)
+    finally:
+        released.set()
+    assert (answer["source"], answer["error_code"]) == ("fallback", "config_unavailable")
+    assert answer["error_message"] == "DynamoDB did not answer (TimeoutError)"
 
 
 def test_the_budget_is_capped_by_the_lambdas_remaining_time(lookup: Lookup) -> None:
