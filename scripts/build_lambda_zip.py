@@ -37,6 +37,7 @@ from importlib import metadata
 from pathlib import Path, PurePosixPath
 
 from connect_async.devtools.archive import reproducible_zip
+from connect_async.devtools.handler import LAMBDA_RUNTIME_IMPORTS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,8 +54,9 @@ VENDORED = {
     # Powertools needs it and the Lambda runtime does not promise it (jmespath it does: botocore).
     "typing-extensions": "4.16.0",
 }
-# What the Lambda python3.12/3.13 runtimes provide besides the standard library.
-RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
+# What the Lambda python3.12/3.13 runtimes provide besides the standard library (the handler
+# check gives a task the same: one list).
+RUNTIME_PACKAGES = LAMBDA_RUNTIME_IMPORTS
 # Machine-specific or binary files that must not enter the artifact.
 _SKIP_SUFFIXES = (".pyc", ".so", ".c", ".h", ".pyd")
 # WHEEL names the platform the wheel was built for (wrapt ships binary wheels).

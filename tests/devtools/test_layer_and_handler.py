@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from connect_async.devtools import HandlerError, build_layer, check_handler
-from connect_async.devtools.handler import try_result_keys
+from connect_async.devtools.handler import ARTIFACT_IMPORTS, try_result_keys
 
 pytestmark = pytest.mark.terraform
 
@@ -192,3 +192,27 @@ def test_the_command_line_checks_the_result_keys(tmp_path: Path) -> None:
     passed = cli("--result-keys", "state", "--parameter", "order=42")
     assert passed.returncode == 0 and "completed with each result key (state)" in passed.stdout
     assert cli("--result-keys", "state", "--parameter", "order").returncode == 1  # not NAME=VALUE
+
+
+def test_the_handler_check_imports_what_the_worker_can_and_only_that(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The packages the runtime's artifact vendors import on the worker, so they import here.
+    body = "import aws_xray_sdk, wrapt\n\ndef run(context):\n    return {}\n"
+    assert check_handler("mytask.task:run", paths=[_package(tmp_path / "vendored", body)]) == "mytask.task"
+    # A handler that is on this machine's PYTHONPATH only is not on the worker.
+    elsewhere = _package(tmp_path / "elsewhere")
+    monkeypatch.setenv("PYTHONPATH", str(elsewhere))
+    with pytest.raises(HandlerError, match="cannot be imported"):
+        check_handler("mytask.task:run")
+
+
+def test_the_handler_checks_list_is_what_the_artifact_holds() -> None:
+    with zipfile.ZipFile(ROOT / "lambdas" / "dist" / "connect_async.zip") as archive:
+        tops = {name.split("/")[0] for name in archive.namelist()}
+    packages = {
+        top.removesuffix(".py")
+        for top in tops
+        if not top.endswith((".dist-info", "-stubs")) and top != "__pycache__"
+    }
+    assert packages == set(ARTIFACT_IMPORTS)

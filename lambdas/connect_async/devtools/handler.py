@@ -1,10 +1,11 @@
 """Check, before applying, that TASK_HANDLER imports on the worker: from the runtime, the
 packages the Lambda runtime provides, and your layers, and nothing else on this machine.
 
-A fresh interpreter (``python -S``: no site-packages) gets exactly that import path: each layer's
-``python/`` folder (or a source folder, before it is built into a layer), then a folder linking
-the runtime (``connect_async`` and what its zip vendors) and the Lambda runtime's own packages
-(boto3 and what it needs). It loads the handler as the worker does (``load_task``) and checks
+A fresh interpreter (``python -I -S``: no site-packages, no PYTHONPATH, no user site) gets
+exactly that import path: each layer's ``python/`` folder (or a source folder, before it is built
+into a layer), then a folder linking the runtime (``connect_async`` and what its zip vendors:
+Powertools, the X-Ray SDK, wrapt) and the Lambda runtime's own packages (boto3 and what it
+needs). It loads the handler as the worker does (``load_task``) and checks
 that it takes the one argument the worker passes (the TaskContext).
 
 ``try_result_keys`` goes one step further, on request: it runs the task once here, as the
@@ -29,22 +30,27 @@ from typing import TYPE_CHECKING, Final
 if TYPE_CHECKING:
     from connect_async.testing import TaskRun
 
-__all__ = ["LAMBDA_IMPORT_PATH", "HandlerError", "check_handler", "try_result_keys"]
+__all__ = [
+    "ARTIFACT_IMPORTS",
+    "LAMBDA_IMPORT_PATH",
+    "LAMBDA_RUNTIME_IMPORTS",
+    "HandlerError",
+    "check_handler",
+    "try_result_keys",
+]
 
-# What the worker can import besides your layers: the runtime and what its zip vendors, and
-# what the Lambda Python runtime provides (boto3, botocore and their dependencies).
-LAMBDA_IMPORT_PATH: Final = (
+# What the worker can import besides your layers: the runtime's artifact (connect_async and
+# the packages it vendors: scripts/build_lambda_zip.py builds it, and a test holds the zip's
+# top-level packages to this list) and what the Lambda Python runtime provides.
+ARTIFACT_IMPORTS: Final = (
     "connect_async",
     "aws_lambda_powertools",
+    "aws_xray_sdk",
+    "wrapt",
     "typing_extensions",
-    "boto3",
-    "botocore",
-    "s3transfer",
-    "jmespath",
-    "dateutil",
-    "urllib3",
-    "six",
 )
+LAMBDA_RUNTIME_IMPORTS: Final = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
+LAMBDA_IMPORT_PATH: Final = ARTIFACT_IMPORTS + LAMBDA_RUNTIME_IMPORTS
 _PROBE: Final = """
 import inspect, json, sys
 handler, paths = sys.argv[1], json.loads(sys.argv[2])
@@ -105,7 +111,8 @@ def check_handler(handler: str, layers: Sequence[Path] = (), paths: Sequence[Pat
         _link_runtime(runtime)
         search.append(str(runtime))
         done = subprocess.run(  # noqa: S603 - this interpreter, fixed probe
-            [sys.executable, "-S", "-c", _PROBE, handler, json.dumps(search)],
+            # -I: no PYTHONPATH, no user site, not the working folder; -S: no site-packages.
+            [sys.executable, "-I", "-S", "-c", _PROBE, handler, json.dumps(search)],
             capture_output=True,
             text=True,
             check=False,
