@@ -575,7 +575,7 @@ def _greeting_section(data: dict[str, Any]) -> str:
         "(`bench/greeting.py`): the lookup is the first Lambda call of the contact, so the silence before the "
         "greeting is the lookup's invocation. A throttled table is retried (up to 4 attempts, jittered backoff) "
         "and then answered as fallback; a hanging one is cut by the client's read timeout (half the budget) "
-        "twice; a failed invocation takes the block's error branch. The hand-made lookup is the usual one: "
+        "once, and not retried, since another attempt as long would end after the budget; a failed invocation takes the block's error branch. The hand-made lookup is the usual one: "
         "its block left at Connect's 8 s, the SDK's default timeouts, no budget, so a hanging table is 8 s "
         "of dead air before Connect gives up.\n\n"
         + "\n".join(rows)

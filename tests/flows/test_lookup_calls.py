@@ -110,8 +110,11 @@ def test_a_failing_table_is_the_fallback_greeting_and_the_task_still_runs(
 def test_a_slow_table_is_cut_at_the_budget(rendered: plan.Rendered) -> None:
     report = _play(rendered, Scenario(work_seconds=6, dialled_number=MORTGAGES, config_table="slow"))
     assert report.spoken[0] == FALLBACK
+    # The read hangs until the client's read timeout (half the budget) cuts it; another attempt as
+    # long would end after the budget, so none is made and the fallback comes at once.
+    assert report.config_requests == 1
     silence = report.silence_before_first_words_ms
-    assert silence is not None and BUDGET_MS <= silence <= BUDGET_MS + 200
+    assert silence is not None and BUDGET_MS // 2 <= silence <= BUDGET_MS
     assert report.limit_overruns == []  # answered inside the block's time limit
 
 
