@@ -63,11 +63,17 @@ _SERIALIZER: Final = TypeSerializer()
 
 class _Expression:
     """Builds DynamoDB expressions with placeholders for every name (status is reserved) and
-    every value (a Python str, int or mapping of str, as boto3's TypeSerializer writes it)."""
+    every value (a Python str, int or mapping of str, as boto3's TypeSerializer writes it).
+
+    A time placeholder (``now``, ``now_seconds``, ``later``) is filled by ``values_at`` when the
+    request is sent, again on each attempt: a retried write judges the deadline and the lease by
+    the time it lands, never by the time it was built (a completion throttled just before the
+    deadline must not land after it, once check has answered failed)."""
 
     def __init__(self) -> None:
         self.names: dict[str, str] = {}
         self.values: dict[str, AttributeValueTypeDef] = {}
+        self._times: dict[str, tuple[int, int]] = {}  # placeholder: (offset ms, unit ms)
 
     def name(self, attr: Attr) -> str:
         placeholder = f"#{attr.value}"
@@ -78,9 +84,38 @@ class _Expression:
         """The placeholder of ``value``; asking again for the same key and value reuses it."""
         placeholder = f":{key}"
         serialized = _SERIALIZER.serialize(value)
-        if self.values.setdefault(placeholder, serialized) != serialized:
+        if placeholder in self._times or self.values.setdefault(placeholder, serialized) != serialized:
             raise ValueError(f"{placeholder} already stands for another value")
         return placeholder
+
+    def now(self) -> str:
+        """``:now``, the sending time in epoch milliseconds."""
+        return self._time("now", 0, 1)
+
+    def now_seconds(self) -> str:
+        """``:now_s``, the sending time in epoch seconds (as the TTL attribute is written)."""
+        return self._time("now_s", 0, 1000)
+
+    def later(self, key: str, offset_ms: int) -> str:
+        """``:key``, ``offset_ms`` after the sending time, in epoch milliseconds (a lease's end)."""
+        return self._time(key, offset_ms, 1)
+
+    def _time(self, key: str, offset_ms: int, unit_ms: int) -> str:
+        placeholder = f":{key}"
+        if placeholder in self.values or self._times.setdefault(placeholder, (offset_ms, unit_ms)) != (
+            offset_ms,
+            unit_ms,
+        ):
+            raise ValueError(f"{placeholder} already stands for another value")
+        return placeholder
+
+    def values_at(self, now_ms: int) -> dict[str, AttributeValueTypeDef]:
+        """Every value, the time placeholders filled from ``now_ms``."""
+        times = {
+            placeholder: _SERIALIZER.serialize((now_ms + offset_ms) // unit_ms)
+            for placeholder, (offset_ms, unit_ms) in self._times.items()
+        }
+        return {**self.values, **times}
 
     def assign(self, attr: Attr, value: _Value) -> str:
         """``#attr = :attr``, one clause of a SET."""
@@ -129,7 +164,9 @@ class TrackerTable:
         expr: _Expression,
         give_up_at_ms: int,
     ) -> tuple[bool, Mapping[str, Any] | None]:
-        """Run one conditional UpdateItem. Returns (applied, item after or item before)."""
+        """Run one conditional UpdateItem. Returns (applied, item after or item before).
+
+        Each attempt fills the expression's time placeholders with the time it is sent."""
 
         def operation() -> tuple[bool, Mapping[str, Any] | None]:
             try:
@@ -139,7 +176,7 @@ class TrackerTable:
                     UpdateExpression=update,
                     ConditionExpression=condition,
                     ExpressionAttributeNames=expr.names,
-                    ExpressionAttributeValues=expr.values,
+                    ExpressionAttributeValues=expr.values_at(self._clock.now_ms()),
                     ReturnValues="ALL_NEW",
                     ReturnValuesOnConditionCheckFailure="ALL_OLD",
                 )
@@ -190,7 +227,6 @@ class TrackerTable:
             Attr.STATUS: RunStatus.IN_PROGRESS,
             Attr.TASK_NAME: request.task_name,
             Attr.CREATED_AT_MS: now_ms,
-            Attr.UPDATED_AT_MS: now_ms,
             Attr.DEADLINE_AT_MS: deadline_at_ms,
             Attr.EXPIRES_AT: expires_at,
             Attr.PROGRESS_PERCENT: 0,
@@ -202,7 +238,11 @@ class TrackerTable:
         }
         if request.restart_token is not None:
             fresh[Attr.RESTART_TOKEN] = request.restart_token
-        sets = [*(e.assign(attr, value) for attr, value in fresh.items()), e.increment(Attr.ATTEMPT)]
+        sets = [
+            *(e.assign(attr, value) for attr, value in fresh.items()),
+            f"{e.name(Attr.UPDATED_AT_MS)} = {e.now()}",
+            e.increment(Attr.ATTEMPT),
+        ]
         removes = [
             Attr.PROGRESS_AT_MS,
             Attr.RESULT,
@@ -214,14 +254,10 @@ class TrackerTable:
         ]
         if request.restart_token is None:
             removes.append(Attr.RESTART_TOKEN)
-        status, in_progress, now = (
-            e.name(Attr.STATUS),
-            e.value("status", RunStatus.IN_PROGRESS),
-            e.value("now", now_ms),
-        )
+        status, in_progress, now = e.name(Attr.STATUS), e.value("status", RunStatus.IN_PROGRESS), e.now()
         conditions = [
             f"attribute_not_exists({e.name(Attr.TASK_ID)})",
-            f"{e.name(Attr.EXPIRES_AT)} <= {e.value('now_s', now_ms // 1000)}",
+            f"{e.name(Attr.EXPIRES_AT)} <= {e.now_seconds()}",
             f"({status} = {in_progress} AND {e.name(Attr.DEADLINE_AT_MS)} <= {now})",
         ]
         if request.restart_token is not None:
@@ -258,21 +294,20 @@ class TrackerTable:
         task again (a retried money transfer is worse than a fallback). The lease lasts
         ``lease_ms``; the worker renews it while the task runs (``renew_lease``).
         """
-        now_ms = self._clock.now_ms()
         e = _Expression()
         lease = e.name(Attr.LEASE_OWNER)
         sets = [
             f"{lease} = {e.value('owner', owner)}",
-            f"{e.name(Attr.LEASE_EXPIRES_AT_MS)} = {e.value('lease_end', now_ms + lease_ms)}",
-            f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', now_ms)}",
+            f"{e.name(Attr.LEASE_EXPIRES_AT_MS)} = {e.later('lease_end', lease_ms)}",
+            f"{e.name(Attr.UPDATED_AT_MS)} = {e.now()}",
             e.increment(Attr.WORKER_RUNS),
         ]
         update = "SET " + ", ".join(sets)
         condition = (
             f"{e.name(Attr.STATUS)} = {e.value('in_progress', RunStatus.IN_PROGRESS)} AND "
             f"{e.name(Attr.ATTEMPT)} = {e.value('attempt', attempt)} AND "
-            f"{e.name(Attr.DEADLINE_AT_MS)} > :now AND "
-            f"{e.name(Attr.EXPIRES_AT)} > {e.value('now_s', now_ms // 1000)} AND "
+            f"{e.name(Attr.DEADLINE_AT_MS)} > {e.now()} AND "
+            f"{e.name(Attr.EXPIRES_AT)} > {e.now_seconds()} AND "
             f"attribute_not_exists({lease})"
         )
         applied, item = self._conditional_update(task_id, update, condition, e, give_up_at_ms)
@@ -283,11 +318,10 @@ class TrackerTable:
     ) -> bool:
         """Extend the claiming worker's lease; False when the run is no longer its own (finished,
         restarted, or the lease already lapsed, so readers may have been told it failed)."""
-        now_ms = self._clock.now_ms()
         e = _Expression()
         update = (
-            f"SET {e.name(Attr.LEASE_EXPIRES_AT_MS)} = {e.value('lease_end', now_ms + lease_ms)}, "
-            f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', now_ms)}"
+            f"SET {e.name(Attr.LEASE_EXPIRES_AT_MS)} = {e.later('lease_end', lease_ms)}, "
+            f"{e.name(Attr.UPDATED_AT_MS)} = {e.now()}"
         )
         condition = self._live_owner_condition(e, attempt, owner)
         applied, _ = self._conditional_update(task_id, update, condition, e, give_up_at_ms)
@@ -295,9 +329,10 @@ class TrackerTable:
 
     def _live_owner_condition(self, e: _Expression, attempt: int, owner: str) -> str:
         """The run is ``owner``'s, and no reader can have been told it failed: its lease and the
-        run's deadline both still hold (``:now`` is the caller's clock)."""
+        run's deadline both still hold when the write is sent."""
+        now = e.now()
         return self._owned_condition(e, attempt, owner) + (
-            f" AND {e.name(Attr.LEASE_EXPIRES_AT_MS)} > :now AND {e.name(Attr.DEADLINE_AT_MS)} > :now"
+            f" AND {e.name(Attr.LEASE_EXPIRES_AT_MS)} > {now} AND {e.name(Attr.DEADLINE_AT_MS)} > {now}"
         )
 
     def _owned_condition(self, e: _Expression, attempt: int, owner: str | None) -> str:
@@ -324,8 +359,8 @@ class TrackerTable:
         update = (
             f"SET {e.name(Attr.PROGRESS_PERCENT)} = {e.value('percent', percent)}, "
             f"{e.name(Attr.PROGRESS_MESSAGE)} = {e.value('message', message)}, "
-            f"{e.name(Attr.PROGRESS_AT_MS)} = :now, "
-            f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', self._clock.now_ms())}"
+            f"{e.name(Attr.PROGRESS_AT_MS)} = {e.now()}, "
+            f"{e.name(Attr.UPDATED_AT_MS)} = {e.now()}"
         )
         condition = self._live_owner_condition(e, attempt, owner)
         applied, _ = self._conditional_update(task_id, update, condition, e, give_up_at_ms)
@@ -403,8 +438,8 @@ class TrackerTable:
         sets = [
             f"{e.name(Attr.STATUS)} = {e.value('final', status)}",
             *(e.assign(attr, value) for attr, value in fields.items()),
-            f"{e.name(Attr.UPDATED_AT_MS)} = {e.value('now', self._clock.now_ms())}",
-            f"{e.name(Attr.FINISHED_AT_MS)} = :now",
+            f"{e.name(Attr.UPDATED_AT_MS)} = {e.now()}",
+            f"{e.name(Attr.FINISHED_AT_MS)} = {e.now()}",
         ]
         # (Names are added only where used: DynamoDB rejects unused expression names.)
         if guard == "owner" and owner is not None:
@@ -413,11 +448,11 @@ class TrackerTable:
         else:
             condition = self._owned_condition(e, attempt, owner if guard == "lost" else None)
         if guard == "overdue":
-            condition += f" AND {e.name(Attr.DEADLINE_AT_MS)} <= :now"
+            condition += f" AND {e.name(Attr.DEADLINE_AT_MS)} <= {e.now()}"
         elif guard == "unclaimed":
             condition += f" AND attribute_not_exists({e.name(Attr.LEASE_OWNER)})"
         elif guard == "lost":  # the named owner's lease has lapsed
-            condition += f" AND {e.name(Attr.LEASE_EXPIRES_AT_MS)} <= :now"
+            condition += f" AND {e.name(Attr.LEASE_EXPIRES_AT_MS)} <= {e.now()}"
         applied, _ = self._conditional_update(task_id, "SET " + ", ".join(sets), condition, e, give_up_at_ms)
         return applied
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from connect_async.check import CheckService, answer_keys
 from connect_async.clock import SystemClock
@@ -387,6 +388,90 @@ def test_a_result_after_the_deadline_never_flips_a_failed_run(stack: Stack, reco
         "4. the task's budget meets the run's deadline",
         "budget ends before the deadline; a late result is refused; no second attempt",
         f"told {told}; late write applied: {late}; start: attempt {again['attempt']}; record {after}",
+    )
+
+
+def _slow_first_write(stack: Stack, took_ms: int) -> list[int]:
+    """The next UpdateItem takes ``took_ms`` to come back throttled; returns when each was sent."""
+    sent: list[int] = []
+
+    def slow(model: Any, **kwargs: Any) -> None:
+        if model.name != "UpdateItem":
+            return
+        sent.append(stack.clock.now_ms())
+        if len(sent) == 1:
+            stack.clock.sleep_ms(took_ms)
+            error = {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "throttled"}}
+            raise ClientError(error, "UpdateItem")  # type: ignore[arg-type]
+
+    stack.dynamodb.meta.events.register("before-call.dynamodb.UpdateItem", slow)
+    return sent
+
+
+@pytest.mark.parametrize(
+    ("write", "limit"),
+    [
+        ("complete", "deadline"),
+        ("complete", "lease"),
+        ("fail", "deadline"),
+        ("report_progress", "deadline"),
+        ("renew_lease", "lease"),
+        ("claim", "deadline"),
+    ],
+)
+def test_a_retried_write_is_judged_by_the_time_it_is_sent(
+    stack: Stack, recorder: Recorder, write: str, limit: str
+) -> None:
+    # Built 5 ms before the deadline (or the lease's end), throttled after 20 ms, retried after it.
+    stack.check_budget_ms = 0
+    stack.start(_event())
+    tracker = stack.tracker()
+    lease_ms = 600_000 if limit == "deadline" else 1_000  # the other limit far away
+    if write != "claim":
+        claimed = tracker.claim(
+            TASK_ID, 1, "req-1", lease_ms=lease_ms, give_up_at_ms=stack.clock.now_ms() + 1000
+        )
+        assert claimed.claimed
+    record = stack.item(TASK_ID)
+    assert record is not None
+    field = Attr.DEADLINE_AT_MS if limit == "deadline" else Attr.LEASE_EXPIRES_AT_MS
+    stack.clock.now = int(record[field.value]["N"]) - 5
+    before = stack.item(TASK_ID)
+    sent = _slow_first_write(stack, took_ms=20)
+    give_up_at_ms = stack.clock.now_ms() + 1000
+    writes: dict[str, Callable[[], object]] = {
+        "complete": lambda: tracker.complete(
+            TASK_ID, 1, "req-1", result={"answer": "42"}, give_up_at_ms=give_up_at_ms
+        ),
+        "fail": lambda: tracker.fail(
+            TASK_ID,
+            1,
+            owner="req-1",
+            error_code="task_failed",
+            error_message="no",
+            give_up_at_ms=give_up_at_ms,
+        ),
+        "report_progress": lambda: tracker.report_progress(
+            TASK_ID, 1, "req-1", percent=50, message="Halfway.", give_up_at_ms=give_up_at_ms
+        ),
+        "renew_lease": lambda: tracker.renew_lease(
+            TASK_ID, 1, "req-1", lease_ms=lease_ms, give_up_at_ms=give_up_at_ms
+        ),
+        "claim": lambda: tracker.claim(TASK_ID, 1, "req-1", lease_ms=lease_ms, give_up_at_ms=give_up_at_ms),
+    }
+    outcome = writes[write]()
+    applied = outcome.claimed if write == "claim" else outcome  # type: ignore[attr-defined]
+    told = status_of(stack.check(_event()))
+    limit_ms = int(before[field.value]["N"])  # type: ignore[index]
+    assert len(sent) == 2 and sent[0] < limit_ms < sent[1]  # sent before the limit, retried after it
+    assert (applied, stack.item(TASK_ID)) == (False, before)
+    assert told == ("failed/worker_timeout" if limit == "deadline" else "failed/worker_lost")
+    _row(
+        recorder,
+        "contract",
+        f"4. {write} built 5 ms before the {limit}, throttled, retried after it",
+        "refused (each attempt is judged by the time it is sent)",
+        f"applied: {applied}; record unchanged; check: {told}",
     )
 
 
