@@ -250,6 +250,9 @@ class WorkerField(StrEnum):
     ATTEMPT = "attempt"
     PARAMETERS = "parameters"
     CONTACT = "contact"
+    # When start created the run (its record's created_at_ms): with the attempt, it tells one
+    # run from another of the same task id after the first record expired and was deleted.
+    RUN_CREATED_AT_MS = "run_created_at_ms"
 
 
 # Result keys become "result_<key>" in check's response, so they cannot collide with control keys.

@@ -3,7 +3,6 @@ one execution of the state machine (backend "step_functions")."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import TYPE_CHECKING, Final, Protocol
 
@@ -71,12 +70,11 @@ class LambdaDispatcher:
 
 
 def execution_name(job: WorkerJob) -> str:
-    """The run's execution name: the same for every start of this run attempt, so a retried
-    StartExecution never starts a second one (Standard workflows refuse a second execution of a
-    name for 90 days), and a new attempt gets a new one. Execution names allow 80 characters of
-    letters, digits, - and _: the task id is hashed."""
-    digest = hashlib.sha256(job.task_id.encode("utf-8")).hexdigest()[:64]
-    return f"{digest}-a{job.attempt}"
+    """The run's execution name, its ``run_name``: the same for every start of this run attempt,
+    so a retried StartExecution never starts a second one (Standard workflows refuse a second
+    execution of a name for 90 days), and a new run gets a new one (a name of an earlier run
+    would be answered ExecutionAlreadyExists, and the new run would never execute)."""
+    return job.run_name
 
 
 class StepFunctionsDispatcher:

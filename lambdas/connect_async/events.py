@@ -8,6 +8,7 @@ values can be customer input.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -122,6 +123,18 @@ class WorkerJob:
     attempt: int
     parameters: Mapping[str, str]
     contact: ContactMetadata
+    # The run's creation time (0 in a payload from before it was sent): see run_name.
+    run_created_at_ms: int = 0
+
+    @property
+    def run_name(self) -> str:
+        """This run attempt's name: the same on every delivery and retry of it, another for any
+        other run. The attempt alone does not tell runs apart: once an expired record is deleted,
+        the next run of the task id is attempt 1 again; the run's creation time does. At most 80
+        letters, digits and - (a Step Functions execution name's limit): the task id hashed (56
+        hex digits), the attempt, the creation time in hex."""
+        digest = hashlib.sha256(self.task_id.encode("utf-8")).hexdigest()[:56]
+        return f"{digest}-a{self.attempt}-{self.run_created_at_ms:x}"
 
     def to_payload(self) -> dict[str, object]:
         return {
@@ -131,6 +144,7 @@ class WorkerJob:
             WorkerField.ATTEMPT: self.attempt,
             WorkerField.PARAMETERS: dict(self.parameters),
             WorkerField.CONTACT: self.contact.to_payload(),
+            WorkerField.RUN_CREATED_AT_MS: self.run_created_at_ms,
         }
 
 
@@ -324,6 +338,9 @@ def parse_worker_event(event: object) -> WorkerJob:
         raise InvalidEventError(f"{WorkerField.TASK_NAME} is missing or malformed")
     if isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 1:
         raise InvalidEventError(f"{WorkerField.ATTEMPT} must be a positive integer")
+    created = root.get(WorkerField.RUN_CREATED_AT_MS, 0)  # absent in a payload sent by 0.x
+    if isinstance(created, bool) or not isinstance(created, int) or created < 0:
+        raise InvalidEventError(f"{WorkerField.RUN_CREATED_AT_MS} must be a non-negative integer")
     raw_params = _mapping(root.get(WorkerField.PARAMETERS, {}), WorkerField.PARAMETERS)
     parameters = {k: v for k, v in raw_params.items() if isinstance(v, str)}
     if len(parameters) != len(raw_params):
@@ -334,4 +351,5 @@ def parse_worker_event(event: object) -> WorkerJob:
         attempt=attempt,
         parameters=parameters,
         contact=ContactMetadata.from_payload(root.get(WorkerField.CONTACT)),
+        run_created_at_ms=created,
     )

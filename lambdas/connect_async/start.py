@@ -83,6 +83,7 @@ class StartService:
             attempt=record.attempt,
             parameters=request.parameters,
             contact=request.contact,
+            run_created_at_ms=record.created_at_ms,
         )
         try:
             self.dispatcher.dispatch(job, give_up_at_ms=give_up_at_ms)

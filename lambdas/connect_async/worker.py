@@ -290,6 +290,7 @@ class WorkerService:
             _report_progress=report_progress,
             _remaining_ms=lambda: max(budget_end_ms - self.clock.now_ms(), 0),
             _sleep_ms=sleep_ms,
+            idempotency_key=job.run_name,
         )
 
     # -- endings ---------------------------------------------------------------------------

@@ -5,8 +5,10 @@ same conditional writes as the worker, so the flow, start and check cannot tell 
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -192,7 +194,26 @@ def test_the_execution_name_is_the_runs_and_its_attempts(backend: Backend) -> No
         json.loads(backend.sfn.describe_execution(executionArn=execution["executionArn"])["input"])
     )
     assert execution["name"] == execution_name(job) and job.task_id == started["task_id"]
+    assert job.run_created_at_ms == backend.record(job.task_id).created_at_ms
     assert len(execution["name"]) <= 80
+    # The longest name: attempt 9999, a creation time in the year 10000.
+    longest = execution_name(replace(job, attempt=9999, run_created_at_ms=253_402_300_800_000))
+    assert len(longest) <= 80 and re.fullmatch(r"[A-Za-z0-9_-]+", longest)
+
+
+def test_a_new_run_after_the_record_expired_executes(backend: Backend) -> None:
+    # A caller who calls back after the TTL with the same tracking id: DynamoDB has deleted the
+    # expired record, so the new run is attempt 1 again and needs an execution name of its own.
+    event, first, _ = _run(backend, "120.00")
+    backend.dynamodb.delete_item(TableName=TABLE, Key={"task_id": {"S": first.task_id}})
+    again = backend.start.handle(event, 8_000)
+    assert (again["new_run"], again["attempt"]) == ("true", "1")
+    executions = backend.settle()
+    assert len(executions) == 2 and len({e["name"] for e in executions}) == 2
+    assert {e["status"] for e in executions} == {"SUCCEEDED"}
+    second = backend.record(first.task_id)
+    assert (second.status.value, second.worker_runs, second.created_at_ms > 0) == ("completed", 1, True)
+    assert backend.check.handle(event, 8_000)["status"] == "completed"
 
 
 class _Jobs:

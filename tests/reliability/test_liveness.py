@@ -34,7 +34,7 @@ from connect_async.handlers._boundary import answer_connect
 from connect_async.lease import thread_keep_alive
 from connect_async.settings import setting
 from connect_async.start import StartService
-from connect_async.tasks import TaskContext, TaskFailed, load_task
+from connect_async.tasks import TaskContext, TaskFailed, TransientError, load_task
 from connect_async.tracker import TrackerTable
 from connect_async.worker import LostRunError, WorkerService
 from tests.conftest import FAST_RETRY, TABLE, WORKER_FUNCTION, FakeInvocation, Stack, connect_event
@@ -472,6 +472,34 @@ def test_a_retried_write_is_judged_by_the_time_it_is_sent(
         f"4. {write} built 5 ms before the {limit}, throttled, retried after it",
         "refused (each attempt is judged by the time it is sent)",
         f"applied: {applied}; record unchanged; check: {told}",
+    )
+
+
+def test_a_new_run_after_the_record_expired_has_a_key_of_its_own(stack: Stack, recorder: Recorder) -> None:
+    keys: list[str] = []
+
+    def task(context: TaskContext) -> dict[str, str]:
+        keys.append(context.idempotency_key)
+        if len(keys) == 1:
+            raise TransientError("the bank answered 503")  # retried: the same run, the same key
+        return {"answer": "42"}
+
+    stack.task = task
+    stack.start(_event())
+    assert stack.run_worker() == "completed"
+    stack.clock.advance(stack.record_ttl_seconds + 1)
+    stack.dynamodb.delete_item(TableName=TABLE, Key={Attr.TASK_ID.value: {"S": TASK_ID}})  # TTL deletion
+    again = stack.start(_event())
+    assert (again["new_run"], again["attempt"]) == ("true", "1")  # attempt 1 again
+    assert stack.run_worker() == "completed"
+    assert len(keys) == 3 and keys[0] == keys[1] != keys[2] and all(keys)
+    _row(
+        recorder,
+        "contract",
+        "4. a new run of the task id after its record expired and was deleted (attempt 1 again)",
+        "a new idempotency key (and Step Functions execution name); a retry keeps its run's",
+        f"retry: {'same' if keys[0] == keys[1] else 'new'} key; new run: "
+        f"{'new' if keys[2] != keys[0] else 'same'} key",
     )
 
 

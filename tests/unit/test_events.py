@@ -71,13 +71,21 @@ def test_worker_payload_round_trip_and_rejects() -> None:
     from connect_async.events import WorkerJob
 
     job = parse_contact_event(connect_event(a="1"), SOURCE)
-    payload = WorkerJob(job.task_id, job.task_name, 3, job.parameters, job.contact).to_payload()
+    payload = WorkerJob(
+        job.task_id, job.task_name, 3, job.parameters, job.contact, 1_767_225_600_000
+    ).to_payload()
     parsed = parse_worker_event(payload)
     assert (parsed.task_id, parsed.attempt, parsed.parameters) == (job.task_id, 3, {"a": "1"})
+    assert parsed.run_created_at_ms == 1_767_225_600_000
+    # A payload sent before the creation time was (an event in Lambda's queue across an upgrade).
+    older = {k: v for k, v in payload.items() if k != "run_created_at_ms"}
+    assert parse_worker_event(older).run_created_at_ms == 0
     for broken in (
         {**payload, "version": 2},
         {**payload, "attempt": True},
         {**payload, "task_id": "no-separator"},
+        {**payload, "run_created_at_ms": -1},
+        {**payload, "run_created_at_ms": "1767225600000"},
     ):
         with pytest.raises(InvalidEventError):
             parse_worker_event(broken)

@@ -68,6 +68,10 @@ class TaskContext:
     _report_progress: Callable[[int, str], None]
     _remaining_ms: Callable[[], int]
     _sleep_ms: Callable[[int], None]
+    # The same on every delivery and retry of this run, another for any other run (a new
+    # attempt, or a new run of the task id after its record expired): the key to give a third
+    # party so that it never does the work twice. The Step Functions backend's execution name.
+    idempotency_key: str = ""
 
     def report_progress(self, percent: int, message: str = "") -> None:
         """Record progress (0-100) and a short message the flow may speak to the caller."""

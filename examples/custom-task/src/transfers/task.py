@@ -40,8 +40,8 @@ def transfer(context: TaskContext, bank: Bank) -> dict[str, str]:
     if not _ACCOUNT.fullmatch(to_account):
         raise TaskFailed("The account number is not valid.", "invalid_account")
     # The same on every delivery and retry of this run, so the bank never makes a second transfer;
-    # a caller who starts again (a new attempt) makes a new one.
-    idempotency_key = f"{context.task_id}:{context.attempt}"
+    # a caller who starts again (a new attempt, or a new run after the record expired) makes a new one.
+    idempotency_key = context.idempotency_key
     context.report_progress(10, "I am sending your transfer now.")
     sent = bank.create_transfer(amount, to_account, idempotency_key=idempotency_key)
     context.report_progress(40, "The bank is confirming your transfer.")
