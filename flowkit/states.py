@@ -18,6 +18,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from flowkit.clock import VirtualClock
@@ -115,6 +116,15 @@ class StateMachineRunner:
                 raise StatesError("States.ExecutionTimeout", "the execution ran past TimeoutSeconds")
             state = states[name]
             self.visited.append(name)
+            # $$.State: when and as what the state was entered (ISO 8601, milliseconds, Z).
+            entered = datetime.fromtimestamp(self.clock.now_ms() / 1000, UTC)
+            context = {
+                **context,
+                "State": {
+                    "Name": name,
+                    "EnteredTime": entered.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                },
+            }
             kind = state["Type"]
             if kind == "Succeed":
                 return document

@@ -102,7 +102,7 @@ def observation_response(
         ResponseKey.ERROR_MESSAGE: seen.error_message,
     }
     if record is not None:
-        end_ms = record.finished_at_ms or now_ms
+        end_ms = seen.ended_at_ms or now_ms
         response[ResponseKey.ELAPSED_SECONDS] = str(max(end_ms - record.created_at_ms, 0) // 1000)
         if seen.status is ResponseStatus.COMPLETED:
             response.update(prefixed_result(record.result))
@@ -170,7 +170,7 @@ class CheckService:
                     break
                 polls += 1
                 now_ms = self.clock.now_ms()
-                seen = observe(record, now_ms)
+                seen = observe(record, now_ms, max_result_bytes=self.settings.max_result_bytes)
                 # Stop when the answer is final or the budget is spent. The last read comes just
                 # before the budget's end, so a call takes the budget the timing plan counts, and
                 # no more (the caller's silence).

@@ -26,6 +26,7 @@ __all__ = [
     "InvalidResultError",
     "MissingResultKeyError",
     "ResultTooLargeError",
+    "check_result_size",
     "complete_response",
     "encoded_size",
     "error_response",
@@ -94,12 +95,17 @@ def normalize_result(raw: object, max_bytes: int) -> dict[str, str]:
             shown = repr(key)[:40]
             raise InvalidResultError(f"result key {shown} must be 1-64 letters, digits or underscores")
         result[key] = _to_string(key, value)
+    check_result_size(result, max_bytes)
+    return result
+
+
+def check_result_size(result: Mapping[str, str], max_bytes: int) -> None:
+    """Raise ``ResultTooLargeError`` when ``result``, as returned to the flow, exceeds ``max_bytes``."""
     size = encoded_size(prefixed_result(result))
     if size > max_bytes:
         raise ResultTooLargeError(
             f"the result is {size} bytes as returned to the flow; the limit is {max_bytes}"
         )
-    return result
 
 
 def require_result_keys(result: Mapping[str, str], keys: Sequence[str]) -> None:

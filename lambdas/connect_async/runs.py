@@ -10,12 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, Final
+from datetime import datetime
+from typing import Any, Final, TypeAlias
 
 from connect_async.contract import MAX_ERROR_MESSAGE_CHARS, Attr, ErrorCode, ResponseStatus, RunStatus
 from connect_async.redaction import trim
+from connect_async.results import ResultTooLargeError, check_result_size
 
 __all__ = ["CorruptRecordError", "Observation", "TrackerRecord", "observe", "record_from_item"]
+
+
+# Epoch milliseconds, or, as a Step Functions state writes it (the JSONPath language has no epoch
+# clock), the ISO 8601 time it entered ($$.State.EnteredTime).
+FinishTime: TypeAlias = int
 
 
 class CorruptRecordError(Exception):
@@ -44,7 +51,7 @@ class TrackerRecord:
     lease_owner: str = ""
     lease_expires_at_ms: int = 0
     worker_runs: int = 0
-    finished_at_ms: int = 0
+    finished_at_ms: FinishTime = 0
     progress_at_ms: int = 0
 
     def is_expired(self, now_ms: int) -> bool:
@@ -73,6 +80,12 @@ class TrackerRecord:
             and 0 < self.lease_expires_at_ms <= now_ms
         )
 
+    def is_stopped_at_deadline(self, now_ms: int) -> bool:
+        """Overdue with a lease that ran to the deadline: a Step Functions execution's (its claim
+        holds the lease until the deadline, with no heartbeat), stopped or timed out. The deadline
+        ended it, not a lost worker: readers answer worker_timeout, as the backend table says."""
+        return self.is_overdue(now_ms) and self.lease_expires_at_ms >= self.deadline_at_ms
+
 
 @dataclass(frozen=True)
 class Observation:
@@ -82,19 +95,23 @@ class Observation:
     record: TrackerRecord | None
     error_code: str = ""
     error_message: str = ""
+    # When the run ended, as readers judge it (finished, its deadline, its lease's end); 0 while
+    # it runs. elapsed_seconds stops here.
+    ended_at_ms: int = 0
 
 
-def observe(record: TrackerRecord | None, now_ms: int) -> Observation:
+def observe(record: TrackerRecord | None, now_ms: int, *, max_result_bytes: int) -> Observation:
     """Apply the read-side rules: expired means not found; a lost worker or an overdue run
-    means failed."""
+    means failed; a result over ``max_result_bytes`` means failed/result_too_large."""
     if record is None or record.is_expired(now_ms):
         return Observation(ResponseStatus.NOT_FOUND, None)
-    if record.is_lost(now_ms):
+    if record.is_lost(now_ms) and not record.is_stopped_at_deadline(now_ms):
         return Observation(
             ResponseStatus.FAILED,
             record,
             ErrorCode.WORKER_LOST,
             "the worker running the task stopped (crash, out of memory or Lambda's timeout)",
+            ended_at_ms=record.lease_expires_at_ms,
         )
     if record.is_overdue(now_ms):
         return Observation(
@@ -102,7 +119,18 @@ def observe(record: TrackerRecord | None, now_ms: int) -> Observation:
             record,
             ErrorCode.WORKER_TIMEOUT,
             "the worker did not finish before the run's deadline",
+            ended_at_ms=record.deadline_at_ms,
         )
+    ended_at_ms = record.finished_at_ms if record.status.is_final else 0
+    if record.status is RunStatus.COMPLETED:
+        # The worker refuses such a result; a state machine's steps are not measured before
+        # they are written, so the same rule is applied here, and both backends read the same.
+        try:
+            check_result_size(record.result, max_result_bytes)
+        except ResultTooLargeError as exc:
+            return Observation(
+                ResponseStatus.FAILED, record, ErrorCode.RESULT_TOO_LARGE, str(exc), ended_at_ms=ended_at_ms
+            )
     # Another writer (a state machine's Fail Cause, an edit by hand) may have stored more than the
     # flow should speak: the flow gets what the worker itself would have written, at most.
     return Observation(
@@ -110,13 +138,23 @@ def observe(record: TrackerRecord | None, now_ms: int) -> Observation:
         record,
         record.error_code,
         trim(record.error_message, MAX_ERROR_MESSAGE_CHARS),
+        ended_at_ms=ended_at_ms,
     )
+
+
+def _finish_time(value: Mapping[str, Any]) -> int:
+    if "N" in value:
+        return int(value["N"])
+    if "S" in value:  # "2026-12-04T13:00:00.123Z" (Python 3.11 reads the Z)
+        return int(datetime.fromisoformat(str(value["S"])).timestamp() * 1000)
+    return 0
 
 
 # How each field type is read from a DynamoDB attribute value (a missing attribute is empty).
 _READERS: Final[dict[str, Callable[[Mapping[str, Any]], object]]] = {
     "str": lambda value: str(value.get("S", "")),
     "int": lambda value: int(value["N"]) if "N" in value else 0,
+    "FinishTime": _finish_time,
     "RunStatus": lambda value: RunStatus(str(value.get("S", ""))),
     "Mapping[str, str]": lambda value: {k: str(v.get("S", "")) for k, v in value.get("M", {}).items()},
 }

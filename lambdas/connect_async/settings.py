@@ -432,7 +432,9 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         description="Largest result (as returned to the flow) before the run fails with result_too_large.",
         minimum=64,
         maximum=30_720,
-        readers=("worker",),
+        # start and check read a result over it (a state machine's: nothing measures it there)
+        # as failed/result_too_large, as the worker records one.
+        readers=("worker", "start", "check"),
         why="Connect rejects Lambda responses over 32 KB, control keys included",
     ),
     _setting(

@@ -72,7 +72,7 @@ class StartService:
         }
         if not outcome.created:
             # A retry from Connect, a transferred contact, or a second start in the flow.
-            seen = observe(record, now_ms)
+            seen = observe(record, now_ms, max_result_bytes=self.settings.max_result_bytes)
             logger.info("start found a live run", extra={"status": seen.status, "attempt": record.attempt})
             count("DuplicateStarts")
             return _with_observation(base, seen)
@@ -116,7 +116,11 @@ class StartService:
             if not recorded:
                 # The invoke did reach the worker (only its answer was lost) and the worker
                 # has claimed or finished the run: report what the record says instead.
-                seen = observe(self.tracker.get(task_id, give_up_at_ms=give_up_at_ms), self.clock.now_ms())
+                seen = observe(
+                    self.tracker.get(task_id, give_up_at_ms=give_up_at_ms),
+                    self.clock.now_ms(),
+                    max_result_bytes=self.settings.max_result_bytes,
+                )
                 return _with_observation(base, seen)
         except TrackerUnavailableError as exc:
             # The record stays in progress and ends as worker_timeout at its deadline; the flow

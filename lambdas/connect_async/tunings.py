@@ -22,6 +22,7 @@ class StartTunings:
 
     run_deadline_seconds: int  # RUN_DEADLINE_SECONDS
     record_ttl_seconds: int  # RECORD_TTL_SECONDS
+    max_result_bytes: int  # MAX_RESULT_BYTES
     tracking_id_source: TrackingIdSource  # TRACKING_ID_SOURCE
     log_level: str  # POWERTOOLS_LOG_LEVEL
 
@@ -31,6 +32,7 @@ class StartTunings:
         return cls(
             run_deadline_seconds=read_whole(env, "run_deadline_seconds"),
             record_ttl_seconds=read_whole(env, "record_ttl_seconds"),
+            max_result_bytes=read_whole(env, "max_result_bytes"),
             tracking_id_source=TrackingIdSource(read_choice(env, "tracking_id_source")),
             log_level=read_choice(env, "log_level"),
         )
@@ -43,6 +45,7 @@ class CheckTunings:
     check_budget_ms: int  # CHECK_BUDGET_MS
     check_poll_interval_ms: int  # CHECK_POLL_INTERVAL_MS
     check_poll_when: CheckPollWhen  # CHECK_POLL_WHEN
+    max_result_bytes: int  # MAX_RESULT_BYTES
     tracking_id_source: TrackingIdSource  # TRACKING_ID_SOURCE
     log_level: str  # POWERTOOLS_LOG_LEVEL
 
@@ -53,6 +56,7 @@ class CheckTunings:
             check_budget_ms=read_whole(env, "check_budget_ms"),
             check_poll_interval_ms=read_whole(env, "check_poll_interval_ms"),
             check_poll_when=CheckPollWhen(read_choice(env, "check_poll_when")),
+            max_result_bytes=read_whole(env, "max_result_bytes"),
             tracking_id_source=TrackingIdSource(read_choice(env, "tracking_id_source")),
             log_level=read_choice(env, "log_level"),
         )

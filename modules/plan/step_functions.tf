@@ -38,6 +38,12 @@ locals {
     MaxAttempts     = 3
     BackoffRate     = 2
   }]
+  # When the run became final, so elapsed_seconds stops there: JSONPath has no epoch clock, so
+  # the final state's entry time is written as ISO 8601, which the runtime reads as such.
+  sfn_finished = {
+    names  = { "#finished" = local.record.finished_at_ms }
+    values = { ":finished" = { "S.$" = "$$.State.EnteredTime" } }
+  }
   sfn_not_ours = [{ ErrorEquals = ["DynamoDB.ConditionalCheckFailedException"], ResultPath = null, Next = "Over" }]
 
   # Every write after the claim (progress, Complete, Failed): one item's update, conditional on
@@ -105,9 +111,9 @@ locals {
         }
         Complete = merge(local.sfn_claimed_write, {
           Parameters = merge(local.sfn_claimed_parameters, {
-            UpdateExpression          = "SET #status = :completed, #result = :result"
-            ExpressionAttributeNames  = merge(local.sfn_claimed.names, { "#result" = local.record.result })
-            ExpressionAttributeValues = merge(local.sfn_claimed.values, { ":completed" = { S = local.run_status.completed }, ":result" = { M = { for key in local.sfn_result_keys : key => { "S.$" = "$.steps[0].result.${key}" } } } })
+            UpdateExpression          = "SET #status = :completed, #result = :result, #finished = :finished"
+            ExpressionAttributeNames  = merge(local.sfn_claimed.names, local.sfn_finished.names, { "#result" = local.record.result })
+            ExpressionAttributeValues = merge(local.sfn_claimed.values, local.sfn_finished.values, { ":completed" = { S = local.run_status.completed }, ":result" = { M = { for key in local.sfn_result_keys : key => { "S.$" = "$.steps[0].result.${key}" } } } })
           })
           Catch = local.sfn_not_ours
           End   = true
@@ -129,9 +135,9 @@ locals {
         InvalidResult         = { Type = "Pass", Result = { code = local.contract.flow.error_code.invalid_result, message = "the steps' result lacks a result key as a string" }, ResultPath = "$.failure", Next = "Failed" }
         Failed = merge(local.sfn_claimed_write, {
           Parameters = merge(local.sfn_claimed_parameters, {
-            UpdateExpression          = "SET #status = :failed, #code = :code, #message = :message"
-            ExpressionAttributeNames  = merge(local.sfn_claimed.names, { "#code" = local.record.error_code, "#message" = local.record.error_message })
-            ExpressionAttributeValues = merge(local.sfn_claimed.values, { ":failed" = { S = local.run_status.failed }, ":code" = { "S.$" = "$.failure.code" }, ":message" = { "S.$" = "$.failure.message" } })
+            UpdateExpression          = "SET #status = :failed, #code = :code, #message = :message, #finished = :finished"
+            ExpressionAttributeNames  = merge(local.sfn_claimed.names, local.sfn_finished.names, { "#code" = local.record.error_code, "#message" = local.record.error_message })
+            ExpressionAttributeValues = merge(local.sfn_claimed.values, local.sfn_finished.values, { ":failed" = { S = local.run_status.failed }, ":code" = { "S.$" = "$.failure.code" }, ":message" = { "S.$" = "$.failure.message" } })
           })
           Catch = local.sfn_not_ours
           End   = true

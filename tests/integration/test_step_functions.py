@@ -224,8 +224,11 @@ class _Jobs:
         self.jobs.append(job)
 
 
-def _simulated(definition: str, amount: str) -> TrackerRecord:
-    """The same run through the call simulator's interpreter (flowkit.states), on a virtual clock."""
+def _simulated(
+    definition: str, amount: str, checks_after_seconds: tuple[int, ...] = ()
+) -> tuple[TrackerRecord, list[dict[str, str]]]:
+    """The same run through the call simulator's interpreter (flowkit.states), on a virtual clock;
+    check's answers that many seconds after the execution ended."""
     with moto.mock_aws():
         client = boto3.client("dynamodb", region_name="eu-west-2")
         create_tracker_table(TABLE, client)
@@ -251,9 +254,46 @@ def _simulated(definition: str, amount: str) -> TrackerRecord:
             runner.run(
                 {**job.to_payload(), "attempt_number": str(job.attempt)}, "arn:aws:states:::execution:t:x"
             )
+            check_env = {
+                "TRACKER_TABLE_NAME": TABLE,
+                "CHECK_BUDGET_MS": "0",
+                "RESULT_KEYS": "reference,amount",
+            }
+            check = CheckService(CheckSettings.from_env(check_env), tracker, clock)
+            answers = []
+            ended_ms = clock.now_ms()
+            for seconds in checks_after_seconds:
+                clock.sleep_ms(ended_ms + seconds * 1000 - clock.now_ms())
+                answers.append(check.handle(event, 8_000))
         record = tracker.get(job.task_id, give_up_at_ms=0)
         assert record is not None
-        return record
+        return record, answers
+
+
+def test_an_execution_stopped_by_its_timeout_reads_worker_timeout_and_its_time_stops(definition: str) -> None:
+    # The steps outlast the execution's TimeoutSeconds: Step Functions ends it without a Catch,
+    # so nothing records the end; readers judge it by the deadline its claim set as the lease.
+    record, answers = _simulated(definition, "stall", checks_after_seconds=(60, 3600))
+    assert record.status.value == "in_progress" and record.lease_expires_at_ms == record.deadline_at_ms
+    assert [(a["status"], a["error_code"]) for a in answers] == [("failed", "worker_timeout")] * 2
+    deadline_s = str((record.deadline_at_ms - record.created_at_ms) // 1000)
+    assert [a["elapsed_seconds"] for a in answers] == [deadline_s, deadline_s]  # stopped at the deadline
+
+
+def test_a_finished_runs_elapsed_time_stops_when_it_finished(definition: str) -> None:
+    record, answers = _simulated(definition, "120.00", checks_after_seconds=(0, 600))
+    assert [a["status"] for a in answers] == ["completed", "completed"]
+    assert answers[0]["elapsed_seconds"] == answers[1]["elapsed_seconds"] == "1"  # the steps' 1 s Wait
+    assert record.finished_at_ms > record.created_at_ms
+
+
+def test_a_steps_result_over_the_limit_reads_result_too_large_as_the_workers_would(backend: Backend) -> None:
+    event, record, answer = _run(backend, "big-result")
+    assert record.status.value == "completed"  # written by the state machine, unmeasured
+    assert (answer["status"], answer["error_code"]) == ("failed", "result_too_large")
+    assert answer["result_reference"] == "" and "limit is 16384" in answer["error_message"]
+    again = backend.start.handle(event, 8_000)  # start reads the run the same way
+    assert (again["status"], again["error_code"]) == ("failed", "result_too_large")
 
 
 def _outcome(record: TrackerRecord) -> tuple[object, ...]:
@@ -265,13 +305,14 @@ def _outcome(record: TrackerRecord) -> tuple[object, ...]:
         record.progress_percent,
         record.progress_message,
         record.worker_runs,
+        record.finished_at_ms >= record.created_at_ms,  # written: elapsed_seconds stops when the run ends
     )
 
 
 @pytest.mark.parametrize("amount", ["120.00", "fail", "crash", "bad-result"])
 def test_the_simulator_plays_the_state_machine_as_step_functions_does(definition: str, amount: str) -> None:
     # moto's interpreter is not ours: the simulator's must leave the same record.
-    simulated = _outcome(_simulated(definition, amount))
+    simulated = _outcome(_simulated(definition, amount)[0])
     with moto.mock_aws(config=EXECUTE):  # type: ignore[arg-type]
         _, executed, _ = _run(Backend(definition), amount)
     assert simulated == _outcome(executed)
