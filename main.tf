@@ -52,6 +52,7 @@ module "plan" {
   worker_safety_margin_ms            = var.worker_safety_margin_ms
   record_ttl_seconds                 = var.record_ttl_seconds
   worker_lease_ms                    = var.worker_lease_ms
+  worker_start_timeout_seconds       = var.worker_start_timeout_seconds
   task_retry_attempts                = var.task_retry_attempts
   max_result_bytes                   = var.max_result_bytes
   worker_maximum_retry_attempts      = var.worker_maximum_retry_attempts

@@ -379,6 +379,13 @@ variable "worker_lease_ms" {
   nullable    = false
 }
 
+variable "worker_start_timeout_seconds" {
+  description = "How long after a run starts a worker must have claimed it (backend lambda). A run no worker claimed by then reads as failed/worker_not_started, so the caller hears the fallback within seconds instead of after the whole wait, and a worker delivered later refuses the run instead of running it late. Lambda retries a throttled asynchronous event from 1 s, doubling (1+2+4+8+16 s = 31 s for five retries); a delivery that failed before claiming is retried after 1 minute, past the default. Step Functions starts its execution synchronously: no bound there."
+  type        = number
+  default     = 30
+  nullable    = false
+}
+
 variable "task_retry_attempts" {
   description = "Retries of a task's transient errors (throttling, 5xx, connection errors) inside the worker. Set 0 when a call must never be repeated."
   type        = number

@@ -28,7 +28,8 @@ class Scenario:
     failing_lookup_calls: int = 0  # the first N lookup invocations fail (throttled by Lambda, say)
     # Connect retries a block's invocation (its first answers were lost): start runs this often.
     start_deliveries: int = 1
-    # Lambda delivers an asynchronous event at least once: the worker gets the job this often.
+    # Lambda delivers an asynchronous event at least once: the worker gets the job this often
+    # (0: the event is throttled past its retries or dropped, and no worker ever starts).
     worker_deliveries: int = 1
     # A chat customer comes back this many seconds into a disconnect flow's Wait (None: never).
     customer_returns_at_seconds: float | None = None
@@ -71,6 +72,10 @@ CATALOGUE: dict[str, Demo] = {
     "fail": Demo(Scenario(work_seconds=8, outcome="fail"), "the task raises: the fallback path"),
     "crash": Demo(
         Scenario(work_seconds=8, outcome="crash"), "the worker dies after its claim: heard within one lease"
+    ),
+    "lost-event": Demo(
+        Scenario(work_seconds=8, worker_deliveries=0),
+        "Lambda's queue drops the worker's event: the fallback at the 30 s claim bound, not after the wait",
     ),
     "hangup": Demo(Scenario(work_seconds=25, hang_up_at_seconds=10), "the caller hangs up after 10 s"),
     "flaky-check": Demo(Scenario(work_seconds=12, failing_check_calls=1), "one check call fails: retried"),

@@ -168,6 +168,7 @@ class Stack:
     tracking_id_source: TrackingIdSource = TrackingIdSource.INITIAL_CONTACT_ID
     run_deadline_seconds: int = 120
     record_ttl_seconds: int = 3600
+    worker_start_timeout_seconds: int = 30
     check_budget_ms: int = 4000
     check_interval_ms: int = 250
     # The tests of polling itself poll on every call; tests/integration/test_check_due.py covers
@@ -188,6 +189,7 @@ class Stack:
                 "TRACKING_ID_SOURCE": self.tracking_id_source,
                 "RUN_DEADLINE_SECONDS": str(self.run_deadline_seconds),
                 "RECORD_TTL_SECONDS": str(self.record_ttl_seconds),
+                "WORKER_START_TIMEOUT_SECONDS": str(self.worker_start_timeout_seconds),
             }
         )
         dispatcher = LambdaDispatcher(

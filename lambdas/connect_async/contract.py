@@ -89,6 +89,10 @@ class ErrorCode(StrEnum):
     # The worker that claimed the run stopped renewing its lease (crash, out of memory, Lambda's
     # hard timeout): read as failed within WORKER_LEASE_MS, and the task is never run again.
     WORKER_LOST = "worker_lost"
+    # No worker claimed the run within WORKER_START_TIMEOUT_SECONDS of its start (the
+    # asynchronous event was throttled, dropped or aged out): read as failed then, and a late
+    # delivery is refused, never run.
+    WORKER_NOT_STARTED = "worker_not_started"
     TASK_ERROR = "task_error"
     RESULT_TOO_LARGE = "result_too_large"
     INVALID_RESULT = "invalid_result"
@@ -140,6 +144,10 @@ class Attr(StrEnum):
     # task runs. An in-progress, claimed run past it has lost its worker (worker_lost).
     LEASE_EXPIRES_AT_MS = "lease_expires_at_ms"
     WORKER_RUNS = "worker_runs"  # how many worker invocations claimed this attempt
+    # Epoch ms by which a worker must claim the run (0: no bound, as with Step Functions, whose
+    # StartExecution is synchronous). An unclaimed, in-progress run past it reads as failed
+    # (worker_not_started), and a worker delivered after it refuses the run.
+    CLAIM_BY_MS = "claim_by_ms"
 
 
 class Param(StrEnum):

@@ -17,7 +17,19 @@ from connect_async.contract import MAX_ERROR_MESSAGE_CHARS, Attr, ErrorCode, Res
 from connect_async.redaction import trim
 from connect_async.results import ResultTooLargeError, check_result_size
 
-__all__ = ["CorruptRecordError", "Observation", "TrackerRecord", "observe", "record_from_item"]
+__all__ = [
+    "NOT_STARTED_MESSAGE",
+    "CorruptRecordError",
+    "Observation",
+    "TrackerRecord",
+    "observe",
+    "record_from_item",
+]
+
+# What readers and the worker say of a run no worker claimed in time.
+NOT_STARTED_MESSAGE: Final = (
+    "no worker started the run in time (its asynchronous event was throttled, dropped or delayed)"
+)
 
 
 # Epoch milliseconds, or, as a Step Functions state writes it (the JSONPath language has no epoch
@@ -53,6 +65,7 @@ class TrackerRecord:
     worker_runs: int = 0
     finished_at_ms: FinishTime = 0
     progress_at_ms: int = 0
+    claim_by_ms: int = 0
 
     def is_expired(self, now_ms: int) -> bool:
         # TTL deletion is lazy (up to days): an expired item can still be read.
@@ -80,6 +93,13 @@ class TrackerRecord:
             and 0 < self.lease_expires_at_ms <= now_ms
         )
 
+    def is_unstarted(self, now_ms: int) -> bool:
+        """In progress, and no worker claimed it by the time one had to: its asynchronous event
+        was throttled, dropped or aged out, and the caller should not wait for the deadline."""
+        return (
+            self.status is RunStatus.IN_PROGRESS and not self.lease_owner and 0 < self.claim_by_ms <= now_ms
+        )
+
     def is_stopped_at_deadline(self, now_ms: int) -> bool:
         """Overdue with a lease that ran to the deadline: a Step Functions execution's (its claim
         holds the lease until the deadline, with no heartbeat), stopped or timed out. The deadline
@@ -101,8 +121,9 @@ class Observation:
 
 
 def observe(record: TrackerRecord | None, now_ms: int, *, max_result_bytes: int) -> Observation:
-    """Apply the read-side rules: expired means not found; a lost worker or an overdue run
-    means failed; a result over ``max_result_bytes`` means failed/result_too_large."""
+    """Apply the read-side rules: expired means not found; a lost worker, a worker that never
+    started or an overdue run means failed; a result over ``max_result_bytes`` means
+    failed/result_too_large."""
     if record is None or record.is_expired(now_ms):
         return Observation(ResponseStatus.NOT_FOUND, None)
     if record.is_lost(now_ms) and not record.is_stopped_at_deadline(now_ms):
@@ -112,6 +133,14 @@ def observe(record: TrackerRecord | None, now_ms: int, *, max_result_bytes: int)
             ErrorCode.WORKER_LOST,
             "the worker running the task stopped (crash, out of memory or Lambda's timeout)",
             ended_at_ms=record.lease_expires_at_ms,
+        )
+    if record.is_unstarted(now_ms):
+        return Observation(
+            ResponseStatus.FAILED,
+            record,
+            ErrorCode.WORKER_NOT_STARTED,
+            NOT_STARTED_MESSAGE,
+            ended_at_ms=record.claim_by_ms,
         )
     if record.is_overdue(now_ms):
         return Observation(

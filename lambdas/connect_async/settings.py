@@ -414,6 +414,23 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         readers=("worker",),
     ),
     _setting(
+        name="worker_start_timeout_seconds",
+        unit="seconds",
+        default=30,
+        description=(
+            "How long after a run starts a worker must have claimed it (backend lambda). A run no worker "
+            "claimed by then reads as failed/worker_not_started, so the caller hears the fallback within "
+            "seconds instead of after the whole wait, and a worker delivered later refuses the run instead of"
+            " running it late. Lambda retries a throttled asynchronous event from 1 s, doubling (1+2+4+8+16 s"
+            " = 31 s for five retries); a delivery that failed before claiming is retried after 1 minute,"
+            " past the default. Step Functions starts its execution synchronously: no bound there."
+        ),
+        minimum=10,
+        maximum=900,
+        readers=("start",),
+        why="a few of Lambda's throttle retries, at least; at most the worker's longest timeout",
+    ),
+    _setting(
         name="task_retry_attempts",
         unit="count",
         default=2,

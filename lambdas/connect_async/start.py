@@ -48,12 +48,20 @@ class StartService:
         logger.set_correlation_id(request.contact.contact_id)
         logger.append_keys(task_name=request.task_name, channel=request.contact.channel)
 
+        # An asynchronous event can be throttled, dropped or age out; a state machine's
+        # execution is started synchronously (a failure is a dispatch_failed now), so needs no bound.
+        claim_by_ms = (
+            0
+            if self.settings.state_machine_arn
+            else now_ms + self.settings.worker_start_timeout_seconds * 1000
+        )
         try:
             outcome = self.tracker.begin_run(
                 request,
                 deadline_at_ms=now_ms + self.settings.run_deadline_seconds * 1000,
                 expires_at=now_ms // 1000 + self.settings.record_ttl_seconds,
                 give_up_at_ms=give_up_at_ms,
+                claim_by_ms=claim_by_ms,
             )
         except TrackerUnavailableError as exc:
             logger.error("start could not write the tracker", extra={"reason": str(exc)})

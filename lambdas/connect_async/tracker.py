@@ -34,8 +34,9 @@ __all__ = [
 
 T = TypeVar("T")
 # Who may make a run final: the claiming worker while its lease and the deadline hold, anyone
-# while unclaimed, anyone once overdue, and anyone once the claiming worker's lease has lapsed.
-_Guard = Literal["owner", "unclaimed", "overdue", "lost"]
+# while unclaimed, anyone once overdue, anyone once the claiming worker's lease has lapsed, and
+# anyone once a run no worker claimed is past the time one had to (unstarted).
+_Guard = Literal["owner", "unclaimed", "overdue", "lost", "unstarted"]
 _CONDITION_FAILED: Final = "ConditionalCheckFailedException"
 # What a record's attribute holds: a string, a whole number, or the result (a map of strings).
 _Value = str | int | Mapping[str, str]
@@ -214,11 +215,13 @@ class TrackerTable:
         deadline_at_ms: int,
         expires_at: int,
         give_up_at_ms: int,
+        claim_by_ms: int = 0,
     ) -> BeginOutcome:
         """Create a fresh in-progress run with one conditional write, or return the live one.
 
         The write succeeds when no record exists, the record has expired, an in-progress run is
         past its deadline, or (with a restart token) a finished run was made with another token.
+        A worker must claim the run by ``claim_by_ms`` (0: no bound).
         """
         now_ms = self._clock.now_ms()
         e = _Expression()
@@ -232,6 +235,7 @@ class TrackerTable:
             Attr.PROGRESS_PERCENT: 0,
             Attr.PROGRESS_MESSAGE: "",
             Attr.WORKER_RUNS: 0,
+            Attr.CLAIM_BY_MS: claim_by_ms,
             Attr.CHANNEL: contact.channel,
             Attr.CONTACT_ID: contact.contact_id,
             Attr.INITIAL_CONTACT_ID: contact.initial_contact_id,
@@ -262,11 +266,15 @@ class TrackerTable:
         ]
         if request.restart_token is not None:
             token_attr, token = e.name(Attr.RESTART_TOKEN), e.value("restart_token", request.restart_token)
-            # A run whose worker is lost reads as failed, so it may be restarted like one.
+            # A run whose worker is lost, or never started, reads as failed, so it may be
+            # restarted like one.
+            claim_by, zero = e.name(Attr.CLAIM_BY_MS), e.value("zero", 0)
             conditions.append(
                 f"(({status} IN ({e.value('completed', RunStatus.COMPLETED)}, "
                 f"{e.value('failed', RunStatus.FAILED)}) OR "
-                f"({status} = {in_progress} AND {e.name(Attr.LEASE_EXPIRES_AT_MS)} <= {now})) AND "
+                f"({status} = {in_progress} AND {e.name(Attr.LEASE_EXPIRES_AT_MS)} <= {now}) OR "
+                f"({status} = {in_progress} AND attribute_not_exists({e.name(Attr.LEASE_OWNER)}) AND "
+                f"{claim_by} > {zero} AND {claim_by} <= {now})) AND "
                 f"(attribute_not_exists({token_attr}) OR {token_attr} <> {token}))"
             )
         update = "SET " + ", ".join(sets) + " REMOVE " + ", ".join(e.name(a) for a in removes)
@@ -289,10 +297,11 @@ class TrackerTable:
         """Take the run for one worker invocation: at most one execution per attempt.
 
         A claim succeeds only while the run is in progress, on the same attempt, before its
-        deadline, and unclaimed. It is never released: a worker that dies after it leaves its
-        lease to lapse, readers then see the run as failed (worker_lost), and nothing runs the
-        task again (a retried money transfer is worse than a fallback). The lease lasts
-        ``lease_ms``; the worker renews it while the task runs (``renew_lease``).
+        deadline and the time a worker had to claim it by (after which readers were told it
+        failed, worker_not_started), and unclaimed. It is never released: a worker that dies
+        after it leaves its lease to lapse, readers then see the run as failed (worker_lost),
+        and nothing runs the task again (a retried money transfer is worse than a fallback).
+        The lease lasts ``lease_ms``; the worker renews it while the task runs (``renew_lease``).
         """
         e = _Expression()
         lease = e.name(Attr.LEASE_OWNER)
@@ -308,7 +317,8 @@ class TrackerTable:
             f"{e.name(Attr.ATTEMPT)} = {e.value('attempt', attempt)} AND "
             f"{e.name(Attr.DEADLINE_AT_MS)} > {e.now()} AND "
             f"{e.name(Attr.EXPIRES_AT)} > {e.now_seconds()} AND "
-            f"attribute_not_exists({lease})"
+            f"attribute_not_exists({lease}) AND "
+            f"{_no_claim_bound_before(e, e.now())}"
         )
         applied, item = self._conditional_update(task_id, update, condition, e, give_up_at_ms)
         return ClaimOutcome(applied, record_from_item(item) if item else None)
@@ -392,14 +402,16 @@ class TrackerTable:
         give_up_at_ms: int,
         only_if_overdue: bool = False,
         only_if_lost: bool = False,
+        only_if_unstarted: bool = False,
     ) -> bool:
         """Write the final, failed state; False if the run was already final or taken.
 
         Who may fail a run: its ``owner`` (the worker that claimed it) while its lease and the
         deadline hold; with ``owner=None``, start after a dispatch failure, but only while no
         worker has claimed the run (the invoke may have gone through with only its answer lost);
-        with ``only_if_overdue``, anyone once the run is past its deadline; and with
-        ``only_if_lost``, anyone once ``owner``'s lease has lapsed (its worker is gone).
+        with ``only_if_overdue``, anyone once the run is past its deadline; with
+        ``only_if_lost``, anyone once ``owner``'s lease has lapsed (its worker is gone); and with
+        ``only_if_unstarted``, anyone once a run no worker claimed is past its claim bound.
         """
         fields: dict[Attr, _Value] = {
             Attr.ERROR_CODE: error_code,
@@ -410,6 +422,8 @@ class TrackerTable:
             guard = "overdue"
         elif only_if_lost:
             guard = "lost"
+        elif only_if_unstarted:
+            guard = "unstarted"
         else:
             guard = "owner" if owner is not None else "unclaimed"
         return self._finish(
@@ -451,10 +465,23 @@ class TrackerTable:
             condition += f" AND {e.name(Attr.DEADLINE_AT_MS)} <= {e.now()}"
         elif guard == "unclaimed":
             condition += f" AND attribute_not_exists({e.name(Attr.LEASE_OWNER)})"
+        elif guard == "unstarted":
+            claim_by = e.name(Attr.CLAIM_BY_MS)
+            condition += (
+                f" AND attribute_not_exists({e.name(Attr.LEASE_OWNER)})"
+                f" AND {claim_by} > {e.value('zero', 0)} AND {claim_by} <= {e.now()}"
+            )
         elif guard == "lost":  # the named owner's lease has lapsed
             condition += f" AND {e.name(Attr.LEASE_EXPIRES_AT_MS)} <= {e.now()}"
         applied, _ = self._conditional_update(task_id, "SET " + ", ".join(sets), condition, e, give_up_at_ms)
         return applied
+
+
+def _no_claim_bound_before(e: _Expression, now: str) -> str:
+    """The run has no claim bound (a record written before there was one, or a backend that
+    needs none) or its bound is still ahead."""
+    claim_by = e.name(Attr.CLAIM_BY_MS)
+    return f"(attribute_not_exists({claim_by}) OR {claim_by} = {e.value('zero', 0)} OR {claim_by} > {now})"
 
 
 def _describe(exc: BaseException) -> str:

@@ -22,6 +22,7 @@ class StartTunings:
 
     run_deadline_seconds: int  # RUN_DEADLINE_SECONDS
     record_ttl_seconds: int  # RECORD_TTL_SECONDS
+    worker_start_timeout_seconds: int  # WORKER_START_TIMEOUT_SECONDS
     max_result_bytes: int  # MAX_RESULT_BYTES
     tracking_id_source: TrackingIdSource  # TRACKING_ID_SOURCE
     log_level: str  # POWERTOOLS_LOG_LEVEL
@@ -32,6 +33,7 @@ class StartTunings:
         return cls(
             run_deadline_seconds=read_whole(env, "run_deadline_seconds"),
             record_ttl_seconds=read_whole(env, "record_ttl_seconds"),
+            worker_start_timeout_seconds=read_whole(env, "worker_start_timeout_seconds"),
             max_result_bytes=read_whole(env, "max_result_bytes"),
             tracking_id_source=TrackingIdSource(read_choice(env, "tracking_id_source")),
             log_level=read_choice(env, "log_level"),

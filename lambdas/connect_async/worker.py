@@ -6,6 +6,9 @@ Outcomes a Lambda invocation can have, all logged:
 - the delivery is a duplicate or stale (Lambda's at-least-once delivery, or a restarted run):
   a logged no-op that changes nothing;
 - the run is past its deadline: it is marked failed/worker_timeout without running the task;
+- no worker claimed the run within WORKER_START_TIMEOUT_SECONDS of its start (readers already
+  answer failed/worker_not_started): it is recorded so, the task is NOT run late, and
+  ``LostRunError`` is raised, as for a lost worker below;
 - the run's claiming worker was lost (its lease lapsed: it crashed, ran out of memory or hit
   Lambda's hard timeout; this delivery is usually Lambda's retry of that invocation): the run
   is marked failed/worker_lost, the task is NOT run again, and ``LostRunError`` is raised so
@@ -51,7 +54,7 @@ from connect_async.results import (
     safe_text,
 )
 from connect_async.retry import RetryPolicy, is_transient
-from connect_async.runs import TrackerRecord
+from connect_async.runs import NOT_STARTED_MESSAGE, TrackerRecord
 from connect_async.tasks import (
     RunSupersededError,
     Task,
@@ -90,9 +93,10 @@ class Invocation(Protocol):
 
 
 class LostRunError(Exception):
-    """This delivery belongs to a run whose worker was lost. Raised (never run the task again)
-    so Lambda counts the invocation as failed and, after its retries, sends the event to the
-    on-failure destination: the dead-letter queue and its alarm."""
+    """This delivery belongs to a run read as failed without a result: its worker was lost, or
+    none started in time. Raised (never run the task again, or late) so Lambda counts the
+    invocation as failed and, after its retries, sends the event to the on-failure destination:
+    the dead-letter queue and its alarm."""
 
 
 class WorkerOutcome(StrEnum):
@@ -329,6 +333,13 @@ class WorkerService:
         if record.lease_owner and record.is_lost(now_ms):
             self._record_lost(job, record, write_until_ms)
             raise LostRunError("the worker that claimed this run stopped; the run is failed/worker_lost")
+        if record.is_unstarted(now_ms) or (
+            record.status.is_final and record.error_code == ErrorCode.WORKER_NOT_STARTED
+        ):
+            # Delivered after the time a worker had to claim it by: readers were told it failed,
+            # so it is never run late (the caller heard the fallback, and may have hung up).
+            self._refuse_late_delivery(job, record, write_until_ms)
+            raise LostRunError("this run's worker started too late; the task is not run")
         if record.status.is_final or record.lease_owner:
             logger.info(
                 "duplicate delivery: the run is already claimed or finished", extra={"status": record.status}
@@ -365,6 +376,25 @@ class WorkerService:
             count("RunsLost")
             count_failure(ErrorCode.WORKER_LOST)
         logger.error("the run's worker was lost; recorded worker_lost without running the task again")
+
+    def _refuse_late_delivery(self, job: WorkerJob, record: TrackerRecord, write_until_ms: int) -> None:
+        """Make an unstarted run final (readers already call it failed), so every later reader
+        and delivery sees the same answer; the event goes on to the dead-letter queue."""
+        if not record.status.is_final and self.tracker.fail(
+            job.task_id,
+            job.attempt,
+            owner=None,
+            error_code=ErrorCode.WORKER_NOT_STARTED,
+            error_message=NOT_STARTED_MESSAGE,
+            give_up_at_ms=write_until_ms,
+            only_if_unstarted=True,
+        ):
+            count_failure(ErrorCode.WORKER_NOT_STARTED)
+        count("LateDeliveriesRefused")
+        logger.error(
+            "a delivery after the run's claim bound (worker_start_timeout_seconds): refused, the task "
+            "is not run; sending the event on to the dead-letter queue"
+        )
 
     def _reject_payload(self, event: object, reason: str, write_until_ms: int) -> WorkerOutcome:
         """A malformed payload: fail its run if it names one, so no flow waits for nothing."""

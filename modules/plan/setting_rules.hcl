@@ -65,3 +65,10 @@ rule "hold_prompt_seconds" {
   condition     = var.voice_hold_prompt_arn != null || (var.hold_prompt_seconds * local.constants.hold_length_factor >= local.hold_spoken_seconds && var.hold_prompt_seconds <= local.hold_spoken_seconds * local.constants.hold_length_factor)
   error_message = "hold_prompt_seconds is ${var.hold_prompt_seconds} s, but messages.hold has ${local.hold_words} words: about ${local.hold_spoken_seconds} s spoken (an estimate at ${local.constants.speech_words_per_minute} words a minute; more than ${local.constants.hold_length_factor} times apart is refused). Set hold_prompt_seconds to the message's length (time it in your voice: Polly's speech marks), or change the text."
 }
+
+rule "worker_start_timeout_seconds" {
+  # The run's deadline is worker_timeout_seconds plus the dispatch allowance: a claim bound at or
+  # past it would never be the one a reader applies.
+  condition     = var.worker_start_timeout_seconds < var.worker_timeout_seconds + local.constants.dispatch_slack_seconds
+  error_message = "worker_start_timeout_seconds must be less than worker_timeout_seconds plus the dispatch allowance (${local.constants.dispatch_slack_seconds} s), the run's deadline: a run no worker claimed would read as worker_timeout at the deadline first. Lower it (the default 30 s covers five of Lambda's throttle retries)."
+}

@@ -229,6 +229,24 @@ variable "worker_lease_ms" {
   }
 }
 
+variable "worker_start_timeout_seconds" {
+  description = "How long after a run starts a worker must have claimed it (backend lambda). A run no worker claimed by then reads as failed/worker_not_started, so the caller hears the fallback within seconds instead of after the whole wait, and a worker delivered later refuses the run instead of running it late. Lambda retries a throttled asynchronous event from 1 s, doubling (1+2+4+8+16 s = 31 s for five retries); a delivery that failed before claiming is retried after 1 minute, past the default. Step Functions starts its execution synchronously: no bound there."
+  type        = number
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = var.worker_start_timeout_seconds >= local.settings.worker_start_timeout_seconds.minimum && var.worker_start_timeout_seconds <= local.settings.worker_start_timeout_seconds.maximum && (!local.settings.worker_start_timeout_seconds.whole || floor(var.worker_start_timeout_seconds) == var.worker_start_timeout_seconds)
+    error_message = "worker_start_timeout_seconds must be ${local.settings.worker_start_timeout_seconds.rule}, got ${var.worker_start_timeout_seconds}."
+  }
+  validation {
+    # The run's deadline is worker_timeout_seconds plus the dispatch allowance: a claim bound at or
+    # past it would never be the one a reader applies.
+    condition     = var.worker_start_timeout_seconds < var.worker_timeout_seconds + local.constants.dispatch_slack_seconds
+    error_message = "worker_start_timeout_seconds must be less than worker_timeout_seconds plus the dispatch allowance (${local.constants.dispatch_slack_seconds} s), the run's deadline: a run no worker claimed would read as worker_timeout at the deadline first. Lower it (the default 30 s covers five of Lambda's throttle retries)."
+  }
+}
+
 variable "task_retry_attempts" {
   description = "Retries of a task's transient errors (throttling, 5xx, connection errors) inside the worker. Set 0 when a call must never be repeated."
   type        = number
@@ -367,6 +385,7 @@ locals {
     worker_safety_margin_ms            = var.worker_safety_margin_ms
     record_ttl_seconds                 = var.record_ttl_seconds
     worker_lease_ms                    = var.worker_lease_ms
+    worker_start_timeout_seconds       = var.worker_start_timeout_seconds
     task_retry_attempts                = var.task_retry_attempts
     max_result_bytes                   = var.max_result_bytes
     worker_maximum_retry_attempts      = var.worker_maximum_retry_attempts

@@ -234,6 +234,27 @@ def test_a_worker_that_dies_is_heard_as_a_failure_within_one_lease(play: PlayFn)
     assert sum("not run again" in e.text for e in report.events) == 2  # both Lambda retries
 
 
+@pytest.mark.parametrize("channel", ["VOICE", "CHAT"])
+def test_a_worker_event_that_never_arrives_is_heard_as_a_failure_at_the_claim_bound(
+    play: PlayFn, channel: str
+) -> None:
+    # Lambda's queue drops the worker's event (or throttles it past its retries): no worker ever
+    # claims the run. Every reader answers failed/worker_not_started once the claim bound
+    # (worker_start_timeout_seconds) has passed, so the caller hears the fallback then, within
+    # one hold loop, instead of "taking longer" after the whole wait.
+    report = play(Scenario(work_seconds=8, worker_deliveries=0, channel=channel))
+    _invariants(
+        report, Expect("disconnected", "in_progress", FALLBACK.path_end, task_runs=0), detection=False
+    )
+    assert report.contact_attributes["error_code"] == "worker_not_started"
+    bound_ms = int(setting("worker_start_timeout_seconds").default) * 1000
+    verb = "hears" if channel == "VOICE" else "reads"
+    heard_ms = next(e.at_ms for e in report.events if e.text == f'{verb} "{MESSAGES["fallback"]}"')
+    one_loop_ms = max((end - begin for begin, end in report.speech + report.away), default=0) + POLL_MS + 50
+    assert bound_ms <= heard_ms - START_MS <= bound_ms + one_loop_ms
+    assert not report.worker_runs
+
+
 def test_a_failing_check_call_is_retried_after_the_hold_message(play: PlayFn) -> None:
     report = play(Scenario(work_seconds=2, failing_check_calls=1))
     _invariants(report, SUCCESS)

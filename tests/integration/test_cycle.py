@@ -10,7 +10,7 @@ import pytest
 from connect_async.contract import ErrorCode, ResponseStatus, TrackingIdSource
 from connect_async.tasks import TaskContext, TaskFailed, TransientError
 from connect_async.worker import LostRunError
-from tests.conftest import Stack, connect_event
+from tests.conftest import TABLE, Stack, connect_event
 
 pytestmark = pytest.mark.moto
 
@@ -132,16 +132,17 @@ def test_concurrent_duplicate_delivery_does_not_run_the_task_twice(stack: Stack)
     assert item["worker_runs"]["N"] == "1"
 
 
-def test_crashed_worker_is_reported_failed_once_its_deadline_passes(stack: Stack) -> None:
+def test_a_run_no_worker_claims_is_reported_failed_at_the_claim_bound(stack: Stack) -> None:
     stack.run_deadline_seconds = 60
     stack.start()
-    # The worker never writes anything (it was killed, or never ran).
-    stack.clock.advance(50)
-    assert stack.check()["status"] == "in_progress"  # polls for 4 s, up to 54 s
+    # The worker's event never arrives (throttled past its retries, dropped, aged out).
+    stack.clock.advance(20)
+    assert stack.check()["status"] == "in_progress"  # polls for 4 s, up to 24 s
     stack.clock.advance(7)
     late = stack.check()
-    assert late["status"] == "failed"
-    assert late["error_code"] == "worker_timeout"
+    assert (late["status"], late["error_code"]) == ("failed", "worker_not_started")
+    # Its elapsed time stops at the bound: the run ended there, for every reader.
+    assert late["elapsed_seconds"] == "30"
     # check only reads: the record itself is untouched.
     assert _status(stack.item(TASK_ID)) == "in_progress"
 
@@ -183,12 +184,37 @@ def test_start_after_a_crashed_run_passes_its_deadline_begins_attempt_two(stack:
     assert stack.run_worker(index=1, request_id="req-new") == "completed"
 
 
-def test_worker_delivered_after_the_deadline_marks_the_run_failed_without_running(stack: Stack) -> None:
+def test_worker_delivered_after_the_claim_bound_refuses_the_run(stack: Stack) -> None:
+    ran: list[bool] = []
+    stack.task = lambda context: ran.append(True)
+    stack.start()
+    stack.clock.advance(31)  # the event sat in Lambda's queue past worker_start_timeout_seconds
+    with pytest.raises(LostRunError, match="started too late"):
+        stack.run_worker()  # on to the dead-letter queue, not run late
+    assert ran == []
+    item = stack.item(TASK_ID)
+    assert item is not None
+    assert (item["status"]["S"], item["error_code"]["S"]) == ("failed", "worker_not_started")
+    assert "lease_owner" not in item  # nothing claimed it
+    # Lambda's retries of that event meet the final record: refused again, nothing changes.
+    stack.clock.advance(60)
+    with pytest.raises(LostRunError):
+        stack.run_worker(request_id="req-retry")
+    assert stack.item(TASK_ID) == item and ran == []
+
+
+def test_a_record_without_a_claim_bound_is_refused_after_its_deadline(stack: Stack) -> None:
+    # A record an earlier version wrote (no claim_by_ms): the deadline is its only bound.
     ran: list[bool] = []
     stack.task = lambda context: ran.append(True)
     stack.run_deadline_seconds = 60
     stack.start()
-    stack.clock.advance(61)  # the event sat in Lambda's queue
+    stack.dynamodb.update_item(
+        TableName=TABLE, Key={"task_id": {"S": TASK_ID}}, UpdateExpression="REMOVE claim_by_ms"
+    )
+    stack.clock.advance(45)
+    assert stack.check()["status"] == "in_progress"
+    stack.clock.advance(16)
     assert stack.run_worker() == "failed"
     assert ran == []
     item = stack.item(TASK_ID)
@@ -523,7 +549,7 @@ def test_tracker_record_holds_no_personal_data(stack: Stack) -> None:
         "task_id", "task_name", "status", "attempt", "created_at_ms", "updated_at_ms", "finished_at_ms",
         "deadline_at_ms", "expires_at", "progress_percent", "progress_message", "progress_at_ms", "result",
         "error_code", "error_message", "channel", "contact_id", "initial_contact_id", "restart_token",
-        "lease_owner", "worker_runs",
+        "lease_owner", "worker_runs", "claim_by_ms",
     }  # fmt: skip
 
 
@@ -568,7 +594,8 @@ def test_dispatch_failure_with_the_tracker_down_still_tells_the_flow_at_once(sta
     stack.tracker = tracker_then_throttle  # type: ignore[method-assign]
     response = stack.start()
     assert (response["status"], response["error_code"]) == ("failed", "dispatch_failed")
-    # The record could not be updated: it stays in progress and reads as failed at its deadline.
+    # The record could not be updated: it stays in progress, unclaimed, and reads as failed once
+    # no worker claimed it in time (worker_start_timeout_seconds).
     stack.injector.plans.clear()
-    stack.clock.advance(61)
-    assert stack.check()["error_code"] == "worker_timeout"
+    stack.clock.advance(31)
+    assert stack.check()["error_code"] == "worker_not_started"

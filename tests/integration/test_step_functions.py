@@ -275,6 +275,9 @@ def test_an_execution_stopped_by_its_timeout_reads_worker_timeout_and_its_time_s
     # so nothing records the end; readers judge it by the deadline its claim set as the lease.
     record, answers = _simulated(definition, "stall", checks_after_seconds=(60, 3600))
     assert record.status.value == "in_progress" and record.lease_expires_at_ms == record.deadline_at_ms
+    # StartExecution is synchronous (a failure is dispatch_failed at once): no claim bound, so
+    # a run is never read worker_not_started on this backend.
+    assert record.claim_by_ms == 0
     assert [(a["status"], a["error_code"]) for a in answers] == [("failed", "worker_timeout")] * 2
     deadline_s = str((record.deadline_at_ms - record.created_at_ms) // 1000)
     assert [a["elapsed_seconds"] for a in answers] == [deadline_s, deadline_s]  # stopped at the deadline

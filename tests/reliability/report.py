@@ -19,7 +19,10 @@ REPORT = ROOT / "docs" / "reliability.md"
 SECTIONS = {
     "faults": "Faults at every AWS call site",
     "races": "Races, a killed worker, clock skew",
-    "liveness": "Liveness: a worker that dies is heard as a failure within one lease",
+    "liveness": (
+        "Liveness: a worker that dies is heard as a failure within one lease, one that never starts at "
+        "the claim bound"
+    ),
     "contract": "The contract's gaps an independent suite found, each class with a regression case",
     "load": "Load: 200 contacts at once (moto server on 127.0.0.1)",
     "abuse": "Hostile input",

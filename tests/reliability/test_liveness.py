@@ -181,6 +181,77 @@ def test_a_worker_that_lost_its_lease_cannot_complete_afterwards(stack: Stack, r
     )
 
 
+START_BOUND_SECONDS = int(setting("worker_start_timeout_seconds").default)
+
+
+@pytest.mark.parametrize(
+    ("case", "delivered_after_s"),
+    [
+        ("is dropped (never delivered)", None),
+        ("ages out in a throttled queue, then arrives", START_BOUND_SECONDS + 90),
+        ("arrives just after the bound", START_BOUND_SECONDS + 1),
+    ],
+)
+def test_a_worker_that_never_starts_is_failed_worker_not_started_at_the_bound(
+    stack: Stack, recorder: Recorder, case: str, delivered_after_s: int | None
+) -> None:
+    stack.check_budget_ms = 0
+    ran: list[bool] = []
+    stack.task = lambda context: ran.append(True)
+    stack.start(_event())
+    stack.clock.advance(START_BOUND_SECONDS - 1)
+    before = status_of(stack.check(_event()))
+    stack.clock.advance(1)
+    heard = status_of(stack.check(_event()))  # at the bound: the caller hears the fallback now
+    assert (before, heard) == ("in_progress", "failed/worker_not_started")
+    worker = "-"
+    if delivered_after_s is not None:
+        stack.clock.advance(delivered_after_s - START_BOUND_SECONDS)
+        worker = deliver(stack, "req-late")
+        assert worker == "raised LostRunError"  # refused, never run late: on to the dead-letter queue
+    record = stack.item(TASK_ID)
+    assert record is not None and "lease_owner" not in record
+    final = status_of(stack.check(_event()))
+    assert final == "failed/worker_not_started" and ran == []
+    _row(
+        recorder,
+        "liveness",
+        f"the worker's event {case}",
+        f"failed/worker_not_started {START_BOUND_SECONDS} s after start; a late delivery refused, "
+        "never run, dead-lettered",
+        f"{before} at {START_BOUND_SECONDS - 1} s, {heard} at {START_BOUND_SECONDS} s; "
+        f"late delivery: {worker}; task ran {len(ran)}x",
+    )
+
+
+def test_a_run_that_never_started_can_be_restarted_with_a_new_token(stack: Stack) -> None:
+    stack.start(_event(restart_token="first"))
+    stack.clock.advance(START_BOUND_SECONDS)
+    assert status_of(stack.check(_event())) == "failed/worker_not_started"
+    again = stack.start(_event(restart_token="second"))
+    assert (again["new_run"], again["attempt"], again["status"]) == ("true", "2", "in_progress")
+    assert stack.run_worker(request_id="req-2") == "completed"
+    # The first attempt's late event is stale now: a new attempt owns the record.
+    assert stack.run_worker(index=0, request_id="req-1-late") == "stale"
+
+
+def test_a_claim_in_time_is_unaffected_by_the_bound(stack: Stack) -> None:
+    # A worker that claimed before the bound runs on past it: the bound is for starting, not running.
+    stack.check_budget_ms = 0
+    seen: list[str] = []
+
+    def long_task(context: TaskContext) -> dict[str, str]:
+        context.sleep(START_BOUND_SECONDS + 20)
+        seen.append(status_of(stack.check(_event())))
+        return {"answer": "42"}
+
+    stack.task = long_task
+    stack.start(_event())
+    stack.clock.advance(START_BOUND_SECONDS - 2)  # delivered late, but in time
+    assert stack.run_worker() == "completed"
+    assert seen == ["in_progress"] and status_of(stack.check(_event())) == "completed"
+
+
 # -- 1. every key in every answer ------------------------------------------------------------
 
 
@@ -416,7 +487,7 @@ def _slow_first_write(stack: Stack, took_ms: int) -> list[int]:
         ("fail", "deadline"),
         ("report_progress", "deadline"),
         ("renew_lease", "lease"),
-        ("claim", "deadline"),
+        ("claim", "claim bound"),
     ],
 )
 def test_a_retried_write_is_judged_by_the_time_it_is_sent(
@@ -434,7 +505,11 @@ def test_a_retried_write_is_judged_by_the_time_it_is_sent(
         assert claimed.claimed
     record = stack.item(TASK_ID)
     assert record is not None
-    field = Attr.DEADLINE_AT_MS if limit == "deadline" else Attr.LEASE_EXPIRES_AT_MS
+    field = {
+        "deadline": Attr.DEADLINE_AT_MS,
+        "lease": Attr.LEASE_EXPIRES_AT_MS,
+        "claim bound": Attr.CLAIM_BY_MS,
+    }[limit]
     stack.clock.now = int(record[field.value]["N"]) - 5
     before = stack.item(TASK_ID)
     sent = _slow_first_write(stack, took_ms=20)
@@ -465,7 +540,8 @@ def test_a_retried_write_is_judged_by_the_time_it_is_sent(
     limit_ms = int(before[field.value]["N"])  # type: ignore[index]
     assert len(sent) == 2 and sent[0] < limit_ms < sent[1]  # sent before the limit, retried after it
     assert (applied, stack.item(TASK_ID)) == (False, before)
-    assert told == ("failed/worker_timeout" if limit == "deadline" else "failed/worker_lost")
+    told_then = {"deadline": "worker_timeout", "lease": "worker_lost", "claim bound": "worker_not_started"}
+    assert told == f"failed/{told_then[limit]}"
     _row(
         recorder,
         "contract",

@@ -185,6 +185,23 @@ run "ttl_out_of_range" {
   expect_failures = [var.record_ttl_seconds]
 }
 
+run "claim_bound_at_or_past_the_deadline" {
+  command = plan
+  variables {
+    max_wait_seconds             = 30
+    hold_prompt_seconds          = 4
+    worker_timeout_seconds       = 30
+    worker_start_timeout_seconds = 60
+  }
+  expect_failures = [var.worker_start_timeout_seconds]
+}
+
+run "claim_bound_out_of_range" {
+  command = plan
+  variables { worker_start_timeout_seconds = 5 }
+  expect_failures = [var.worker_start_timeout_seconds]
+}
+
 run "event_age_out_of_range" {
   command = plan
   variables { worker_maximum_event_age_seconds = 30 }
