@@ -12,7 +12,8 @@
 
 Each client takes ``before_call(operation)``, called before every request with its operation
 name ("GetItem", "UpdateItem", ...): the simulator counts requests and charges their latency
-there, and may raise to fail one (a throttled or hanging table).
+there, and may raise to fail one (a throttled or hanging table); and ``after_call(operation)``,
+called once a request has been applied, which may raise to lose its answer.
 """
 
 # The client's keyword arguments are botocore's (TableName, Key, ...): callers pass them unchanged.
@@ -36,6 +37,7 @@ from connect_async.aws import dynamodb_client
 __all__ = ["DynamoDB", "InProcessDynamoDB", "MotoDynamoDB"]
 
 BeforeCall = Callable[[str], None]
+AfterCall = Callable[[str], None]
 # The emulator's account and Region (the same as the demo's fake credentials).
 _ACCOUNT: Final = "123456789012"
 _REGION: Final = "eu-west-2"
@@ -44,16 +46,18 @@ _REGION: Final = "eu-west-2"
 class DynamoDB(Protocol):
     """Where a simulated call's tables live: hands out low-level DynamoDB clients."""
 
-    def client(self, before_call: BeforeCall | None = None) -> Any: ...
+    def client(self, before_call: BeforeCall | None = None, after_call: AfterCall | None = None) -> Any: ...
 
 
 class MotoDynamoDB:
     """boto3 clients on moto's mock: a new client each time, as each Lambda function has its own."""
 
-    def client(self, before_call: BeforeCall | None = None) -> Any:
+    def client(self, before_call: BeforeCall | None = None, after_call: AfterCall | None = None) -> Any:
         client = dynamodb_client()
         if before_call is not None:
             client.meta.events.register("before-call.dynamodb", lambda model, **_: before_call(model.name))
+        if after_call is not None:
+            client.meta.events.register("after-call.dynamodb", lambda model, **_: after_call(model.name))
         return client
 
 
@@ -65,8 +69,10 @@ class InProcessDynamoDB:
         # One request at a time, as each DynamoDB request is atomic.
         self._lock = threading.Lock()
 
-    def client(self, before_call: BeforeCall | None = None) -> _InProcessClient:
-        return _InProcessClient(self._backend, self._lock, before_call)
+    def client(
+        self, before_call: BeforeCall | None = None, after_call: AfterCall | None = None
+    ) -> _InProcessClient:
+        return _InProcessClient(self._backend, self._lock, before_call, after_call)
 
 
 class _Exceptions:
@@ -80,20 +86,28 @@ class _InProcessClient:
     exceptions = _Exceptions
 
     def __init__(
-        self, backend: DynamoDBBackend, lock: threading.Lock, before_call: BeforeCall | None
+        self,
+        backend: DynamoDBBackend,
+        lock: threading.Lock,
+        before_call: BeforeCall | None,
+        after_call: AfterCall | None = None,
     ) -> None:
         self._backend = backend
         self._lock = lock
         self._before_call = before_call
+        self._after_call = after_call
 
     def _request(self, operation: str, body: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         if self._before_call is not None:
             self._before_call(operation)
         with self._lock:
             try:
-                return body()
+                response = body()
             except JsonRESTError as exc:
                 raise _client_error(exc, operation) from None
+        if self._after_call is not None:
+            self._after_call(operation)
+        return response
 
     # -- tables ----------------------------------------------------------------------------
 

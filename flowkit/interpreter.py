@@ -320,6 +320,7 @@ class FlowInterpreter:
                     "InitialContactId": CONTACT_ID,
                     "Channel": self.scenario.channel,
                     "Attributes": dict(self.attributes),
+                    "CustomerEndpoint": {"Address": self.scenario.customer_phone, "Type": "TELEPHONE_NUMBER"},
                 },
                 "Parameters": {k: self._resolve(str(v)) for k, v in invocation_attributes.items()},
             },

@@ -6,15 +6,19 @@ with a state machine (backend "step_functions"), one execution per run attempt."
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Final
+from typing import Any, Final
 
-from connect_async.dispatch import EXECUTION_ATTEMPT_FIELD, execution_name
+from botocore.exceptions import ClientError, ReadTimeoutError
+
+from connect_async.dispatch import EXECUTION_ATTEMPT_FIELD, DispatchError, execution_name
 from connect_async.events import WorkerJob
 from connect_async.lease import Lease
+from connect_async.retry import FLOW_CALL_RETRY, call_with_retry
 from connect_async.worker import LostRunError, WorkerService
 from flowkit.clock import VirtualClock
+from flowkit.faults import READ_TIMEOUT_MS
 from flowkit.report import CallReport, Event
 from flowkit.states import StateMachineRunner
 
@@ -52,9 +56,14 @@ class ThreadDispatcher:
         report: CallReport,
         deliveries: int,
         invoke_ms: int,
+        invoke_faults: Sequence[str] = (),
     ) -> None:
+        if any(fault not in ("error", "lost_answer") for fault in invoke_faults):
+            raise ValueError(f"an invoke fault is 'error' or 'lost_answer', not one of {list(invoke_faults)}")
         self._clock = clock
         self._invoke_ms = invoke_ms
+        # How start's invoke attempts fail, in order: refused, or delivered with the answer lost.
+        self._invoke_faults = list(invoke_faults)
         self.worker: WorkerService | None = None
         self.state_machine: StateMachineRunner | None = None
         self._executions: set[str] = set()
@@ -65,12 +74,41 @@ class ThreadDispatcher:
         self.finished_at_ms: int | None = None
 
     def dispatch(self, job: WorkerJob, *, give_up_at_ms: int) -> None:
+        """The invoke as start's LambdaDispatcher makes it: retried on a transient error, within
+        start's time; each attempt delivers the event (or starts the execution) unless refused."""
         self._clock.sleep_ms(self._invoke_ms)
-        if self.state_machine is not None:
-            self._execute(job, self.state_machine)
-            return
-        for _ in range(self._deliveries):
-            self._deliver(job)
+
+        def invoke() -> None:
+            fault = self._invoke_faults.pop(0) if self._invoke_faults else ""
+            if fault == "error":
+                self._report.events.append(
+                    Event(self._clock.now_ms(), "start", "the invoke is refused (injected)")
+                )
+                throttled: Any = {
+                    "Error": {"Code": "TooManyRequestsException", "Message": "injected"},
+                    "ResponseMetadata": {"HTTPStatusCode": 429},
+                }
+                raise ClientError(throttled, "Invoke")
+            if self.state_machine is not None:
+                self._execute(job, self.state_machine)
+            else:
+                for _ in range(self._deliveries):
+                    self._deliver(job)
+            if fault == "lost_answer":
+                self._clock.sleep_ms(READ_TIMEOUT_MS)
+                self._report.events.append(
+                    Event(
+                        self._clock.now_ms(),
+                        "start",
+                        "the invoke went through; its answer is lost (injected)",
+                    )
+                )
+                raise ReadTimeoutError(endpoint_url="https://lambda.eu-west-2.amazonaws.com")
+
+        try:
+            call_with_retry(invoke, policy=FLOW_CALL_RETRY, clock=self._clock, give_up_at_ms=give_up_at_ms)
+        except Exception as exc:
+            raise DispatchError(f"the worker could not be invoked ({type(exc).__name__})") from exc
 
     def _execute(self, job: WorkerJob, machine: StateMachineRunner) -> None:
         """StartExecution: a name already used for this run attempt starts nothing."""

@@ -64,6 +64,8 @@ class CallReport:
     dead_lettered: int = 0
     # backend step_functions: the states the execution entered (Standard bills each one).
     state_transitions: int = 0
+    # The faults injected into this call's AWS requests, by kind (flowkit.faults).
+    faults: dict[str, int] = field(default_factory=dict)
 
     @property
     def ended_on(self) -> str:

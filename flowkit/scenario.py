@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from connect_async.tasks import TaskContext
+from flowkit.faults import DynamoDBFault
 from flowkit.stub_tasks import bedrock_answer
 
 __all__ = ["ASK_ANSWER", "CATALOGUE", "Demo", "Scenario"]
@@ -40,6 +41,14 @@ class Scenario:
     dialled_number: str = "+15550100"
     # The configuration table on this call: ok | throttled | slow | missing (config_lookup).
     config_table: str = "ok"
+    # Faults in the tracker's requests: whose, which, and how they fail (flowkit.faults).
+    dynamodb_faults: tuple[DynamoDBFault, ...] = ()
+    # How start's invoke attempts fail, in order (start retries them as it does in Lambda):
+    # "error" (refused, throttled: nothing is delivered) or "lost_answer" (delivered, but start
+    # sees a timeout).
+    invoke_faults: tuple[str, ...] = ()
+    # The caller's number ($.CustomerEndpoint.Address): personal data no log or prompt may carry.
+    customer_phone: str = "+447700900456"
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,8 @@ class CallSimulator:
             dynamodb=self.dynamodb,
             steps=self.steps,
             config_table=scenario.config_table,
+            dynamodb_faults=scenario.dynamodb_faults,
+            invoke_faults=scenario.invoke_faults,
         )
         with clock.participant():
             FlowInterpreter(

@@ -6,7 +6,7 @@ the emulated queue (``flowkit.lambda_queue``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 from connect_async.check import CheckService
 from connect_async.config import CheckSettings, EnvVar, LookupSettings, StartSettings, WorkerSettings
 from connect_async.config_table import ConfigTable
+from connect_async.lease import read_timeout_seconds
 from connect_async.lookup import LookupService
 from connect_async.retry import FLOW_CALL_RETRY, WORKER_RETRY
 from connect_async.start import StartService
@@ -24,11 +25,14 @@ from connect_async.worker import WorkerService
 from flowkit.clock import VirtualClock
 from flowkit.deployment import Deployment
 from flowkit.dynamodb import DynamoDB
+from flowkit.faults import DynamoDBFault, FaultInjector
 from flowkit.lambda_queue import ThreadDispatcher
 from flowkit.report import CallReport
 from flowkit.states import StateMachineRunner, Steps
 
-__all__ = ["CONFIG_TABLE_BEHAVIOURS", "FlowFunction", "Kit", "wire_services"]
+__all__ = ["CONFIG_TABLE_BEHAVIOURS", "SIMULATED_STATE_MACHINE_ARN", "FlowFunction", "Kit", "wire_services"]
+
+SIMULATED_STATE_MACHINE_ARN: Final = "arn:aws:states:eu-west-2:123456789012:stateMachine:simulated-task"
 
 # How the configuration table behaves on a call: answers, throttles every request, hangs until
 # the client's read timeout cuts each request, or does not exist.
@@ -68,50 +72,79 @@ def wire_services(
     dynamodb: DynamoDB,
     steps: Steps | None = None,
     config_table: str = "ok",
+    dynamodb_faults: Sequence[DynamoDBFault] = (),
+    invoke_faults: Sequence[str] = (),
 ) -> tuple[dict[str, FlowFunction], ThreadDispatcher]:
     """start, check, lookup (and any plugged-in functions) for the flow, and the dispatcher that
-    runs the worker, all against one counted DynamoDB client."""
+    runs the worker, each function on its own counted DynamoDB client (a plugged-in function on
+    start's), failing where ``dynamodb_faults`` say; ``invoke_faults`` fail start's invoke attempts."""
     latency = deployment.latency
-
-    def dynamodb_call(operation: str) -> None:
-        if operation == "GetItem":
-            report.dynamodb_reads += 1
-        elif operation in ("UpdateItem", "PutItem"):
-            report.dynamodb_writes += 1
-        clock.sleep_ms(latency.dynamodb_call_ms)
-
-    client = dynamodb.client(before_call=dynamodb_call)
     table = {EnvVar.TRACKER_TABLE_NAME.value: deployment.table_name}
+    worker_settings = WorkerSettings.from_env(
+        deployment.env("worker", **table, TASK_HANDLER="simulated:task")
+    )
+    # The worker's client times out sooner with a short lease, as in Lambda (handlers/worker.py).
+    timeouts_ms = {"worker": int(read_timeout_seconds(worker_settings.worker_lease_ms) * 1000)}
+    injector = FaultInjector(dynamodb_faults, clock, report, timeouts_ms)
+
+    def client_of(function: str) -> Any:
+        """``function``'s own client (as each Lambda function has one): counted, timed, and
+        failed where a fault names it."""
+
+        def before(operation: str) -> None:
+            if operation == "GetItem":
+                report.dynamodb_reads += 1
+            elif operation in ("UpdateItem", "PutItem"):
+                report.dynamodb_writes += 1
+            clock.sleep_ms(latency.dynamodb_call_ms)
+            injector.before(function, operation)
+
+        return dynamodb.client(
+            before_call=before, after_call=lambda operation: injector.after(function, operation)
+        )
+
+    client, worker_client = client_of("start"), client_of("worker")
     dispatcher = ThreadDispatcher(
         clock,
         timeout_ms=deployment.worker_timeout_seconds * 1000,
         report=report,
         deliveries=worker_deliveries,
         invoke_ms=latency.async_invoke_ms,
+        invoke_faults=invoke_faults,
     )
     if deployment.state_machine is not None:
         dispatcher.state_machine = StateMachineRunner(
             deployment.state_machine,
             clock=clock,
-            dynamodb=client,
+            dynamodb=worker_client,
             steps=steps(clock) if steps else {},
             spawn=dispatcher.spawn,
         )
     dispatcher.worker = WorkerService(
-        WorkerSettings.from_env(deployment.env("worker", **table, TASK_HANDLER="simulated:task")),
-        TrackerTable(client, deployment.table_name, clock=clock, retry_policy=WORKER_RETRY),
+        worker_settings,
+        TrackerTable(worker_client, deployment.table_name, clock=clock, retry_policy=WORKER_RETRY),
         clock,
         task_loader=task_loader,
         keep_alive=dispatcher.keep_alive,
     )
-    tracker = TrackerTable(client, deployment.table_name, clock=clock, retry_policy=FLOW_CALL_RETRY)
+    # What the module gives start: the worker's name, or the state machine's ARN (backend
+    # step_functions; start then writes no claim bound, as StartExecution is synchronous).
+    runs_on = (
+        {EnvVar.STATE_MACHINE_ARN.value: SIMULATED_STATE_MACHINE_ARN}
+        if deployment.state_machine is not None
+        else {EnvVar.WORKER_FUNCTION_NAME.value: "simulated-worker"}
+    )
     start = StartService(
-        StartSettings.from_env(deployment.env("start", **table, WORKER_FUNCTION_NAME="simulated-worker")),
-        tracker,
+        StartSettings.from_env(deployment.env("start", **table, **runs_on)),
+        TrackerTable(client, deployment.table_name, clock=clock, retry_policy=FLOW_CALL_RETRY),
         dispatcher,
         clock,
     )
-    check = CheckService(CheckSettings.from_env(deployment.env("check", **table)), tracker, clock)
+    check = CheckService(
+        CheckSettings.from_env(deployment.env("check", **table)),
+        TrackerTable(client_of("check"), deployment.table_name, clock=clock, retry_policy=FLOW_CALL_RETRY),
+        clock,
+    )
     kit = Kit(
         clock=clock,
         dynamodb=client,
