@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import boto3
 from botocore.config import Config
@@ -13,7 +13,22 @@ if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
     from mypy_boto3_stepfunctions import SFNClient
 
-__all__ = ["bedrock_runtime_client", "dynamodb_client", "lambda_client", "stepfunctions_client"]
+__all__ = [
+    "DYNAMODB_CONNECT_TIMEOUT_SECONDS",
+    "DYNAMODB_READ_TIMEOUT_SECONDS",
+    "SLOWEST_REQUEST_MS",
+    "bedrock_runtime_client",
+    "dynamodb_client",
+    "lambda_client",
+    "stepfunctions_client",
+]
+
+# A DynamoDB (or Lambda, Step Functions) request of the runtime gives up after these.
+DYNAMODB_CONNECT_TIMEOUT_SECONDS: Final = 1.0
+DYNAMODB_READ_TIMEOUT_SECONDS: Final = 2.0
+# The longest one request can hang before its client gives up: a call with less time left than
+# this before its Lambda's end is not begun (it could be cut off mid-request).
+SLOWEST_REQUEST_MS: Final = int((DYNAMODB_CONNECT_TIMEOUT_SECONDS + DYNAMODB_READ_TIMEOUT_SECONDS) * 1000)
 
 
 def _config(connect_timeout: float, read_timeout: float) -> Config:
@@ -24,7 +39,10 @@ def _config(connect_timeout: float, read_timeout: float) -> Config:
     )
 
 
-def dynamodb_client(connect_timeout: float = 1.0, read_timeout: float = 2.0) -> DynamoDBClient:
+def dynamodb_client(
+    connect_timeout: float = DYNAMODB_CONNECT_TIMEOUT_SECONDS,
+    read_timeout: float = DYNAMODB_READ_TIMEOUT_SECONDS,
+) -> DynamoDBClient:
     return boto3.client("dynamodb", config=_config(connect_timeout, read_timeout))
 
 

@@ -127,6 +127,13 @@ class StartSettings(StartTunings):
                 f"{setting('run_deadline_seconds').env} ({tunings.run_deadline_seconds}): a record must "
                 "outlive its run"
             )
+        claim_bound = tunings.worker_start_timeout_seconds
+        if claim_bound >= tunings.run_deadline_seconds:
+            raise ConfigurationError(
+                f"{setting('worker_start_timeout_seconds').env} ({claim_bound}) must be less than "
+                f"{setting('run_deadline_seconds').env} ({tunings.run_deadline_seconds}): a run no "
+                "worker claimed would read worker_timeout at its deadline first"
+            )
         state_machine = read_str(env, EnvVar.STATE_MACHINE_ARN, "")
         if state_machine and not _STATE_MACHINE_ARN.fullmatch(state_machine):
             raise ConfigurationError(

@@ -144,6 +144,9 @@ class Attr(StrEnum):
     # task runs. An in-progress, claimed run past it has lost its worker (worker_lost).
     LEASE_EXPIRES_AT_MS = "lease_expires_at_ms"
     WORKER_RUNS = "worker_runs"  # how many worker invocations claimed this attempt
+    # A token of the start call that began this run: start's retried write, whose first attempt
+    # landed with its answer lost, knows the run for its own (and hands it to the worker).
+    BEGUN_BY = "begun_by"
     # Epoch ms by which a worker must claim the run (0: no bound, as with Step Functions, whose
     # StartExecution is synchronous). An unclaimed, in-progress run past it reads as failed
     # (worker_not_started), and a worker delivered after it refuses the run.

@@ -22,15 +22,31 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Final
 
+from connect_async.aws import DYNAMODB_READ_TIMEOUT_SECONDS
 from connect_async.clock import Clock
 from connect_async.contract import ErrorCode
 from connect_async.observability import count_failure, logger
 from connect_async.tracker import TrackerTable, TrackerUnavailableError
 
-__all__ = ["WATCHDOG_GRACE_MS", "KeepAlive", "Lease", "no_background_renewal", "thread_keep_alive"]
+__all__ = [
+    "WATCHDOG_GRACE_MS",
+    "KeepAlive",
+    "Lease",
+    "no_background_renewal",
+    "read_timeout_seconds",
+    "thread_keep_alive",
+]
 
 # How long after the budget's end the watchdog waits for the task's own time limit to work.
 WATCHDOG_GRACE_MS: Final = 1_000
+# Renewals tried again at once, while the lease holds, after a renewal's own retries gave up.
+_EXTRA_RENEWALS: Final = 2
+
+
+def read_timeout_seconds(lease_ms: int) -> float:
+    """The worker's DynamoDB read timeout: a renewal that hangs must give up, and be tried again,
+    well within the lease (a third of it at most), or one slow request loses a live run."""
+    return min(DYNAMODB_READ_TIMEOUT_SECONDS, lease_ms / 3000)
 
 
 @dataclass
@@ -94,13 +110,23 @@ class Lease:
     def _renew(self, now_ms: int) -> None:
         # A renewal may retry until the current lease would lapse (and no later than the writes may).
         give_up_at_ms = min(self.renewed_at_ms + self.lease_ms, self.write_until_ms)
-        try:
-            still_ours = self.tracker.renew_lease(
-                self.task_id, self.attempt, self.owner, lease_ms=self.lease_ms, give_up_at_ms=give_up_at_ms
-            )
-        except TrackerUnavailableError as exc:
-            logger.warning("lease not renewed; trying again", extra={"reason": str(exc)})
-            return
+        for extra in range(_EXTRA_RENEWALS + 1):
+            try:
+                still_ours = self.tracker.renew_lease(
+                    self.task_id,
+                    self.attempt,
+                    self.owner,
+                    lease_ms=self.lease_ms,
+                    give_up_at_ms=give_up_at_ms,
+                )
+                break
+            except TrackerUnavailableError as exc:
+                # The retries stop when another call as slow as the last (a timed-out request:
+                # 2 s) would end past the lease. For a renewal, trying anyway is right: one that
+                # lands late is refused by its condition, while not trying loses a live run.
+                if extra == _EXTRA_RENEWALS or self.clock.now_ms() >= give_up_at_ms:
+                    logger.warning("lease not renewed; trying again", extra={"reason": str(exc)})
+                    return
         with self._lock:
             if still_ours:
                 self.renewed_at_ms = now_ms

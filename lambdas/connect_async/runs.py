@@ -66,6 +66,7 @@ class TrackerRecord:
     finished_at_ms: FinishTime = 0
     progress_at_ms: int = 0
     claim_by_ms: int = 0
+    begun_by: str = ""
 
     def is_expired(self, now_ms: int) -> bool:
         # TTL deletion is lazy (up to days): an expired item can still be read.

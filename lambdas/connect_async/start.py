@@ -1,7 +1,12 @@
 """start: create the run's record with one conditional write, hand it to the worker, return.
 
 Idempotent by construction: Connect may call start up to three times for one block, and every
-call after the first finds the live record and returns its status without invoking the worker.
+call after the first finds the live record and returns its status. It hands the run to the
+worker again only when no worker has claimed it REDISPATCH_AFTER_MS after it began: the first
+call most likely wrote the record and died (or was cut off) before its invoke. A second delivery
+is harmless (the claim lets one worker run it; a state machine refuses a second execution of its
+name), and a run claimed in time (a worker claims within milliseconds of the invoke) or a retry
+from Connect within the same moment is never handed over twice.
 """
 
 from __future__ import annotations
@@ -9,21 +14,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from connect_async.aws import SLOWEST_REQUEST_MS
 from connect_async.clock import Clock
 from connect_async.config import StartSettings
 from connect_async.contract import START_RESPONSE_KEYS, ErrorCode, ResponseKey, ResponseStatus
 from connect_async.dispatch import Dispatcher, DispatchError
-from connect_async.events import InvalidEventError, WorkerJob, parse_contact_event
+from connect_async.events import InvalidEventError, TaskRequest, WorkerJob, parse_contact_event
 from connect_async.observability import count, count_failure, logger
 from connect_async.results import complete_response, error_response
-from connect_async.runs import Observation, observe
+from connect_async.runs import Observation, TrackerRecord, observe
 from connect_async.settings import CONSTANTS
 from connect_async.tracker import TrackerTable, TrackerUnavailableError
 
-__all__ = ["StartService"]
+__all__ = ["REDISPATCH_AFTER_MS", "StartService"]
 
 # Stop retrying this long before the Lambda itself would be cut off.
 _RESPONSE_MARGIN_MS: Final = CONSTANTS["response_margin_ms"]
+# A live run that no worker has claimed this long after it began is handed to the worker again.
+REDISPATCH_AFTER_MS: Final = 5_000
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,16 @@ class StartService:
             if self.settings.state_machine_arn
             else now_ms + self.settings.worker_start_timeout_seconds * 1000
         )
+        if give_up_at_ms + _RESPONSE_MARGIN_MS - now_ms < SLOWEST_REQUEST_MS:
+            # Too little time left (a retry late in the block): a request that hangs would be cut
+            # off with the Lambda. The flow retries a tracker_unavailable answer after a message.
+            logger.error("start has no time left for a request", extra={"remaining_ms": remaining_ms})
+            count_failure(ErrorCode.TRACKER_UNAVAILABLE)
+            return error_response(
+                ErrorCode.TRACKER_UNAVAILABLE,
+                "no time left to reach DynamoDB before this call's time limit",
+                **{ResponseKey.TASK_ID: request.task_id},
+            )
         try:
             outcome = self.tracker.begin_run(
                 request,
@@ -78,13 +96,34 @@ class StartService:
             ResponseKey.ERROR_CODE: "",
             ResponseKey.ERROR_MESSAGE: "",
         }
+        seen = observe(record, now_ms, max_result_bytes=self.settings.max_result_bytes)
         if not outcome.created:
             # A retry from Connect, a transferred contact, or a second start in the flow.
-            seen = observe(record, now_ms, max_result_bytes=self.settings.max_result_bytes)
             logger.info("start found a live run", extra={"status": seen.status, "attempt": record.attempt})
             count("DuplicateStarts")
-            return _with_observation(base, seen)
+            unclaimed_for_ms = now_ms - record.created_at_ms if not record.lease_owner else 0
+            if seen.status is not ResponseStatus.IN_PROGRESS or unclaimed_for_ms < REDISPATCH_AFTER_MS:
+                return _with_observation(base, seen)
+            # Unclaimed for seconds: most likely never handed over (the first start died first).
+            logger.warning(
+                "start hands over a live run no worker has claimed", extra={"attempt": record.attempt}
+            )
 
+        return self._hand_over(
+            request, record, base, seen, created=outcome.created, give_up_at_ms=give_up_at_ms
+        )
+
+    def _hand_over(
+        self,
+        request: TaskRequest,
+        record: TrackerRecord,
+        base: dict[str, str],
+        seen: Observation,
+        *,
+        created: bool,
+        give_up_at_ms: int,
+    ) -> dict[str, str]:
+        """Dispatch the run: a new one, or a live one no worker has claimed yet."""
         job = WorkerJob(
             task_id=request.task_id,
             task_name=request.task_name,
@@ -96,7 +135,12 @@ class StartService:
         try:
             self.dispatcher.dispatch(job, give_up_at_ms=give_up_at_ms)
         except DispatchError as exc:
+            if not created:  # the first start's invoke may well have gone through
+                logger.warning("start could not hand a live run over again", extra={"reason": str(exc)})
+                return _with_observation(base, seen)
             return self._dispatch_failed(base, record.attempt, request.task_id, str(exc), give_up_at_ms)
+        if not created:
+            return _with_observation(base, seen)
         logger.info("start began a run", extra={"attempt": record.attempt})
         count("RunsStarted")
         return {**base, ResponseKey.STATUS: ResponseStatus.IN_PROGRESS}
@@ -112,6 +156,12 @@ class StartService:
             ResponseKey.ERROR_CODE: ErrorCode.DISPATCH_FAILED,
             ResponseKey.ERROR_MESSAGE: message,
         }
+        if self.clock.now_ms() + SLOWEST_REQUEST_MS > give_up_at_ms + _RESPONSE_MARGIN_MS:
+            # The invoke's retries took start's time: a request now could hang past the Lambda's
+            # end. The record stays unclaimed and reads failed at its claim bound (or runs, if
+            # the invoke went through); the flow's check reads which.
+            logger.error("start has no time left to record the dispatch failure")
+            return failed
         try:
             recorded = self.tracker.fail(
                 task_id,

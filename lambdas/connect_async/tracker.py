@@ -8,6 +8,7 @@ which decides whether that is a duplicate (a no-op) or a lost race.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
@@ -226,7 +227,9 @@ class TrackerTable:
         now_ms = self._clock.now_ms()
         e = _Expression()
         contact = request.contact
+        begun_by = uuid.uuid4().hex
         fresh: dict[Attr, str | int] = {
+            Attr.BEGUN_BY: begun_by,
             Attr.STATUS: RunStatus.IN_PROGRESS,
             Attr.TASK_NAME: request.task_name,
             Attr.CREATED_AT_MS: now_ms,
@@ -286,8 +289,11 @@ class TrackerTable:
             existing = self.get(request.task_id, give_up_at_ms=give_up_at_ms)
             if existing is None:
                 raise TrackerUnavailableError("the run's record changed while it was being read")
-            return BeginOutcome(created=False, record=existing)
-        return BeginOutcome(created=applied, record=record_from_item(item))
+            return BeginOutcome(created=existing.begun_by == begun_by, record=existing)
+        record = record_from_item(item)
+        # Refused because an earlier attempt of this very write landed (its answer was lost):
+        # the run is this call's, and it must still be handed to the worker.
+        return BeginOutcome(created=applied or record.begun_by == begun_by, record=record)
 
     # -- worker ----------------------------------------------------------------------------
 
@@ -321,7 +327,10 @@ class TrackerTable:
             f"{_no_claim_bound_before(e, e.now())}"
         )
         applied, item = self._conditional_update(task_id, update, condition, e, give_up_at_ms)
-        return ClaimOutcome(applied, record_from_item(item) if item else None)
+        record = record_from_item(item) if item else None
+        if not applied and record is not None and _landed(record, attempt, owner, RunStatus.IN_PROGRESS):
+            applied = True  # an earlier attempt of this claim landed; only its answer was lost
+        return ClaimOutcome(applied, record)
 
     def renew_lease(
         self, task_id: str, attempt: int, owner: str, *, lease_ms: int, give_up_at_ms: int
@@ -473,8 +482,19 @@ class TrackerTable:
             )
         elif guard == "lost":  # the named owner's lease has lapsed
             condition += f" AND {e.name(Attr.LEASE_EXPIRES_AT_MS)} <= {e.now()}"
-        applied, _ = self._conditional_update(task_id, "SET " + ", ".join(sets), condition, e, give_up_at_ms)
+        applied, old = self._conditional_update(
+            task_id, "SET " + ", ".join(sets), condition, e, give_up_at_ms
+        )
+        if not applied and guard == "owner" and owner is not None and old is not None:
+            # An earlier attempt of this write landed (its answer was lost): it is this owner's.
+            return _landed(record_from_item(old), attempt, owner, status)
         return applied
+
+
+def _landed(record: TrackerRecord, attempt: int, owner: str, status: RunStatus) -> bool:
+    """The record is as ``owner``'s write of ``status`` would leave it (owner ids are unique
+    Lambda request ids): a retried write refused because its own first attempt landed."""
+    return record.attempt == attempt and record.lease_owner == owner and record.status is status
 
 
 def _no_claim_bound_before(e: _Expression, now: str) -> str:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import random
 import traceback
+import uuid
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -135,7 +136,9 @@ class WorkerService:
         logger.set_correlation_id(job.contact.contact_id)
         logger.append_keys(task_name=job.task_name, attempt=job.attempt)
 
-        owner = invocation.aws_request_id
+        # Unique to this invocation: Lambda's retries (and duplicate deliveries) of an event may
+        # carry its request id, and a claim must tell its own retried write from theirs.
+        owner = f"{invocation.aws_request_id}/{uuid.uuid4().hex[:12]}"
         lease_ms = self.settings.worker_lease_ms
         claim = self.tracker.claim(
             job.task_id, job.attempt, owner, lease_ms=lease_ms, give_up_at_ms=write_until_ms

@@ -18,6 +18,7 @@ import pytest
 
 from connect_async.settings import setting
 from flowkit.checker import CHAIN_LIMIT_SECONDS, check_flow
+from flowkit.faults import DynamoDBFault
 from flowkit.interpreter import hold_sentences
 from flowkit.simulator import START_MS, CallReport, CallSimulator, Deployment, Scenario, create_tracker_table
 from flowkit.stub_tasks import bedrock_answer
@@ -118,10 +119,11 @@ def test_a_task_that_ends_during_the_first_sentence_is_answered_when_it_ends(pla
     # sentence of the hold message plays, and the check after it reads the result.
     report = play(Scenario(work_seconds=0.5))
     _invariants(report, SUCCESS)
-    assert report.path[:10] == [
+    assert report.path[:11] == [
         "SetVoice",
         "InitSpokenProgress",
         "StartTask",
+        "StartAnswered",
         "CheckTask",
         "BranchOnStatus",
         "WaitLoop",
@@ -144,6 +146,7 @@ def test_with_always_a_task_within_checks_budget_is_answered_without_a_hold_mess
         "SetVoice",
         "InitSpokenProgress",
         "StartTask",
+        "StartAnswered",
         "CheckTask",  # at once, before any hold message
         "BranchOnStatus",
         *SUCCESS.path_end,
@@ -253,6 +256,30 @@ def test_a_worker_event_that_never_arrives_is_heard_as_a_failure_at_the_claim_bo
     one_loop_ms = max((end - begin for begin, end in report.speech + report.away), default=0) + POLL_MS + 50
     assert bound_ms <= heard_ms - START_MS <= bound_ms + one_loop_ms
     assert not report.worker_runs
+
+
+@pytest.mark.parametrize(
+    ("fault", "retried_at"),
+    [
+        # One tracker read hangs to the client's read timeout: check answers tracker_unavailable.
+        (DynamoDBFault("check", "timeout"), "CheckAnswerError"),
+        # start's write is throttled on every one of its retries: start answers tracker_unavailable.
+        (DynamoDBFault("start", "throttle", times=4), "StartAnswered"),
+    ],
+)
+def test_a_tracker_error_answer_is_retried_not_taken_for_the_runs_failure(
+    play: PlayFn, fault: DynamoDBFault, retried_at: str
+) -> None:
+    # The function answered (so Connect takes no error branch), but only to say it could not
+    # reach DynamoDB: the flow retries after the hold message, as for a failed call.
+    report = play(Scenario(work_seconds=6, dynamodb_faults=(fault,)))
+    # (A read that hangs to its timeout is that much silence: the other invariants hold.)
+    assert (report.ending, report.final_status, report.task_runs) == ("disconnected", "completed", 1)
+    assert tuple(report.path[-len(SUCCESS.path_end) :]) == SUCCESS.path_end
+    assert report.limit_overruns == [] and report.longest_lambda_chain_seconds < CHAIN_LIMIT_SECONDS
+    assert report.faults and retried_at in report.path
+    retries = "CheckRetries" if retried_at == "CheckAnswerError" else "StartRetries"
+    assert report.path[report.path.index(retried_at) + 1] == retries
 
 
 def test_a_failing_check_call_is_retried_after_the_hold_message(play: PlayFn) -> None:

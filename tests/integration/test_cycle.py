@@ -549,8 +549,16 @@ def test_tracker_record_holds_no_personal_data(stack: Stack) -> None:
         "task_id", "task_name", "status", "attempt", "created_at_ms", "updated_at_ms", "finished_at_ms",
         "deadline_at_ms", "expires_at", "progress_percent", "progress_message", "progress_at_ms", "result",
         "error_code", "error_message", "channel", "contact_id", "initial_contact_id", "restart_token",
-        "lease_owner", "worker_runs", "claim_by_ms",
+        "lease_owner", "worker_runs", "claim_by_ms", "begun_by",
     }  # fmt: skip
+
+
+def test_start_with_too_little_time_for_a_request_answers_at_once(stack: Stack) -> None:
+    # A retry late in the block: a request that hung to its client's timeout would outlive the
+    # Lambda, so start makes none and says the tracker was out of reach (the flow retries).
+    response = stack.start(remaining_ms=2_000)
+    assert (response["status"], response["error_code"]) == ("error", ErrorCode.TRACKER_UNAVAILABLE)
+    assert stack.dynamodb.scan(TableName=TABLE)["Count"] == 0 and stack.invoked == []
 
 
 def test_invalid_event_never_writes_a_record(stack: Stack) -> None:

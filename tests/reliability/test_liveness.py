@@ -24,12 +24,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ReadTimeoutError
 
 from connect_async.check import CheckService, answer_keys
 from connect_async.clock import SystemClock
 from connect_async.config import CheckSettings, ConfigurationError, StartSettings, WorkerSettings
 from connect_async.contract import START_RESPONSE_KEYS, Attr
+from connect_async.events import parse_contact_event
 from connect_async.handlers._boundary import answer_connect
 from connect_async.lease import thread_keep_alive
 from connect_async.settings import setting
@@ -435,6 +436,7 @@ def test_a_failure_in_the_workers_own_code_after_the_claim_ends_the_run(
 
 def test_a_result_after_the_deadline_never_flips_a_failed_run(stack: Stack, recorder: Recorder) -> None:
     stack.run_deadline_seconds = 30
+    stack.worker_start_timeout_seconds = 10  # below the deadline, as the plan requires
     stack.check_budget_ms = 0
     stack.task = lambda context: context.sleep(3600)
     stack.start(_event())
@@ -548,6 +550,120 @@ def test_a_retried_write_is_judged_by_the_time_it_is_sent(
         f"4. {write} built 5 ms before the {limit}, throttled, retried after it",
         "refused (each attempt is judged by the time it is sent)",
         f"applied: {applied}; record unchanged; check: {told}",
+    )
+
+
+def _lose_answer(stack: Stack, operation: str, nth: int, hang_ms: int = 2_000) -> list[int]:
+    """The nth ``operation`` request lands, then its answer is lost: the client times out after
+    ``hang_ms`` (the runtime's read timeout). Returns the request count so far, as a list."""
+    seen: list[int] = []
+
+    def after(**_: Any) -> None:
+        seen.append(1)
+        if len(seen) == nth:
+            stack.clock.advance(hang_ms / 1000)
+            raise ReadTimeoutError(endpoint_url="https://dynamodb.eu-west-2.amazonaws.com")
+
+    stack.dynamodb.meta.events.register(f"after-call.dynamodb.{operation}", after)
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("write", "nth"),
+    [("start's write of the run", 1), ("the worker's claim", 1), ("the worker's result", 2)],
+)
+def test_a_write_whose_answer_was_lost_is_known_for_its_own_on_retry(
+    stack: Stack, recorder: Recorder, write: str, nth: int
+) -> None:
+    # The write lands, its answer is lost, the retry is refused by its own condition (the run is
+    # no longer as the write expected): the writer must see that it was its own write.
+    ran: list[bool] = []
+
+    def task(context: TaskContext) -> dict[str, str]:
+        ran.append(True)
+        return {"answer": "42"}
+
+    stack.task = task
+    if write == "start's write of the run":
+        _lose_answer(stack, "UpdateItem", nth)
+        started = stack.start(_event())
+        assert (started["status"], started["new_run"]) == ("in_progress", "true")
+        assert len(stack.invoked) == 1  # handed to the worker (it was not, before: no run ever)
+        stack.dynamodb.meta.events.unregister("after-call.dynamodb.UpdateItem")
+        worker = stack.run_worker()
+    else:
+        stack.start(_event())
+        _lose_answer(stack, "UpdateItem", nth)
+        worker = stack.run_worker()
+    answer = status_of(stack.check(_event()))
+    assert (worker, answer, len(ran)) == ("completed", "completed", 1)
+    _row(
+        recorder,
+        "contract",
+        f"9. {write} lands, its answer is lost, the retry is refused",
+        "known for its own: the run goes on, the task runs once",
+        f"worker {worker}; check {answer}; task ran {len(ran)}x",
+    )
+
+
+def test_a_run_whose_start_died_before_its_invoke_is_handed_over_by_connects_retry(
+    stack: Stack, recorder: Recorder
+) -> None:
+    # The first start wrote the run and died (a crash, or Lambda's own timeout) before invoking
+    # the worker; Connect's retry of the block, seconds later, finds it live and unclaimed.
+    request = parse_contact_event(_event(), stack.tracking_id_source)
+    now = stack.clock.now_ms()
+    stack.tracker().begin_run(
+        request, deadline_at_ms=now + 120_000, expires_at=now // 1000 + 3600, give_up_at_ms=now + 1000,
+        claim_by_ms=now + 30_000,
+    )  # fmt: skip
+    stack.clock.advance(8)  # the block's time limit, then the hold message and the retry
+    again = stack.start(_event())
+    assert (again["status"], again["new_run"], len(stack.invoked)) == ("in_progress", "false", 1)
+    worker = stack.run_worker()
+    answer = status_of(stack.check(_event()))
+    assert (worker, answer) == ("completed", "completed")
+    _row(
+        recorder,
+        "contract",
+        "9. start writes the run and dies before its invoke; Connect retries 8 s later",
+        "the retry hands the unclaimed run over: it runs once",
+        f"retry: {again['status']}, invoked {len(stack.invoked)}x; worker {worker}; check {answer}",
+    )
+
+
+def test_a_renewal_that_times_out_is_tried_again_while_the_lease_holds(
+    stack: Stack, recorder: Recorder
+) -> None:
+    # One renewal hangs until the client's read timeout (2 s of a 5 s lease): its retry would
+    # end past the lease, so the renewal's own retries stop; the lease is tried again at once.
+    stack.check_budget_ms = 0
+    hung: list[int] = []
+
+    def hang_once(**_: Any) -> None:
+        if not hung:
+            hung.append(stack.clock.now_ms())
+            stack.clock.advance(2)
+            raise ReadTimeoutError(endpoint_url="https://dynamodb.eu-west-2.amazonaws.com")
+
+    def task(context: TaskContext) -> dict[str, str]:
+        # After the claim: the first request is the first renewal, a third of a lease later.
+        stack.dynamodb.meta.events.register("before-call.dynamodb.UpdateItem", hang_once)
+        context.sleep(12)  # renewed in slices while it sleeps
+        stack.dynamodb.meta.events.unregister("before-call.dynamodb.UpdateItem", hang_once)
+        return {"answer": "42"}
+
+    stack.task = task
+    stack.start(_event())
+    outcome = stack.run_worker()
+    answer = status_of(stack.check(_event()))
+    assert hung and (outcome, answer) == ("completed", "completed")
+    _row(
+        recorder,
+        "contract",
+        "9. a lease renewal hangs 2 s (a read timeout) in a 5 s lease",
+        "tried again at once, while the lease holds: the run goes on",
+        f"worker {outcome}; check {answer}",
     )
 
 

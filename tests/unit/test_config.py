@@ -59,6 +59,10 @@ def test_every_setting_a_function_reads_has_a_default_within_its_range() -> None
             {**START_ENV, "RUN_DEADLINE_SECONDS": "600", "RECORD_TTL_SECONDS": "600"},
             "RECORD_TTL_SECONDS (600) must be greater than RUN_DEADLINE_SECONDS (600)",
         ),
+        (
+            {**START_ENV, "RUN_DEADLINE_SECONDS": "40", "WORKER_START_TIMEOUT_SECONDS": "40"},
+            "WORKER_START_TIMEOUT_SECONDS (40) must be less than RUN_DEADLINE_SECONDS (40)",
+        ),
     ],
 )
 def test_start_errors_name_the_variable(env: dict[str, str], named: str) -> None:

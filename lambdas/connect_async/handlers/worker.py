@@ -12,23 +12,27 @@ from connect_async.aws import dynamodb_client
 from connect_async.clock import SystemClock
 from connect_async.config import ConfigurationError, EnvVar, WorkerSettings
 from connect_async.contract import ErrorCode
+from connect_async.lease import read_timeout_seconds
 from connect_async.observability import instrument, logger
 from connect_async.retry import WORKER_RETRY
+from connect_async.settings import setting
 from connect_async.tracker import TrackerTable
 from connect_async.worker import WorkerService, fail_unclaimed_run
 
 __all__ = ["handler"]
 
 
-def _tracker(table_name: str, clock: SystemClock) -> TrackerTable:
-    return TrackerTable(dynamodb_client(read_timeout=5.0), table_name, clock=clock, retry_policy=WORKER_RETRY)
+def _tracker(table_name: str, clock: SystemClock, lease_ms: int) -> TrackerTable:
+    client = dynamodb_client(read_timeout=read_timeout_seconds(lease_ms))
+    return TrackerTable(client, table_name, clock=clock, retry_policy=WORKER_RETRY)
 
 
 @cache
 def _service() -> WorkerService:
     settings = WorkerSettings.from_env(os.environ)
     clock = SystemClock()
-    return WorkerService(settings=settings, tracker=_tracker(settings.table_name, clock), clock=clock)
+    tracker = _tracker(settings.table_name, clock, settings.worker_lease_ms)
+    return WorkerService(settings=settings, tracker=tracker, clock=clock)
 
 
 @instrument
@@ -44,7 +48,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
             clock = SystemClock()
             give_up_at_ms = clock.now_ms() + max(context.get_remaining_time_in_millis() - 500, 0)
             fail_unclaimed_run(
-                _tracker(table_name, clock),
+                _tracker(table_name, clock, int(setting("worker_lease_ms").default)),
                 event,
                 ErrorCode.CONFIGURATION_ERROR,
                 str(exc),
