@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import greeting, handler_overhead, import_time, per_contact, scale, workload
+from bench import greeting, handler_overhead, import_time, per_contact, scale, soak, workload
 from flowkit import demo
 from flowkit.prices import PRICES, PRICES_DATE
 from scripts.build_lambda_zip import lambda_python
@@ -592,6 +592,19 @@ def _greeting_section(data: dict[str, Any]) -> str:
     )
 
 
+def _soak_section(summary: dict[str, Any]) -> str:
+    """The bench's soak: the suite's (docs/reliability.md) on another seed, so each run adds calls."""
+    counts = ", ".join(f"{kind} {n}" for kind, n in summary["outcomes"].items())
+    broken = sum(summary["broken"].values())
+    return (
+        f"{summary['calls']} more calls on seed {summary['seed']} (the suite plays seed {soak.SEED}: "
+        "[`docs/reliability.md`](reliability.md)), each fault at "
+        f"{summary['fault_rate']:.0%} of calls: {counts}; promises broken: {broken}. Worst time from a "
+        f"failure being readable to the fallback heard: {summary['worst_fault_to_fallback_ms'] / 1000:.1f} s; "
+        f"from the result to the answer heard: {summary['worst_answer_latency_ms'] / 1000:.1f} s."
+    )
+
+
 def render(data: dict[str, Any]) -> str:
     measurements = data["per_contact"]["measurements"]
     defaults = _rows(measurements, "module defaults")
@@ -693,6 +706,10 @@ push mode (check held on an asynchronous call, reading every 100 ms, at 128 MB).
 
 {_step_functions_section(measurements)}
 
+## Under faults: the chaos soak
+
+{_soak_section(data["soak"])}
+
 ## The fast path: the configuration lookup
 
 {_greeting_section(data)}
@@ -783,7 +800,10 @@ def main() -> int:
                 "summaries": [s.__dict__ for s in workload.summarise(calls)],
             }
         )
+    print(f"chaos soak: {soak.CALLS} calls, seed {soak.BENCH_SEED} ...", flush=True)
+    soaked = soak.summarise(soak.run(soak.CALLS, soak.BENCH_SEED), soak.BENCH_SEED)
     data = {
+        "soak": soaked.__dict__,
         "generated": datetime.now(UTC).strftime("%Y-%m-%d"),
         "latency_model": (
             f"Lambda invoke {latency.invoke_overhead_ms} ms, DynamoDB call {latency.dynamodb_call_ms} ms, "
@@ -815,6 +835,12 @@ def main() -> int:
     RAW.write_text(json.dumps(data, indent=2, default=str) + "\n")
     DOC.write_text(render(data))
     print(f"wrote {DOC.relative_to(ROOT)} and {RAW.relative_to(ROOT)}")
+    if any(soaked.broken.values()):
+        print(
+            f"the chaos soak broke promises: {soaked.broken} (replay: python -m bench.soak --seed "
+            f"{soak.BENCH_SEED} --call N)"
+        )
+        return 1
     return 0
 
 

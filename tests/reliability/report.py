@@ -24,6 +24,7 @@ SECTIONS = {
         "the claim bound"
     ),
     "contract": "The contract's gaps an independent suite found, each class with a regression case",
+    "soak": "Chaos soak: calls through the flows with faults at every call site (bench/soak.py)",
     "load": "Load: 200 contacts at once (moto server on 127.0.0.1)",
     "abuse": "Hostile input",
     "security": "Security",
