@@ -19,8 +19,8 @@ The promises, each counted over every call (a call may break several):
 - ``task_run_twice``: the task ran more than once for one run;
 - ``final_overwritten``: a record's final status (or result) changed after it was written;
 - ``not_heard``: a caller who stayed did not hear the answer or the configured fallback within
-  BOUND after the run's outcome was readable (one hold message and one Lambda call's time limit,
-  plus one of each for every flow call that failed on the way);
+  a bound after the run's outcome was readable: one hold message and one Lambda call's time
+  limit, plus one of each for every flow call that failed (or answered tracker_unavailable);
 - ``cut_off``: a Lambda call ran past its time limit (Connect's for start and check, its own
   timeout for the worker);
 - ``personal_data``: the caller's number reached a log line, a prompt or a contact attribute.

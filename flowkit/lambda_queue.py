@@ -170,13 +170,12 @@ class ThreadDispatcher:
             self._report.events.append(Event(now, "worker", f"{label} crashes (no update, ever)"))
             self.work_done()  # detection latency counts from the worker's death
             return True
-        except LostRunError:
+        except LostRunError as exc:
+            self._report.events.append(Event(self._clock.now_ms(), "worker", f"{label}: refused ({exc})"))
+            return True
+        except Exception as exc:  # a function error (DynamoDB out of reach before the claim, say)
             self._report.events.append(
-                Event(
-                    self._clock.now_ms(),
-                    "worker",
-                    f"{label}: the run's worker was lost; worker_lost, not run again",
-                )
+                Event(self._clock.now_ms(), "worker", f"{label} fails: {type(exc).__name__}; Lambda retries")
             )
             return True
         finally:

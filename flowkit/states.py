@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from botocore.exceptions import BotoCoreError
+
 from flowkit.clock import VirtualClock
 
 __all__ = ["ExecutionResult", "StateMachineRunner", "StatesError", "Step", "Steps"]
@@ -219,6 +221,8 @@ class StateMachineRunner:
             answer = getattr(self.dynamodb, method)(**parameters)
         except self.dynamodb.exceptions.ClientError as exc:
             raise StatesError(f"DynamoDB.{exc.response['Error']['Code']}", str(exc)) from None
+        except BotoCoreError as exc:  # the integration's request timed out or failed to connect
+            raise StatesError("States.TaskFailed", f"DynamoDB: {type(exc).__name__}") from None
         return {k: v for k, v in answer.items() if k != "ResponseMetadata"}
 
     def _parallel(

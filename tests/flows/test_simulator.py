@@ -234,7 +234,7 @@ def test_a_worker_that_dies_is_heard_as_a_failure_within_one_lease(play: PlayFn)
     assert heard_ms - died_ms <= bound_ms
     assert report.detection_latency_ms is not None and report.detection_latency_ms <= bound_ms
     assert report.dead_lettered == 1
-    assert sum("not run again" in e.text for e in report.events) == 2  # both Lambda retries
+    assert sum("refused (" in e.text for e in report.events) == 2  # both Lambda retries
 
 
 @pytest.mark.parametrize("channel", ["VOICE", "CHAT"])
@@ -280,6 +280,17 @@ def test_a_tracker_error_answer_is_retried_not_taken_for_the_runs_failure(
     assert report.faults and retried_at in report.path
     retries = "CheckRetries" if retried_at == "CheckAnswerError" else "StartRetries"
     assert report.path[report.path.index(retried_at) + 1] == retries
+
+
+def test_a_worker_that_raises_before_its_claim_is_retried_by_lambda_as_a_function_error(play: PlayFn) -> None:
+    # The worker cannot reach DynamoDB for its claim (a burst past its retries): it raises, and
+    # Lambda retries the event a minute later, as for any function error; by then the run is past
+    # its claim bound, so the retry is refused and the task never runs late.
+    report = play(Scenario(work_seconds=8, dynamodb_faults=(DynamoDBFault("worker", "5xx", times=20),)))
+    timeline = report.timeline()
+    assert "worker-1 fails: TrackerUnavailableError; Lambda retries" in timeline
+    assert "(Lambda's retry 1)" in timeline and "refused (this run's worker started too late" in timeline
+    assert report.task_runs == 0 and report.contact_attributes["error_code"] == "worker_not_started"
 
 
 def test_a_failing_check_call_is_retried_after_the_hold_message(play: PlayFn) -> None:
