@@ -55,6 +55,7 @@ from connect_async.observability import logger
 from connect_async.runs import Observation, TrackerRecord, observe, record_from_item
 from connect_async.settings import CONSTANTS
 from connect_async.tasks import TaskContext
+from connect_async.tunings import CheckTunings, StartTunings
 from flowkit import demo
 from flowkit.dynamodb import AfterCall, BeforeCall, InProcessDynamoDB
 from flowkit.faults import DynamoDBFault
@@ -196,6 +197,8 @@ class Call:
     # The caller heard the outcome this long after it was readable (None: hung up, or answered).
     fault_to_fallback_ms: int | None
     answer_latency_ms: int | None
+    # Every fault of the call is one the module absorbs (CallPlan.absorbed), and it had one.
+    absorbed: bool
     broken: tuple[str, ...]  # the promises this call broke
     why: tuple[str, ...] = ()
 
@@ -359,9 +362,8 @@ def play(index: int, seed: int = SEED, *, timeline: bool = False) -> Call:
         print(report.timeline())
     items = tables.client().scan(TableName=deployment.table_name)["Items"]
     record = record_from_item(items[0]) if items else None
-    env = deployment.env("start")
-    ttl_seconds = int(env.get("RECORD_TTL_SECONDS", 86_400))
-    max_result_bytes = int(deployment.env("check").get("MAX_RESULT_BYTES", 16_384))
+    ttl_seconds = StartTunings.read(deployment.env("start")).record_ttl_seconds
+    max_result_bytes = CheckTunings.read(deployment.env("check")).max_result_bytes
     judge = _Judge(plan, report, record, tables.history, logs.lines, ttl_seconds, max_result_bytes)
     return judge.call(deployment.worker_timeout_seconds)
 
@@ -405,6 +407,7 @@ class _Judge:
             error_code=str(report.contact_attributes.get("error_code", "") or ""),
             fault_to_fallback_ms=fault_to_fallback_ms,
             answer_latency_ms=answer_latency_ms,
+            absorbed=self.plan.absorbed and bool(self.plan.faults),
             broken=tuple(sorted(self.broken)),
             why=tuple(f"{k}: {v}" for k, v in sorted(self.broken.items())),
         )
