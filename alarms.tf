@@ -2,7 +2,7 @@
 
 locals {
   # What runs the task: the worker function and its dead-letter queue, or the state machine.
-  task_alarms = local.lambda_backend ? {
+  task_alarms = local.lambda_backend ? merge({
     dead_letter_messages = {
       description = "Worker events reached the dead-letter queue: runs that failed outside the task's own code."
       namespace   = "AWS/SQS"
@@ -27,7 +27,24 @@ locals {
       threshold   = 0
       dimensions  = { FunctionName = try(aws_lambda_function.function["worker"].function_name, "") }
     }
-    } : {
+    }, local.reconciler == null ? {} : {
+    unreconciled_messages = {
+      description = "A lost run could not be reconciled (your reconcile function kept failing or asking to retry, reconciler.max_receive_count receives) or a message on the dead-letter queue was not a worker's (parked, with its reason as a message attribute): look at the unreconciled queue."
+      namespace   = "AWS/SQS"
+      metric      = "ApproximateNumberOfMessagesVisible"
+      statistic   = "Maximum"
+      threshold   = 0
+      dimensions  = { QueueName = try(aws_sqs_queue.unreconciled[0].name, "") }
+    }
+    reconciler_errors = {
+      description = "The reconciler function failed as a whole (misconfigured, out of memory, timed out): its batch returns to the dead-letter queue."
+      namespace   = "AWS/Lambda"
+      metric      = "Errors"
+      statistic   = "Sum"
+      threshold   = 0
+      dimensions  = { FunctionName = try(aws_lambda_function.function["reconciler"].function_name, "") }
+    }
+    }) : {
     executions_failed = {
       description = "An execution of the task's state machine failed outside your steps (the wrapper records any failure inside them): the run is read as worker_timeout at its deadline."
       namespace   = "AWS/States"

@@ -10,8 +10,11 @@ resource "aws_sqs_queue" "dead_letter" {
 
   name                      = "${var.name}-worker-dlq"
   message_retention_seconds = var.dead_letter_queue_retention_seconds
-  kms_master_key_id         = var.dead_letter_queue_kms_key_arn
-  sqs_managed_sse_enabled   = var.dead_letter_queue_kms_key_arn == null ? true : null
+  # With the reconciler reading it: six times its timeout, as Lambda advises for an SQS event
+  # source, so a message is not delivered again while a reconciler still works on it.
+  visibility_timeout_seconds = local.reconciler == null ? null : 6 * local.reconciler.timeout_seconds
+  kms_master_key_id          = var.dead_letter_queue_kms_key_arn
+  sqs_managed_sse_enabled    = var.dead_letter_queue_kms_key_arn == null ? true : null
 
   tags = var.tags
 }

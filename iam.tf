@@ -3,6 +3,8 @@
 #   worker: update tracker items, send to its destinations, plus worker_policy_statements
 #   check:  read tracker items
 #   lookup: read configuration items (config_lookup), nothing of the tracker
+#   reconciler: read tracker items and write only the reconciliation fields, read the
+#           dead-letter queue, park on the unreconciled queue, plus reconciler.policy_statements
 # Each may write logs only to its own log group. A role you bring (execution_role_arns) replaces
 # the module's role and policy for that function; role_policy_documents says what it needs.
 
@@ -10,10 +12,77 @@ locals {
   kms_key_arns = compact([var.tracker_table_kms_key_arn])
 
   tracker_statements = {
-    start  = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
-    check  = ["dynamodb:GetItem"]
-    worker = ["dynamodb:UpdateItem"]
+    start      = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    check      = ["dynamodb:GetItem"]
+    worker     = ["dynamodb:UpdateItem"]
+    reconciler = ["dynamodb:GetItem"]
   }
+
+  # Your statements (worker_policy_statements, reconciler.policy_statements) as IAM writes them,
+  # each list through JSON: a statement with conditions has one more key than the others.
+  user_statements = {
+    for function, given in {
+      worker     = { prefix = "Task", statements = module.plan.inputs.worker_policy_statements }
+      reconciler = { prefix = "Reconcile", statements = try(local.reconciler.policy_statements, []) }
+      } : function => jsonencode([
+        for index, statement in given.statements : merge(
+          {
+            Sid      = coalesce(statement.sid, "${given.prefix}${index}")
+            Effect   = "Allow"
+            Action   = statement.actions
+            Resource = statement.resources
+          },
+          # Condition only when there are conditions (IAM refuses an empty or null one).
+          {
+            for key, condition in {
+              Condition = {
+                for test in distinct([for c in statement.conditions : c.test]) : test => {
+                  for c in statement.conditions : c.variable => c.values if c.test == test
+                }
+              }
+            } : key => condition if length(statement.conditions) > 0
+          },
+        )
+    ])
+  }
+
+  # The reconciler's statements (reconciler). Its writes name only the reconciliation fields and
+  # ask nothing back, which DynamoDB's fine-grained access conditions hold it to.
+  reconciler_statements = local.reconciler == null ? "[]" : jsonencode(concat(
+    [
+      {
+        Sid      = "TrackerReconcileFields"
+        Effect   = "Allow"
+        Action   = ["dynamodb:UpdateItem"]
+        Resource = [local.tracker_table_arn]
+        Condition = {
+          "ForAllValues:StringEquals" = { "dynamodb:Attributes" = local.contract.reconcile.fields }
+          StringEqualsIfExists        = { "dynamodb:ReturnValues" = ["NONE"] }
+        }
+      },
+      {
+        Sid      = "DeadLetterQueueRead"
+        Effect   = "Allow"
+        Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+        Resource = [aws_sqs_queue.dead_letter[0].arn]
+      },
+      {
+        Sid      = "UnreconciledQueue"
+        Effect   = "Allow"
+        Action   = ["sqs:SendMessage"]
+        Resource = [aws_sqs_queue.unreconciled[0].arn]
+      },
+    ],
+    var.dead_letter_queue_kms_key_arn == null ? [] : [
+      {
+        Sid      = "DeadLetterQueueKey"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource = [var.dead_letter_queue_kms_key_arn]
+      },
+    ],
+    jsondecode(local.user_statements.reconciler),
+  ))
 
   on_success_action = var.on_success_destination_arn == null ? null : {
     sqs    = "sqs:SendMessage"
@@ -81,6 +150,7 @@ locals {
       ],
       # Through JSON: a statement with conditions has one more key than the others, and
       # Terraform only unifies a conditional's two sides into one list type.
+      jsondecode(function != "reconciler" ? "[]" : local.reconciler_statements),
       jsondecode(function != "worker" ? "[]" : jsonencode(concat(
         [
           {
@@ -106,26 +176,7 @@ locals {
             Resource = [var.on_success_destination_arn]
           },
         ],
-        [
-          for index, statement in module.plan.inputs.worker_policy_statements : merge(
-            {
-              Sid      = coalesce(statement.sid, "Task${index}")
-              Effect   = "Allow"
-              Action   = statement.actions
-              Resource = statement.resources
-            },
-            # Condition only when there are conditions (IAM refuses an empty or null one).
-            {
-              for key, condition in {
-                Condition = {
-                  for test in distinct([for c in statement.conditions : c.test]) : test => {
-                    for c in statement.conditions : c.variable => c.values if c.test == test
-                  }
-                }
-              } : key => condition if length(statement.conditions) > 0
-            },
-          )
-        ],
+        jsondecode(local.user_statements.worker),
       ))),
       var.lambda_kms_key_arn == null ? [] : [
         {

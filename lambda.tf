@@ -10,6 +10,7 @@ locals {
     STATE_MACHINE_ARN            = try(aws_sfn_state_machine.task[0].arn, "")
     TASK_HANDLER                 = var.task_handler
     CONFIG_TABLE_NAME            = try(aws_dynamodb_table.config[0].name, "")
+    UNRECONCILED_QUEUE_URL       = try(aws_sqs_queue.unreconciled[0].url, "")
   }
   # The shipped Bedrock task's settings; an unset limit is left out, so the runtime's default
   # (the settings schema) applies.
@@ -25,7 +26,7 @@ locals {
   # Each function gets exactly the names its contract lists (a test checks it).
   function_environment = {
     for function, settings in module.plan.functions : function => merge(
-      function == "worker" ? var.worker_environment : {},
+      contains(["worker", "reconciler"], function) ? var.worker_environment : {},
       {
         for key in local.contract.environment[function] : key => lookup(
           settings.environment, key, lookup(local.wiring_environment, key, "")
@@ -46,8 +47,10 @@ locals {
     )
   }
 
-  # Your task's own layer first, then the layers you publish yourself (Lambda allows five).
-  function_layers = { start = [], check = [], lookup = [], worker = concat(aws_lambda_layer_version.task[*].arn, var.worker_layers) }
+  # Your task's own layer first, then the layers you publish yourself (Lambda allows five). The
+  # reconciler imports your reconcile function from the same code.
+  task_layers     = concat(aws_lambda_layer_version.task[*].arn, var.worker_layers)
+  function_layers = { start = [], check = [], lookup = [], worker = local.task_layers, reconciler = local.task_layers }
 }
 
 # Your task's code and dependencies (task_layer_zip, built by `connect-async build-layer`): a new

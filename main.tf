@@ -22,12 +22,16 @@ locals {
 
   lambda_backend = var.backend == "lambda"
   lookup_enabled = var.config_lookup != null
+  # The plan refuses a reconciler without the lambda backend (its queue is the worker's).
+  reconciler = local.lambda_backend ? module.plan.inputs.reconciler : null
   # The worker function runs the task only with the lambda backend; with step_functions the
-  # state machine (step_functions.tf) does. The lookup exists with config_lookup (config_lookup.tf).
+  # state machine (step_functions.tf) does. The lookup exists with config_lookup (config_lookup.tf),
+  # the reconciler with reconciler (reconciler.tf).
   function_names = merge(
     { start = "${var.name}-start", check = "${var.name}-check" },
     local.lambda_backend ? { worker = "${var.name}-worker" } : {},
     local.lookup_enabled ? { lookup = "${var.name}-lookup" } : {},
+    local.reconciler != null ? { reconciler = "${var.name}-reconciler" } : {},
   )
   connect_enabled = var.connect_instance_id != null
   timing          = module.plan.timing
@@ -77,6 +81,7 @@ module "plan" {
   vpc_config                         = var.vpc_config
   worker_policy_statements           = var.worker_policy_statements
   bedrock                            = var.bedrock
+  reconciler                         = var.reconciler
   # END GENERATED
 
   # The wiring: what the flows call and invoke.

@@ -92,7 +92,7 @@ output "function_invoke_arns" {
 }
 
 output "log_group_names" {
-  description = "CloudWatch log group of each function (start, check, worker, lookup)."
+  description = "CloudWatch log group of each function (start, check, worker, lookup, reconciler)."
   value       = { for key, group in aws_cloudwatch_log_group.function : key => group.name }
 }
 
@@ -108,6 +108,26 @@ output "dead_letter_queue_url" {
 output "dead_letter_queue_arn" {
   description = "ARN of the worker's dead-letter queue."
   value       = try(aws_sqs_queue.dead_letter[0].arn, null)
+}
+
+output "reconciler_function_name" {
+  description = "Name of the reconciler function (null unless reconciler is set)."
+  value       = try(aws_lambda_function.function["reconciler"].function_name, null)
+}
+
+output "reconciler_function_arn" {
+  description = "ARN of the reconciler function (null unless reconciler is set)."
+  value       = try(aws_lambda_function.function["reconciler"].arn, null)
+}
+
+output "unreconciled_queue_url" {
+  description = "URL of the unreconciled queue: dead-letter messages the reconciler parked (with a reason attribute) or could not reconcile in reconciler.max_receive_count receives (null unless reconciler is set)."
+  value       = try(aws_sqs_queue.unreconciled[0].url, null)
+}
+
+output "unreconciled_queue_arn" {
+  description = "ARN of the unreconciled queue (null unless reconciler is set)."
+  value       = try(aws_sqs_queue.unreconciled[0].arn, null)
 }
 
 output "state_machine_arn" {

@@ -109,8 +109,8 @@ variable "execution_role_arns" {
   nullable = false
 
   validation {
-    condition     = length(setsubtract(keys(var.execution_role_arns), ["start", "check", "worker", "lookup"])) == 0
-    error_message = "execution_role_arns has no ${join(", ", setsubtract(keys(var.execution_role_arns), ["start", "check", "worker", "lookup"]))}: its names are start, check, worker, lookup (check the spelling)."
+    condition     = length(setsubtract(keys(var.execution_role_arns), ["start", "check", "worker", "lookup", "reconciler"])) == 0
+    error_message = "execution_role_arns has no ${join(", ", setsubtract(keys(var.execution_role_arns), ["start", "check", "worker", "lookup", "reconciler"]))}: its names are start, check, worker, lookup, reconciler (check the spelling)."
   }
   validation {
     condition     = alltrue([for arn in values(var.execution_role_arns) : arn == null ? true : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/", arn))])
@@ -215,8 +215,8 @@ variable "reserved_concurrency" {
   nullable    = false
 
   validation {
-    condition     = length(setsubtract(keys(var.reserved_concurrency), ["start", "check", "worker", "lookup"])) == 0
-    error_message = "reserved_concurrency has no ${join(", ", setsubtract(keys(var.reserved_concurrency), ["start", "check", "worker", "lookup"]))}: its names are start, check, worker, lookup (check the spelling)."
+    condition     = length(setsubtract(keys(var.reserved_concurrency), ["start", "check", "worker", "lookup", "reconciler"])) == 0
+    error_message = "reserved_concurrency has no ${join(", ", setsubtract(keys(var.reserved_concurrency), ["start", "check", "worker", "lookup", "reconciler"]))}: its names are start, check, worker, lookup, reconciler (check the spelling)."
   }
   validation {
     condition     = alltrue([for count in values(var.reserved_concurrency) : count == null ? true : (count >= 0 && floor(count) == count)])
@@ -580,6 +580,17 @@ variable "bedrock" {
   }
 }
 
+variable "reconciler" {
+  description = "Reconcile lost runs (null: off; backend \"lambda\" only). handler: your function package.module:function (reconcile(run: LostRun) -> Reconciled | RetryLater, in the task's layer), called once per run whose worker was lost, after its event reached the dead-letter queue, to ask the downstream system what happened; what it returns is recorded on the run's record (reconcile_status, reconcile_outcome), never changing its status. The module reads the queue with an event source mapping (batch_size, maximum_batching_window_seconds, maximum_concurrency) that reports batch item failures; a message received max_receive_count times unreconciled, and any message that is not a worker's invocation record or names no known run, goes to the unreconciled queue, whose alarm fires. timeout_seconds and memory_size: the reconciler function's; policy_statements: what your function calls (as worker_policy_statements)."
+  type        = any
+  default     = null
+
+  validation {
+    condition     = length(try(concat([for name in setsubtract(keys(var.reconciler), ["handler", "batch_size", "maximum_batching_window_seconds", "maximum_concurrency", "max_receive_count", "timeout_seconds", "memory_size", "policy_statements"]) : "reconciler.${name} (known: handler, batch_size, maximum_batching_window_seconds, maximum_concurrency, max_receive_count, timeout_seconds, memory_size, policy_statements)"], try(flatten([for key0, item0 in var.reconciler.policy_statements : try(concat([for name in setsubtract(keys(item0), ["sid", "actions", "resources", "conditions"]) : "reconciler.policy_statements[${key0}].${name} (known: sid, actions, resources, conditions)"], try(flatten([for key1, item1 in item0.conditions : try([for name in setsubtract(keys(item1), ["test", "variable", "values"]) : "reconciler.policy_statements[${key0}].conditions[${key1}].${name} (known: test, variable, values)"], [])]), [])), [])]), [])), [])) == 0
+    error_message = "Unknown attribute: ${join("; ", try(concat([for name in setsubtract(keys(var.reconciler), ["handler", "batch_size", "maximum_batching_window_seconds", "maximum_concurrency", "max_receive_count", "timeout_seconds", "memory_size", "policy_statements"]) : "reconciler.${name} (known: handler, batch_size, maximum_batching_window_seconds, maximum_concurrency, max_receive_count, timeout_seconds, memory_size, policy_statements)"], try(flatten([for key0, item0 in var.reconciler.policy_statements : try(concat([for name in setsubtract(keys(item0), ["sid", "actions", "resources", "conditions"]) : "reconciler.policy_statements[${key0}].${name} (known: sid, actions, resources, conditions)"], try(flatten([for key1, item1 in item0.conditions : try([for name in setsubtract(keys(item1), ["test", "variable", "values"]) : "reconciler.policy_statements[${key0}].conditions[${key1}].${name} (known: test, variable, values)"], [])]), [])), [])]), [])), []))}. Terraform would drop it without a word and the default would apply: check the spelling."
+  }
+}
+
 # END GENERATED
 
 
@@ -621,7 +632,7 @@ variable "worker_layers" {
 }
 
 variable "worker_environment" {
-  description = "Extra environment variables for your task. Names the runtime uses (modules/plan/contract.json) are refused."
+  description = "Extra environment variables for your task (and your reconcile function, reconciler). Names the runtime uses (modules/plan/contract.json) are refused."
   type        = map(string)
   default     = {}
 

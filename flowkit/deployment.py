@@ -59,6 +59,11 @@ class Deployment:
     # config_items output), which create_config_table writes.
     config_table_name: str = "simulated-config"
     config_items: Mapping[str, str] = field(default_factory=dict)
+    # reconciler: its function's timeout (0: no reconciler; its environment is
+    # environment["reconciler"]) and how often SQS delivers a message before it moves to the
+    # unreconciled queue.
+    reconciler_timeout_seconds: int = 0
+    reconciler_max_receives: int = 0
 
     @classmethod
     def with_settings(cls, *, table_name: str = "simulated-tracker", **values: object) -> Deployment:
@@ -95,12 +100,16 @@ class Deployment:
     ) -> Deployment:
         """From modules/plan's outputs ``functions``, ``timing``, ``call``, ``state_machine`` and
         ``config_items``."""
+        present = [fn for fn in (*FUNCTIONS, "reconciler") if fn in functions]
+        reconciler = functions.get("reconciler") or {}
         return cls(
             config_items=dict(config_items or {}),
             state_machine=json.loads(state_machine["definition"]) if state_machine else None,
             environment={
-                fn: {str(k): str(v) for k, v in functions[fn]["environment"].items()} for fn in FUNCTIONS
+                fn: {str(k): str(v) for k, v in functions[fn]["environment"].items()} for fn in present
             },
+            reconciler_timeout_seconds=int(reconciler.get("timeout", 0)),
+            reconciler_max_receives=int(reconciler.get("max_receive_count", 0)),
             worker_timeout_seconds=int(functions["worker"]["timeout"]),
             memory_mb={fn: int(functions[fn]["memory_size"]) for fn in FUNCTIONS},
             hold_prompt_seconds=float(timing["hold_prompt_seconds"]),

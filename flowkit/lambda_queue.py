@@ -1,7 +1,10 @@
 """Lambda's asynchronous invocation, emulated on the virtual clock: start's invoke puts the
 worker's event on a queue that delivers it at least once (``deliveries``), retries a failed
 invocation after Lambda's documented delays, and runs each delivery as a participant on the clock;
-with a state machine (backend "step_functions"), one execution per run attempt."""
+with a state machine (backend "step_functions"), one execution per run attempt. An event whose
+retries are spent goes to the dead-letter queue, which the reconciler (when there is one) reads
+as its SQS event source mapping would: redelivered after the visibility timeout, at most
+``max_receive_count`` times, then moved to the unreconciled queue."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 from connect_async.dispatch import EXECUTION_ATTEMPT_FIELD, DispatchError, execution_name
 from connect_async.events import WorkerJob
 from connect_async.lease import Lease
+from connect_async.reconcile import ReconcileService, invocation_record
 from connect_async.retry import FLOW_CALL_RETRY, call_with_retry
 from connect_async.worker import LostRunError, WorkerService
 from flowkit.clock import VirtualClock
@@ -26,6 +30,9 @@ __all__ = ["LAMBDA_RETRY_DELAYS_SECONDS", "ThreadDispatcher", "WorkerCrashed"]
 
 # Lambda's asynchronous retries of a failed invocation (documented: after 1, then 2 minutes).
 LAMBDA_RETRY_DELAYS_SECONDS: Final = (60, 120)
+# How soon Lambda's poller hands a new message on the dead-letter queue to the reconciler
+# (an assumption: the SQS event source long-polls; no source gives a figure).
+SQS_PICKUP_MS: Final = 1_000
 
 
 class WorkerCrashed(BaseException):
@@ -66,6 +73,11 @@ class ThreadDispatcher:
         self._invoke_faults = list(invoke_faults)
         self.worker: WorkerService | None = None
         self.state_machine: StateMachineRunner | None = None
+        # The reconciler on the dead-letter queue (reconciler), its function's timeout and the
+        # queue's redrive limit.
+        self.reconciler: ReconcileService | None = None
+        self.reconciler_timeout_ms = 0
+        self.max_receives = 0
         self._executions: set[str] = set()
         self._timeout_ms = timeout_ms
         self._report = report
@@ -153,8 +165,46 @@ class ThreadDispatcher:
                 )
             )
             self._report.dead_lettered += 1
+            if self.reconciler is not None:
+                self._reconcile(job, name, self.reconciler)
 
         self.spawn(name, run)
+
+    def _reconcile(self, job: WorkerJob, name: str, reconciler: ReconcileService) -> None:
+        """The dead-letter queue's event source mapping: the invocation record goes to the
+        reconciler, again after each visibility timeout while it asks to retry, at most
+        max_receive_count times; then SQS moves it to the unreconciled queue."""
+        body = invocation_record(
+            job.to_payload(), request_id=name, invoke_count=1 + len(LAMBDA_RETRY_DELAYS_SECONDS)
+        )
+        visibility_ms = 6 * self.reconciler_timeout_ms  # the module's visibility timeout
+        for receive in range(1, self.max_receives + 1):
+            self._clock.sleep_ms(SQS_PICKUP_MS)
+            invocation = _Invocation(f"reconciler-{receive}", self._clock, self.reconciler_timeout_ms)
+            began = self._clock.now_ms()
+            outcome = reconciler.handle(body, invocation)
+            self._report.worker_runs.append((f"reconciler {receive}", began, self._clock.now_ms()))
+            record = reconciler.tracker.get(job.task_id, give_up_at_ms=self._clock.now_ms() + 1000)
+            said = record.reconcile_outcome if record is not None else ""
+            self._report.reconciliation = outcome.value
+            self._report.reconcile_outcome = said
+            detail = f": {said}" if said else ""
+            self._report.events.append(
+                Event(self._clock.now_ms(), "reconciler", f"receive {receive}: {outcome.value}{detail}")
+            )
+            if outcome.done:
+                return
+            if receive < self.max_receives:
+                self._clock.sleep_ms(visibility_ms)
+        self._report.reconciliation = "unreconciled"
+        self._report.events.append(
+            Event(
+                self._clock.now_ms(),
+                "reconciler",
+                f"received {self.max_receives} times unreconciled: SQS moves the message to the "
+                "unreconciled queue (its alarm fires)",
+            )
+        )
 
     def _invoke_once(self, job: WorkerJob, name: str, label: str) -> bool:
         """One invocation of the worker; True when it failed (Lambda will retry the event)."""

@@ -25,6 +25,7 @@ from connect_async.contract import (
     MAX_HOLD_SENTENCES,
     MAX_LOOKUP_KEYS,
     MAX_PROGRESS_MESSAGE_CHARS,
+    RECONCILE_FIELDS,
     RESULT_PREFIX,
     TTS_ENGINES,
     Attr,
@@ -34,6 +35,7 @@ from connect_async.contract import (
     LookupKey,
     LookupSource,
     Param,
+    ReconcileStatus,
     ResponseKey,
     ResponseStatus,
     RunStatus,
@@ -41,6 +43,7 @@ from connect_async.contract import (
 )
 from connect_async.dispatch import EXECUTION_ATTEMPT_FIELD
 from connect_async.settings import CONSTANTS, SETTINGS, Setting
+from connect_async.tasks import HANDLER_PATTERN
 
 __all__ = ["contract_document", "contract_json"]
 
@@ -126,6 +129,12 @@ def contract_document() -> dict[str, object]:
             "max_greeting_chars": MAX_GREETING_CHARS,
             "voices": _polly_enum("VoiceId"),
             "languages": _polly_enum("LanguageCode"),
+        },
+        # The reconciler (reconciler): the record fields its role may write, and its status names.
+        "reconcile": {
+            "fields": [attr.value for attr in RECONCILE_FIELDS],
+            "status": _by_name(ReconcileStatus),
+            "handler_pattern": f"^{HANDLER_PATTERN.pattern}$",
         },
         "settings": {row.name: _setting_document(row) for row in SETTINGS},
         "constants": dict(CONSTANTS),

@@ -62,6 +62,11 @@ class CallReport:
     away: list[tuple[int, int]] = field(default_factory=list)
     # Worker events that ended in the dead-letter queue (every Lambda retry failed too).
     dead_lettered: int = 0
+    # What the reconciler made of them (reconciler): reconciled, retry ... then unreconciled
+    # when it kept failing; "" when there is no reconciler or nothing was dead-lettered.
+    reconciliation: str = ""
+    # What the reconcile function said, as recorded on the run's record (reconcile_outcome).
+    reconcile_outcome: str = ""
     # backend step_functions: the states the execution entered (Standard bills each one).
     state_transitions: int = 0
     # The faults injected into this call's AWS requests, by kind (flowkit.faults).

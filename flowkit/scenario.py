@@ -80,7 +80,9 @@ CATALOGUE: dict[str, Demo] = {
     ),
     "fail": Demo(Scenario(work_seconds=8, outcome="fail"), "the task raises: the fallback path"),
     "crash": Demo(
-        Scenario(work_seconds=8, outcome="crash"), "the worker dies after its claim: heard within one lease"
+        Scenario(work_seconds=8, outcome="crash"),
+        "the worker dies after its claim: heard within one lease; then the reconciler settles the run",
+        tfvars="examples/reconcile.tfvars",
     ),
     "lost-event": Demo(
         Scenario(work_seconds=8, worker_deliveries=0),

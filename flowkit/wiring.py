@@ -7,19 +7,28 @@ the emulated queue (``flowkit.lambda_queue``)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
 from botocore.exceptions import ClientError, ReadTimeoutError
 
 from connect_async.check import CheckService
-from connect_async.config import CheckSettings, EnvVar, LookupSettings, StartSettings, WorkerSettings
+from connect_async.config import (
+    CheckSettings,
+    EnvVar,
+    LookupSettings,
+    ReconcilerSettings,
+    StartSettings,
+    WorkerSettings,
+)
 from connect_async.config_table import ConfigTable
 from connect_async.lease import read_timeout_seconds
 from connect_async.lookup import LookupService
+from connect_async.reconcile import ReconcileService
 from connect_async.retry import FLOW_CALL_RETRY, WORKER_RETRY
 from connect_async.start import StartService
-from connect_async.tasks import TaskContext
+from connect_async.tasks import Reconcile, TaskContext, load_reconcile
 from connect_async.tracker import TrackerTable
 from connect_async.worker import WorkerService
 from flowkit.clock import VirtualClock
@@ -33,6 +42,9 @@ from flowkit.states import StateMachineRunner, Steps
 __all__ = ["CONFIG_TABLE_BEHAVIOURS", "SIMULATED_STATE_MACHINE_ARN", "FlowFunction", "Kit", "wire_services"]
 
 SIMULATED_STATE_MACHINE_ARN: Final = "arn:aws:states:eu-west-2:123456789012:stateMachine:simulated-task"
+SIMULATED_UNRECONCILED_QUEUE_URL: Final = (
+    "https://sqs.eu-west-2.amazonaws.com/123456789012/simulated-unreconciled"
+)
 
 # How the configuration table behaves on a call: answers, throttles every request, hangs until
 # the client's read timeout cuts each request, or does not exist.
@@ -74,6 +86,7 @@ def wire_services(
     config_table: str = "ok",
     dynamodb_faults: Sequence[DynamoDBFault] = (),
     invoke_faults: Sequence[str] = (),
+    reconcile_loader: Callable[[str], Reconcile] = load_reconcile,
 ) -> tuple[dict[str, FlowFunction], ThreadDispatcher]:
     """start, check, lookup (and any plugged-in functions) for the flow, and the dispatcher that
     runs the worker, each function on its own counted DynamoDB client (a plugged-in function on
@@ -127,6 +140,10 @@ def wire_services(
         task_loader=task_loader,
         keep_alive=dispatcher.keep_alive,
     )
+    if deployment.reconciler_timeout_seconds:
+        dispatcher.reconciler = _reconciler(deployment, clock, client_of("reconciler"), reconcile_loader)
+        dispatcher.reconciler_timeout_ms = deployment.reconciler_timeout_seconds * 1000
+        dispatcher.max_receives = deployment.reconciler_max_receives
     # What the module gives start: the worker's name, or the state machine's ARN (backend
     # step_functions; start then writes no claim bound, as StartExecution is synchronous).
     runs_on = (
@@ -160,6 +177,31 @@ def wire_services(
     }
     services.update({name: build(kit) for name, build in custom_functions.items()})
     return services, dispatcher
+
+
+def _reconciler(
+    deployment: Deployment, clock: VirtualClock, client: Any, loader: Callable[[str], Reconcile]
+) -> ReconcileService:
+    """The reconciler as the module deploys it; what it parks is only reported (its events)."""
+    settings = ReconcilerSettings.from_env(
+        deployment.env(
+            "reconciler",
+            **{
+                EnvVar.TRACKER_TABLE_NAME.value: deployment.table_name,
+                EnvVar.UNRECONCILED_QUEUE_URL.value: SIMULATED_UNRECONCILED_QUEUE_URL,
+            },
+        )
+    )
+    tracker = TrackerTable(client, deployment.table_name, clock=clock, retry_policy=WORKER_RETRY)
+    # The reconcile function runs on the virtual clock: no real-time alarm.
+    return ReconcileService(
+        settings,
+        tracker,
+        clock,
+        park=lambda body, reason: None,
+        loader=loader,
+        time_limit=lambda _: nullcontext(),
+    )
 
 
 def _lookup_service(

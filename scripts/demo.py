@@ -117,11 +117,19 @@ def main(argv: list[str] | None = None) -> int:
             f"Language: {report.language or 'the instance default'}; voice: {report.voice}; "
             f"silence before the greeting: {'none heard' if first is None else f'{first} ms'}"
         )
-    if report.dead_lettered:
-        print(f"Worker events in the dead-letter queue: {report.dead_lettered} (the lost_runs alarm fires)")
+    _after_the_call(report)
     if args.chart:
         print("\n```mermaid\n" + call_gantt(report, f"Scenario {args.scenario}") + "```")
     return 0
+
+
+def _after_the_call(report: CallReport) -> None:
+    """What happened once the caller had gone: the dead-letter queue and the reconciler."""
+    if report.dead_lettered:
+        print(f"Worker events in the dead-letter queue: {report.dead_lettered} (the lost_runs alarm fires)")
+    if report.reconciliation:
+        said = f": {report.reconcile_outcome!r}" if report.reconcile_outcome else ""
+        print(f"Reconciler: {report.reconciliation}{said} (on the run's record; its status stays failed)")
 
 
 if __name__ == "__main__":

@@ -66,6 +66,15 @@ def _class(function: str, rows: Sequence[Setting]) -> str:
     )
 
 
+def _all(exported: str) -> str:
+    """``__all__``, one name a line once it outgrows a line (as ruff format writes it)."""
+    line = f"__all__ = [{exported}]"
+    if len(line) <= 110:
+        return line + "\n\n\n"
+    names = "".join(f"    {name.strip()},\n" for name in exported.split(","))
+    return f"__all__ = [\n{names}]\n\n\n"
+
+
 def tunings_py() -> str:
     """The module's exact text."""
     by_function = {
@@ -91,6 +100,6 @@ def tunings_py() -> str:
         "from dataclasses import dataclass\n\n"
         + "\n".join(imports)
         + f"\nfrom connect_async.environment import {readers}\n\n"
-        f"__all__ = [{exported}]\n\n\n"
+        + _all(exported)
         + "\n\n".join(_class(function, rows) for function, rows in by_function.items())
     )

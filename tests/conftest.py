@@ -31,11 +31,12 @@ from botocore.awsrequest import AWSResponse
 
 from connect_async.aws import dynamodb_client, lambda_client
 from connect_async.check import CheckService
-from connect_async.config import CheckSettings, EnvVar, StartSettings, WorkerSettings
+from connect_async.config import CheckSettings, EnvVar, ReconcilerSettings, StartSettings, WorkerSettings
 from connect_async.contract import Attr, CheckPollWhen, TrackingIdSource
 from connect_async.dispatch import LambdaDispatcher
 from connect_async.lease import no_background_renewal
 from connect_async.observability import metrics
+from connect_async.reconcile import ReconcileService
 from connect_async.retry import RetryPolicy
 from connect_async.start import StartService
 from connect_async.tracker import TrackerTable
@@ -232,6 +233,26 @@ class Stack:
         # task's own sleep and progress calls (tests/unit/test_lease.py covers the thread).
         return WorkerService(
             settings, self.tracker(), self.clock, task_loader=loader, keep_alive=no_background_renewal
+        )
+
+    def reconcile_service(
+        self, reconcile: Callable[..., object], parked: list[tuple[str, str]] | None = None
+    ) -> ReconcileService:
+        """The reconciler on this stack, calling ``reconcile``; parked messages go to ``parked``."""
+        settings = ReconcilerSettings.from_env(
+            {
+                EnvVar.TRACKER_TABLE_NAME: TABLE,
+                EnvVar.RECONCILE_HANDLER: "tests.conftest:injected_by_the_loader_below",
+                EnvVar.UNRECONCILED_QUEUE_URL: "https://sqs.eu-west-2.amazonaws.com/123456789012/unreconciled",
+            }
+        )
+        shelf = parked if parked is not None else []
+
+        def park(body: str, reason: str) -> None:
+            shelf.append((body, reason))
+
+        return ReconcileService(
+            settings, self.tracker(), self.clock, park=park, loader=lambda handler: reconcile
         )
 
     # -- one-call helpers ----------------------------------------------------------------------

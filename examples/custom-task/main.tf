@@ -18,6 +18,13 @@ module "connect_async" {
   # one transfer.
   task_retry_attempts = 2
 
+  # A worker that dies mid-transfer (out of memory after the bank took the request) is heard as
+  # the fallback; then the reconciler asks the bank, by the run's idempotency key, what became of
+  # it, and records the answer on the run's record (worker_environment reaches it too).
+  reconciler = {
+    handler = "transfers.task:reconcile"
+  }
+
   # What the flow passes and says (with connect_instance_id): terraform.tfvars, which the demo plays.
   connect_instance_id   = var.connect_instance_id
   task_parameters       = var.task_parameters

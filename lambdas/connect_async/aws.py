@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import boto3
 from botocore.config import Config
@@ -20,6 +20,7 @@ __all__ = [
     "bedrock_runtime_client",
     "dynamodb_client",
     "lambda_client",
+    "sqs_client",
     "stepfunctions_client",
 ]
 
@@ -48,6 +49,10 @@ def dynamodb_client(
 
 def lambda_client(connect_timeout: float = 1.0, read_timeout: float = 2.0) -> LambdaClient:
     return boto3.client("lambda", config=_config(connect_timeout, read_timeout))
+
+
+def sqs_client(connect_timeout: float = 1.0, read_timeout: float = 5.0) -> Any:
+    return boto3.client("sqs", config=_config(connect_timeout, read_timeout))
 
 
 def stepfunctions_client(connect_timeout: float = 1.0, read_timeout: float = 2.0) -> SFNClient:

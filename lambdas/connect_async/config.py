@@ -24,7 +24,7 @@ from connect_async.environment import (
     read_whole,
 )
 from connect_async.settings import FUNCTIONS, LOG_LEVELS, SETTINGS, EnvVar, setting
-from connect_async.tunings import CheckTunings, LookupTunings, StartTunings, WorkerTunings
+from connect_async.tunings import CheckTunings, LookupTunings, ReconcilerTunings, StartTunings, WorkerTunings
 
 __all__ = [
     "DEFAULT_METRICS_NAMESPACE",
@@ -35,6 +35,7 @@ __all__ = [
     "ConfigurationError",
     "EnvVar",
     "LookupSettings",
+    "ReconcilerSettings",
     "StartSettings",
     "WorkerSettings",
     "check_shared",
@@ -67,6 +68,8 @@ _WIRING: Final[Mapping[str, tuple[str, ...]]] = {
         EnvVar.POWERTOOLS_METRICS_NAMESPACE,
         EnvVar.CONFIG_FIELDS,
     ),
+    # The reconciler (reconciler): your reconcile function and the queue it parks messages on.
+    "reconciler": (*_COMMON, EnvVar.RECONCILE_HANDLER, EnvVar.UNRECONCILED_QUEUE_URL),
     # The shipped Bedrock task: its model and prompts, from the root's bedrock variable.
     "bedrock_task": (EnvVar.BEDROCK_MODEL_ID, EnvVar.BEDROCK_PROMPT_TEMPLATE, EnvVar.BEDROCK_SYSTEM_PROMPT),
 }
@@ -87,6 +90,7 @@ HANDLERS: Final[Mapping[str, str]] = {
     "check": "connect_async.handlers.check.handler",
     "worker": "connect_async.handlers.worker.handler",
     "lookup": "connect_async.handlers.lookup.handler",
+    "reconciler": "connect_async.handlers.reconciler.handler",
 }
 
 DEFAULT_METRICS_NAMESPACE: Final = "ConnectAsyncLambda"
@@ -229,4 +233,33 @@ class LookupSettings(LookupTunings):
             **asdict(LookupTunings.read(env)),
             table_name=read_str(env, EnvVar.CONFIG_TABLE_NAME),
             fields=_read_config_fields(env),
+        )
+
+
+_QUEUE_URL: Final = re.compile(
+    r"https://sqs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[0-9]{12}/[A-Za-z0-9_-]{1,80}|http://(127\.0\.0\.1|localhost)(:[0-9]+)?/[0-9]{12}/[A-Za-z0-9_-]{1,80}"
+)
+
+
+@dataclass(frozen=True)
+class ReconcilerSettings(ReconcilerTunings):
+    table_name: str
+    reconcile_handler: str
+    # Where a message that cannot be reconciled is parked (the reconciler's own redrive queue).
+    unreconciled_queue_url: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> ReconcilerSettings:
+        check_shared(env)
+        queue_url = read_str(env, EnvVar.UNRECONCILED_QUEUE_URL)
+        if not _QUEUE_URL.fullmatch(queue_url):
+            raise ConfigurationError(
+                f"{EnvVar.UNRECONCILED_QUEUE_URL} must be an SQS queue URL "
+                f"(https://sqs.<region>.amazonaws.com/<account>/<name>), got {queue_url[:80]!r}"
+            )
+        return cls(
+            **asdict(ReconcilerTunings.read(env)),
+            table_name=read_str(env, EnvVar.TRACKER_TABLE_NAME),
+            reconcile_handler=read_str(env, EnvVar.RECONCILE_HANDLER),
+            unreconciled_queue_url=queue_url,
         )

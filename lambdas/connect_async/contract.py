@@ -30,6 +30,9 @@ __all__ = [
     "MAX_LOOKUP_KEYS",
     "MAX_PARAMETERS_BYTES",
     "MAX_PROGRESS_MESSAGE_CHARS",
+    "MAX_RECONCILE_OUTCOME_CHARS",
+    "RECONCILE_FIELDS",
+    "RECONCILIATION_ATTRS",
     "RESPONSE_DEFAULTS",
     "RESULT_KEY_PATTERN",
     "RESULT_PREFIX",
@@ -46,6 +49,7 @@ __all__ = [
     "LookupKey",
     "LookupSource",
     "Param",
+    "ReconcileStatus",
     "ResponseKey",
     "ResponseStatus",
     "RunStatus",
@@ -151,6 +155,40 @@ class Attr(StrEnum):
     # StartExecution is synchronous). An unclaimed, in-progress run past it reads as failed
     # (worker_not_started), and a worker delivered after it refuses the run.
     CLAIM_BY_MS = "claim_by_ms"
+    # The reconciler's fields (reconciler): after a lost run's event reached the dead-letter
+    # queue, what your reconcile function found. They never change the run's status; the
+    # reconciler's role may write only these (RECONCILE_FIELDS).
+    RECONCILE_STATUS = "reconcile_status"  # a ReconcileStatus
+    RECONCILE_OUTCOME = "reconcile_outcome"  # what the reconcile function said (short, redacted)
+    # Who is reconciling the run, and until when (epoch ms): one reconcile at a time per run,
+    # however often SQS delivers its message.
+    RECONCILE_OWNER = "reconcile_owner"
+    RECONCILE_UNTIL_MS = "reconcile_until_ms"
+    RECONCILE_ATTEMPTS = "reconcile_attempts"
+    RECONCILED_AT_MS = "reconciled_at_ms"
+
+
+class ReconcileStatus(StrEnum):
+    """A lost run's reconciliation, on its record (``reconcile_status``)."""
+
+    RECONCILING = "reconciling"  # a reconcile function is running now
+    RECONCILED = "reconciled"  # done, once: later deliveries of its message change nothing
+    RETRY_LATER = "retry_later"  # not yet: SQS delivers the message again
+
+
+# The reconciler's own fields of a record (a new run of the task id starts without them).
+RECONCILIATION_ATTRS: Final = (
+    Attr.RECONCILE_STATUS,
+    Attr.RECONCILE_OUTCOME,
+    Attr.RECONCILE_OWNER,
+    Attr.RECONCILE_UNTIL_MS,
+    Attr.RECONCILE_ATTEMPTS,
+    Attr.RECONCILED_AT_MS,
+)
+# What the reconciler's role may write on a run's record (and name in its conditions): the
+# record's key, the fields that tell the run (attempt, created_at_ms) and its own.
+RECONCILE_FIELDS: Final = (Attr.TASK_ID, Attr.ATTEMPT, Attr.CREATED_AT_MS, *RECONCILIATION_ATTRS)
+MAX_RECONCILE_OUTCOME_CHARS: Final = 256
 
 
 class Param(StrEnum):

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 from typing import Final
 
-__all__ = ["REDACTED", "RedactingFilter", "redact", "trim"]
+__all__ = ["REDACTED", "RedactingFilter", "redact", "redacted_traceback", "trim"]
 
 REDACTED: Final = "[redacted]"
 # Seven or more digits, optionally led by a plus, with up to three separators between digits:
@@ -22,6 +23,15 @@ _PHONE_LIKE: Final = re.compile(rf"[+\uff0b]?\(?\d(?:{_SEPARATORS}{{0,3}}\d){{6,
 
 def redact(text: str) -> str:
     return _PHONE_LIKE.sub(REDACTED, text)
+
+
+def redacted_traceback(exc: BaseException) -> str:
+    """The exception's traceback for a log line, phone-like numbers masked (user code's
+    messages may carry them)."""
+    try:
+        return redact("".join(traceback.format_exception(exc)))
+    except Exception:
+        return "(the traceback could not be formatted)"
 
 
 def trim(text: str, limit: int) -> str:

@@ -67,6 +67,12 @@ class TrackerRecord:
     progress_at_ms: int = 0
     claim_by_ms: int = 0
     begun_by: str = ""
+    reconcile_status: str = ""
+    reconcile_outcome: str = ""
+    reconcile_owner: str = ""
+    reconcile_until_ms: int = 0
+    reconcile_attempts: int = 0
+    reconciled_at_ms: int = 0
 
     def is_expired(self, now_ms: int) -> bool:
         # TTL deletion is lazy (up to days): an expired item can still be read.

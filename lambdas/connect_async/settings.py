@@ -55,6 +55,10 @@ class EnvVar(StrEnum):
     RESULT_KEYS = "RESULT_KEYS"
     # worker.
     TASK_HANDLER = "TASK_HANDLER"
+    # The reconciler (when reconciler is set): your reconcile function, and the queue where it
+    # parks a message it cannot reconcile (not a worker's invocation record, an unknown run).
+    RECONCILE_HANDLER = "RECONCILE_HANDLER"
+    UNRECONCILED_QUEUE_URL = "UNRECONCILED_QUEUE_URL"
     # lookup (the configuration lookup, when config_lookup is set).
     CONFIG_TABLE_NAME = "CONFIG_TABLE_NAME"
     # The item fields the lookup always answers (every field the configured items use).
@@ -67,9 +71,9 @@ class EnvVar(StrEnum):
 
 # Who reads a setting: a function (from its environment), the flows (rendered into them), or
 # Lambda itself (a function's or the worker's event configuration).
-Reader = Literal["start", "check", "worker", "lookup", "bedrock_task", "flow", "lambda"]
+Reader = Literal["start", "check", "worker", "lookup", "reconciler", "bedrock_task", "flow", "lambda"]
 # The readers that are code reading their environment: each gets a settings class (tunings.py).
-FUNCTIONS: Final[tuple[Reader, ...]] = ("start", "check", "worker", "lookup", "bedrock_task")
+FUNCTIONS: Final[tuple[Reader, ...]] = ("start", "check", "worker", "lookup", "reconciler", "bedrock_task")
 Unit = Literal["ms", "seconds", "count", "bytes", "MB", "number", "choice"]
 
 LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -500,7 +504,7 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         description="Powertools log level of the functions.",
         choices=LOG_LEVELS,
         env="POWERTOOLS_LOG_LEVEL",  # Powertools reads it
-        readers=("start", "check", "worker", "lookup"),
+        readers=("start", "check", "worker", "lookup", "reconciler"),
     ),
     _setting(
         name="memory_size.start",

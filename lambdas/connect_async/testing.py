@@ -11,11 +11,19 @@
         call = play(transfers.run, parameters={"amount": "99999"}, settings={"check_budget_ms": 0})
         assert (call.final["status"], call.final["error_code"]) == ("failed", "insufficient_funds")
 
+    def test_a_lost_transfer_is_reconciled_once() -> None:
+        done = reconcile_lost_run(transfers.reconcile, parameters={"amount": "120.00"}, deliveries=2)
+        assert done.outcomes == ["reconciled", "already_reconciled"]
+        assert done.status == "reconciled" and done.lost_run.error_code == "worker_lost"
+
 ``run_task`` runs one task function as the worker runs it: its time budget (the worker's
 timeout less its safety margin), retries of ``TransientError`` (``task_retry_attempts``),
 progress reports, the result's validation (flat strings, ``max_result_bytes``) and the error
 codes; it returns the run's final record as a ``TaskRun``. ``play`` goes through start, the
 worker and check, as the flow calls them, and returns what the flow read (``Call``).
+``reconcile_lost_run`` makes a run whose worker dies mid-task, lets Lambda's retry record it
+lost, and hands its dead-lettered event to the reconciler with your reconcile function
+(``Reconciliation``).
 
 Both run the runtime's own code against an emulated DynamoDB (moto) on a virtual clock:
 ``context.sleep`` returns at once, and the budget counts virtual time. Settings are named as in
@@ -28,26 +36,27 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 import boto3
 
 from connect_async.check import CheckService
-from connect_async.config import CheckSettings, EnvVar, StartSettings, WorkerSettings
+from connect_async.config import CheckSettings, EnvVar, ReconcilerSettings, StartSettings, WorkerSettings
 from connect_async.contract import Attr
 from connect_async.events import WorkerJob
 from connect_async.lease import no_background_renewal
+from connect_async.reconcile import ReconcileService, invocation_record
 from connect_async.retry import RetryPolicy
 from connect_async.runs import TrackerRecord
 from connect_async.settings import SETTINGS, environments, setting
 from connect_async.start import StartService
-from connect_async.tasks import Task, TaskContext
+from connect_async.tasks import LostRun, Task, TaskContext
 from connect_async.tracker import TrackerTable
-from connect_async.worker import WorkerService
+from connect_async.worker import LostRunError, WorkerService
 
-__all__ = ["Call", "TaskRun", "play", "run_task"]
+__all__ = ["Call", "Reconciliation", "TaskRun", "play", "reconcile_lost_run", "run_task"]
 
 _REGION: Final = "us-east-1"
 _START_MS: Final = 1_767_225_600_000  # 2026-01-01T00:00:00Z: a fixed, readable start
@@ -85,6 +94,24 @@ class Call:
     while_running: Mapping[str, str]
     final: Mapping[str, str]
     run: TaskRun
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """What the reconciler made of a lost run's dead-lettered event, delivered ``deliveries``
+    times (SQS delivers at least once)."""
+
+    # Per delivery: reconciled, already_reconciled, retry (SQS would deliver it again), parked.
+    outcomes: list[str]
+    status: str  # reconcile_status on the run's record: reconciled, retry_later ("" if none)
+    outcome: str  # reconcile_outcome on the record: what your function said, redacted, trimmed
+    lost_run: LostRun | None  # what your function was given the first time (None: not called)
+    calls: int  # how often your function was called
+    record: TrackerRecord  # the run's record at the end (its status is still failed)
+
+
+class _WorkerDied(BaseException):
+    """The worker's process ends here (out of memory, Lambda's hard timeout): nothing more is written."""
 
 
 class _VirtualClock:
@@ -320,6 +347,97 @@ def play(
         run = _run_worker(stack)
         final = stack.check.handle(event, 8_000)
     return Call(start=started, while_running=while_running, final=final, run=run)
+
+
+def reconcile_lost_run(
+    reconcile: Callable[[LostRun], object],
+    parameters: Mapping[str, str] | None = None,
+    *,
+    task: Callable[[TaskContext], object] | None = None,
+    dies_at_progress: int = 1,
+    deliveries: int = 1,
+    task_name: str | None = None,
+    channel: str = "VOICE",
+    settings: Mapping[str, object] | None = None,
+    environment: Mapping[str, str] | None = None,
+) -> Reconciliation:
+    """A lost run, reconciled: the worker runs ``task`` (a stand-in that reports 50 % when None)
+    and dies right after its ``dies_at_progress``-th progress report (or as soon as it returns,
+    before its result is written: the transfer sent, its confirmation never recorded). Lambda's
+    retry records the run failed/worker_lost; its invocation record goes to the reconciler
+    ``deliveries`` times, which calls ``reconcile`` as the module's reconciler does."""
+    if deliveries < 1:
+        raise ValueError("deliveries must be at least 1")
+
+    def stand_in(context: TaskContext) -> None:
+        context.report_progress(50, "Working on it")
+
+    work = task or stand_in
+    reports = 0
+
+    def dying(context: TaskContext) -> object:
+        report = context._report_progress
+
+        def then_die(percent: int, message: str) -> None:
+            nonlocal reports
+            report(percent, message)
+            reports += 1
+            if reports >= dies_at_progress:
+                raise _WorkerDied
+
+        work(replace(context, _report_progress=then_die))
+        raise _WorkerDied
+
+    with _emulated_dynamodb() as (client, table), _environment(environment):
+        stack = _stack(client, table, dying, settings or {})
+        _start(stack, _event(parameters or {}, channel, task_name))
+        job = stack.jobs.jobs[-1]
+        try:
+            stack.worker.handle(job.to_payload(), _Invocation(stack.clock, stack.timeout_ms))
+        except _WorkerDied:
+            pass
+        else:
+            raise AssertionError("the worker was meant to die mid-task")
+        # Lambda retries the failed invocation a minute later; by then the lease has lapsed.
+        stack.clock.sleep_ms(max(stack.worker.settings.worker_lease_ms, 60_000) + 1)
+        with suppress(LostRunError):  # Lambda sends the event on to the dead-letter queue
+            stack.worker.handle(job.to_payload(), _Invocation(stack.clock, stack.timeout_ms))
+        body = invocation_record(job.to_payload(), request_id="connect-async-testing")
+        calls: list[LostRun] = []
+
+        def recorded(run: LostRun) -> object:
+            calls.append(run)
+            return reconcile(run)
+
+        reconciler = ReconcileService(
+            ReconcilerSettings.from_env(
+                {
+                    EnvVar.TRACKER_TABLE_NAME.value: table,
+                    EnvVar.RECONCILE_HANDLER.value: "testing:reconcile",
+                    EnvVar.UNRECONCILED_QUEUE_URL.value: f"https://sqs.{_REGION}.amazonaws.com/123456789012/unreconciled",
+                }
+            ),
+            stack.tracker,
+            stack.clock,
+            park=lambda body, reason: None,
+            loader=lambda _: recorded,
+            time_limit=lambda _: nullcontext(),
+        )
+        outcomes = [
+            reconciler.handle(body, _Invocation(stack.clock, 60_000, aws_request_id=f"reconcile-{n}")).value
+            for n in range(deliveries)
+        ]
+        record = stack.tracker.get(job.task_id, give_up_at_ms=stack.clock.now_ms())
+    if record is None:
+        raise AssertionError(f"the run {job.task_id} has no record after the reconciler")
+    return Reconciliation(
+        outcomes=outcomes,
+        status=record.reconcile_status,
+        outcome=record.reconcile_outcome,
+        lost_run=calls[0] if calls else None,
+        calls=len(calls),
+        record=record,
+    )
 
 
 @contextmanager

@@ -17,7 +17,7 @@ from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from connect_async.clock import Clock
-from connect_async.contract import Attr, RunStatus
+from connect_async.contract import RECONCILIATION_ATTRS, Attr, ReconcileStatus, RunStatus
 from connect_async.events import TaskRequest
 from connect_async.retry import RetryPolicy, call_with_retry
 from connect_async.runs import CorruptRecordError, TrackerRecord, record_from_item
@@ -165,10 +165,18 @@ class TrackerTable:
         condition: str,
         expr: _Expression,
         give_up_at_ms: int,
+        *,
+        with_items: bool = True,
     ) -> tuple[bool, Mapping[str, Any] | None]:
-        """Run one conditional UpdateItem. Returns (applied, item after or item before).
+        """Run one conditional UpdateItem. Returns (applied, item after or item before), or with
+        ``with_items=False`` no item (ReturnValues NONE: the reconciler's role may ask no more).
 
         Each attempt fills the expression's time placeholders with the time it is sent."""
+        returns: dict[str, Any] = (
+            {"ReturnValues": "ALL_NEW", "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+            if with_items
+            else {"ReturnValues": "NONE"}
+        )
 
         def operation() -> tuple[bool, Mapping[str, Any] | None]:
             try:
@@ -179,8 +187,7 @@ class TrackerTable:
                     ConditionExpression=condition,
                     ExpressionAttributeNames=expr.names,
                     ExpressionAttributeValues=expr.values_at(self._clock.now_ms()),
-                    ReturnValues="ALL_NEW",
-                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                    **returns,
                 )
             except ClientError as exc:
                 if exc.response.get("Error", {}).get("Code") != _CONDITION_FAILED:
@@ -258,6 +265,8 @@ class TrackerTable:
             Attr.LEASE_OWNER,
             Attr.LEASE_EXPIRES_AT_MS,
             Attr.FINISHED_AT_MS,
+            # A new run starts unreconciled (the reconciler's writes name their run's attempt).
+            *RECONCILIATION_ATTRS,
         ]
         if request.restart_token is None:
             removes.append(Attr.RESTART_TOKEN)
@@ -488,6 +497,89 @@ class TrackerTable:
         if not applied and guard == "owner" and owner is not None and old is not None:
             # An earlier attempt of this write landed (its answer was lost): it is this owner's.
             return _landed(record_from_item(old), attempt, owner, status)
+        return applied
+
+    # -- reconciler ------------------------------------------------------------------------
+    # Its writes name only RECONCILE_FIELDS and ask nothing back (ReturnValues NONE): its role
+    # may write those attributes alone (IAM's dynamodb:Attributes), so a refusal is read again.
+
+    def begin_reconcile(
+        self, task_id: str, attempt: int, created_at_ms: int, owner: str, *, hold_ms: int, give_up_at_ms: int
+    ) -> bool:
+        """Take the run's reconciliation for ``hold_ms``: refused when it is reconciled, or
+        another reconciler holds it still, or the record is of another run."""
+        e = _Expression()
+        status, until = e.name(Attr.RECONCILE_STATUS), e.name(Attr.RECONCILE_UNTIL_MS)
+        update = (
+            f"SET {e.assign(Attr.RECONCILE_STATUS, ReconcileStatus.RECONCILING)}, "
+            f"{e.assign(Attr.RECONCILE_OWNER, owner)}, "
+            f"{until} = {e.later('until', hold_ms)}, "
+            f"{e.increment(Attr.RECONCILE_ATTEMPTS)}"
+        )
+        condition = (
+            f"{self._same_run(e, attempt, created_at_ms)} AND (attribute_not_exists({status}) OR "
+            f"{status} = {e.value('retry_later', ReconcileStatus.RETRY_LATER)} OR "
+            f"({status} = {e.value('reconciling', ReconcileStatus.RECONCILING)} AND {until} <= {e.now()}))"
+        )
+        if self._reconcile_update(task_id, update, condition, e, give_up_at_ms):
+            return True
+        record = self.get(task_id, give_up_at_ms=give_up_at_ms)
+        # Refused because an earlier attempt of this very write landed (its answer was lost).
+        return (
+            record is not None
+            and record.reconcile_owner == owner
+            and record.reconcile_status == ReconcileStatus.RECONCILING
+        )
+
+    def finish_reconcile(
+        self,
+        task_id: str,
+        attempt: int,
+        created_at_ms: int,
+        owner: str,
+        *,
+        status: ReconcileStatus,
+        outcome: str,
+        give_up_at_ms: int,
+    ) -> bool:
+        """Record what the reconcile function said, while the reconciliation is ``owner``'s;
+        False when it no longer is (the run was restarted, say). Never touches the run's status."""
+        e = _Expression()
+        sets = [
+            e.assign(Attr.RECONCILE_STATUS, status),
+            e.assign(Attr.RECONCILE_OUTCOME, outcome),
+            f"{e.name(Attr.RECONCILE_UNTIL_MS)} = {e.value('zero', 0)}",
+        ]
+        if status is ReconcileStatus.RECONCILED:
+            sets.append(f"{e.name(Attr.RECONCILED_AT_MS)} = {e.now()}")
+        condition = (
+            f"{self._same_run(e, attempt, created_at_ms)} AND "
+            f"{e.name(Attr.RECONCILE_OWNER)} = {e.value('owner', owner)} AND "
+            f"{e.name(Attr.RECONCILE_STATUS)} = {e.value('reconciling', ReconcileStatus.RECONCILING)}"
+        )
+        if self._reconcile_update(task_id, "SET " + ", ".join(sets), condition, e, give_up_at_ms):
+            return True
+        record = self.get(task_id, give_up_at_ms=give_up_at_ms)
+        return (
+            record is not None
+            and record.reconcile_owner == owner
+            and record.reconcile_status == status
+            and record.reconcile_outcome == outcome
+        )
+
+    @staticmethod
+    def _same_run(e: _Expression, attempt: int, created_at_ms: int) -> str:
+        """The record is of this run: its attempt, and its creation time when the event carries
+        one (0 in a payload from before it did)."""
+        condition = f"{e.name(Attr.ATTEMPT)} = {e.value('attempt', attempt)}"
+        if created_at_ms:
+            condition += f" AND {e.name(Attr.CREATED_AT_MS)} = {e.value('created', created_at_ms)}"
+        return condition
+
+    def _reconcile_update(
+        self, task_id: str, update: str, condition: str, e: _Expression, give_up_at_ms: int
+    ) -> bool:
+        applied, _ = self._conditional_update(task_id, update, condition, e, give_up_at_ms, with_items=False)
         return applied
 
 

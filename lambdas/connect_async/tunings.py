@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from connect_async.contract import CheckPollWhen, TrackingIdSource
 from connect_async.environment import read_choice, read_number, read_whole
 
-__all__ = ["BedrockTaskTunings", "CheckTunings", "LookupTunings", "StartTunings", "WorkerTunings"]
+__all__ = [
+    "BedrockTaskTunings",
+    "CheckTunings",
+    "LookupTunings",
+    "ReconcilerTunings",
+    "StartTunings",
+    "WorkerTunings",
+]
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,20 @@ class LookupTunings:
         return cls(
             log_level=read_choice(env, "log_level"),
             lookup_budget_ms=read_whole(env, "lookup_budget_ms"),
+        )
+
+
+@dataclass(frozen=True)
+class ReconcilerTunings:
+    """The settings reconciler reads from its environment."""
+
+    log_level: str  # POWERTOOLS_LOG_LEVEL
+
+    @classmethod
+    def read(cls, env: Mapping[str, str]) -> ReconcilerTunings:
+        """Each field from its variable: its default when unset, its range enforced."""
+        return cls(
+            log_level=read_choice(env, "log_level"),
         )
 
 

@@ -25,7 +25,6 @@ retried here instead, with backoff, while the budget allows.
 from __future__ import annotations
 
 import random
-import traceback
 import uuid
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
@@ -45,7 +44,7 @@ from connect_async.contract import (
 from connect_async.events import InvalidEventError, WorkerJob, parse_worker_event
 from connect_async.lease import KeepAlive, Lease, thread_keep_alive
 from connect_async.observability import count, count_failure, logger, timing
-from connect_async.redaction import redact, trim
+from connect_async.redaction import redact, redacted_traceback, trim
 from connect_async.results import (
     InvalidResultError,
     MissingResultKeyError,
@@ -243,7 +242,7 @@ class WorkerService:
                 message = _safe_message(f"{_exception_name(exc)}: {_exception_text(exc)}")
                 logger.error(
                     "the task raised",
-                    extra={"error_type": _exception_name(exc), "traceback": _traceback(exc)},
+                    extra={"error_type": _exception_name(exc), "traceback": redacted_traceback(exc)},
                 )
                 raise _TaskFailedError(_Failure(ErrorCode.TASK_ERROR, message)) from exc
 
@@ -449,12 +448,6 @@ def _exception_text(exc: BaseException) -> str:
     except Exception:
         return "(its message could not be read)"
 
-
-def _traceback(exc: BaseException) -> str:
-    try:
-        return redact("".join(traceback.format_exception(exc)))
-    except Exception:
-        return "(the traceback could not be formatted)"
 
 
 @cache

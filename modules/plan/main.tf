@@ -43,7 +43,7 @@ locals {
   # schema's env and readers), plus the result keys check always answers. The root module adds
   # the names of what it creates (table, worker function, service name).
   environment = {
-    for function in ["start", "check", "worker", "lookup"] : function => merge(
+    for function in ["start", "check", "worker", "lookup", "reconciler"] : function => merge(
       {
         for name, setting in local.settings : setting.env => tostring(local.values[name])
         if setting.env != null && contains(setting.readers, function) && contains(keys(local.values), name)
@@ -51,5 +51,17 @@ locals {
       contains(["check", "worker"], function) ? { RESULT_KEYS = join(",", var.result_attribute_keys) } : {},
       function == "lookup" ? { CONFIG_FIELDS = join(",", local.config_fields) } : {},
     )
+  }
+}
+
+locals {
+  # The reconciler's numeric attributes: their ranges (AWS's limits) and what a value outside says.
+  reconciler_ranges = {
+    maximum_batching_window_seconds = { min = 0, max = 300, unit = "seconds", why = "Lambda's limits" }
+    maximum_concurrency             = { min = 2, max = 1000, unit = "", why = "Lambda's limits for an SQS event source" }
+    max_receive_count               = { min = 1, max = 1000, unit = "", why = "SQS's redrive limits: the receives before the unreconciled queue" }
+    # Under 10 s the reconciler has no time beside your function's own; 900 s is Lambda's limit.
+    timeout_seconds = { min = 10, max = 900, unit = "seconds", why = "Lambda's limit, and time for the reconciler beside your function" }
+    memory_size     = { min = 128, max = 10240, unit = "MB", why = "Lambda's limits" }
   }
 }

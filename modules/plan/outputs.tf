@@ -59,17 +59,28 @@ output "timing" {
 }
 
 output "functions" {
-  description = "Per function (start, check, worker, lookup): its Lambda timeout, memory and the environment variables its settings become."
-  value = {
-    for function in ["start", "check", "worker", "lookup"] : function => {
-      timeout = lookup({
-        worker = var.worker_timeout_seconds, lookup = var.lookup_time_limit_seconds,
-        check  = local.check_timeout_seconds,
-      }, function, var.flow_invocation_time_limit_seconds)
-      memory_size = local.setting_values["memory_size.${function}"]
-      environment = local.environment[function]
-    }
-  }
+  description = "Per function (start, check, worker, lookup, and reconciler when set): its Lambda timeout, memory and the environment variables its settings become (and the reconciler's max_receive_count)."
+  value = merge(
+    {
+      for function in ["start", "check", "worker", "lookup"] : function => {
+        timeout = lookup({
+          worker = var.worker_timeout_seconds, lookup = var.lookup_time_limit_seconds,
+          check  = local.check_timeout_seconds,
+        }, function, var.flow_invocation_time_limit_seconds)
+        memory_size = local.setting_values["memory_size.${function}"]
+        environment = local.environment[function]
+      }
+    },
+    var.reconciler == null ? {} : {
+      reconciler = {
+        timeout     = var.reconciler.timeout_seconds
+        memory_size = var.reconciler.memory_size
+        environment = merge(local.environment.reconciler, { RECONCILE_HANDLER = var.reconciler.handler })
+        # How often SQS delivers a message before it moves to the unreconciled queue.
+        max_receive_count = var.reconciler.max_receive_count
+      }
+    },
+  )
 }
 
 # One output per flow, not one map: the re-queue flow needs the id of the flow module created
@@ -134,5 +145,6 @@ output "inputs" {
     bedrock                  = var.bedrock
     step_functions           = var.step_functions
     requeue_disconnect_flow  = var.requeue_disconnect_flow
+    reconciler               = var.reconciler
   }
 }

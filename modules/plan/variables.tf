@@ -336,8 +336,8 @@ variable "vpc_config" {
     error_message = "vpc_config needs at least one subnet id (subnet-...) and one security group id (sg-...)."
   }
   validation {
-    condition     = var.vpc_config == null ? true : length(var.vpc_config.functions) > 0 && length(setsubtract(var.vpc_config.functions, ["start", "check", "worker", "lookup"])) == 0
-    error_message = "vpc_config.functions names the functions to put in the VPC: start, check, worker, lookup."
+    condition     = var.vpc_config == null ? true : length(var.vpc_config.functions) > 0 && length(setsubtract(var.vpc_config.functions, ["start", "check", "worker", "lookup", "reconciler"])) == 0
+    error_message = "vpc_config.functions names the functions to put in the VPC: start, check, worker, lookup, reconciler."
   }
 }
 
@@ -402,5 +402,68 @@ variable "bedrock" {
   validation {
     condition     = var.bedrock == null || try(length(trimspace(var.bedrock.model_id)) > 0 && length(trimspace(var.bedrock.prompt_template)) > 0, false)
     error_message = "bedrock.model_id and bedrock.prompt_template must not be empty."
+  }
+}
+
+################################################################################
+# The reconciler (backend = "lambda"): the dead-letter queue's consumer
+################################################################################
+
+variable "reconciler" {
+  description = "Reconcile lost runs (null: off; backend \"lambda\" only). handler: your function package.module:function (reconcile(run: LostRun) -> Reconciled | RetryLater, in the task's layer), called once per run whose worker was lost, after its event reached the dead-letter queue, to ask the downstream system what happened; what it returns is recorded on the run's record (reconcile_status, reconcile_outcome), never changing its status. The module reads the queue with an event source mapping (batch_size, maximum_batching_window_seconds, maximum_concurrency) that reports batch item failures; a message received max_receive_count times unreconciled, and any message that is not a worker's invocation record or names no known run, goes to the unreconciled queue, whose alarm fires. timeout_seconds and memory_size: the reconciler function's; policy_statements: what your function calls (as worker_policy_statements)."
+  type = object({
+    handler                         = string
+    batch_size                      = optional(number, 10)
+    maximum_batching_window_seconds = optional(number, 0)
+    maximum_concurrency             = optional(number, 2)
+    max_receive_count               = optional(number, 5)
+    timeout_seconds                 = optional(number, 60)
+    memory_size                     = optional(number, 256)
+    policy_statements = optional(list(object({
+      sid       = optional(string)
+      actions   = list(string)
+      resources = list(string)
+      conditions = optional(list(object({
+        test     = string
+        variable = string
+        values   = list(string)
+      })), [])
+    })), [])
+  })
+  default = null
+
+  validation {
+    condition     = var.reconciler == null || var.backend == "lambda"
+    error_message = "reconciler reads the worker's dead-letter queue, which only backend = \"lambda\" has: with step_functions, catch the failure in your state machine (a Catch state) instead."
+  }
+  validation {
+    condition     = var.reconciler == null ? true : can(regex(local.contract.reconcile.handler_pattern, var.reconciler.handler))
+    error_message = "reconciler.handler must look like package.module:function (for example my_tasks.transfers:reconcile), a function in your task's layer."
+  }
+  validation {
+    # Lambda allows 10 messages per batch from SQS without a batching window, 10,000 with one.
+    condition     = var.reconciler == null ? true : floor(var.reconciler.batch_size) == var.reconciler.batch_size && var.reconciler.batch_size >= 1 && var.reconciler.batch_size <= (var.reconciler.maximum_batching_window_seconds > 0 ? 10000 : 10)
+    error_message = "reconciler.batch_size must be a whole number from 1 to 10 (up to 10,000 with maximum_batching_window_seconds above 0, Lambda's limits for an SQS event source)."
+  }
+  validation {
+    # One rule for each numeric attribute's range (local.reconciler_ranges), naming each one out of it.
+    condition = var.reconciler == null ? true : length([
+      for field, range in local.reconciler_ranges :
+      "${field} must be a whole number${range.unit == "" ? "" : " of ${range.unit}"} from ${range.min} to ${range.max} (${range.why}), got ${var.reconciler[field]}"
+      if floor(var.reconciler[field]) != var.reconciler[field] || var.reconciler[field] < range.min || var.reconciler[field] > range.max
+    ]) == 0
+    error_message = "reconciler: ${join("; ", var.reconciler == null ? [] : [
+      for field, range in local.reconciler_ranges :
+      "${field} must be a whole number${range.unit == "" ? "" : " of ${range.unit}"} from ${range.min} to ${range.max} (${range.why}), got ${var.reconciler[field]}"
+      if floor(var.reconciler[field]) != var.reconciler[field] || var.reconciler[field] < range.min || var.reconciler[field] > range.max
+    ])}."
+  }
+  validation {
+    condition = var.reconciler == null ? true : alltrue([for s in var.reconciler.policy_statements : length(s.actions) > 0 && length(s.resources) > 0 && alltrue([
+      for action in s.actions : can(regex("^[a-z0-9-]+:[A-Za-z0-9]+$", action))
+      ]) && alltrue([for arn in s.resources : startswith(arn, "arn:") && !strcontains(arn, "*")]) && alltrue([
+      for c in s.conditions : can(regex("^(ForAllValues:|ForAnyValue:)?[A-Za-z]+(IfExists)?$", c.test)) && can(regex("^[A-Za-z0-9-]+:[A-Za-z0-9/_.-]+$", c.variable)) && length(c.values) > 0
+    ])])
+    error_message = "reconciler.policy_statements must name exact service:Action names and exact ARNs (no *), with conditions as in worker_policy_statements."
   }
 }

@@ -141,6 +141,11 @@ def test_the_examples_committed_layer_passes_the_handler_check() -> None:
         check_handler("transfers.task:run", layers=[EXAMPLE / "dist" / "transfer-layer.zip"])
         == "transfers.task"
     )
+    # Its reconcile function (reconciler.handler) imports from the same layer.
+    assert (
+        check_handler("transfers.task:reconcile", layers=[EXAMPLE / "dist" / "transfer-layer.zip"])
+        == "transfers.task"
+    )
     # The README's step 5: its result holds the key the example's messages.success speaks.
     run = try_result_keys(
         "transfers.task:run",

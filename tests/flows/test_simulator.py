@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import moto
 import pytest
@@ -235,6 +235,47 @@ def test_a_worker_that_dies_is_heard_as_a_failure_within_one_lease(play: PlayFn)
     assert report.detection_latency_ms is not None and report.detection_latency_ms <= bound_ms
     assert report.dead_lettered == 1
     assert sum("refused (" in e.text for e in report.events) == 2  # both Lambda retries
+
+
+@pytest.mark.parametrize(
+    ("handler", "reconciliation", "receives"),
+    [
+        ("connect_async.tasks.demo:reconcile", "reconciled", 1),
+        ("tests.fixture_tasks:reconcile_never", "unreconciled", 3),
+    ],
+)
+def test_a_lost_run_is_reconciled_after_the_dead_letter_queue(
+    flows: dict[str, str | None], handler: str, reconciliation: str, receives: int
+) -> None:
+    # The crash above, with reconciler set: once Lambda's retries dead-letter the event, the
+    # reconciler reads it, calls the reconcile function, and records its answer; one that keeps
+    # failing is tried max_receive_count times, then moved to the unreconciled queue.
+    with moto.mock_aws():
+        deployment = replace(
+            Deployment(table_name=f"tracker-{next(_tables)}"),
+            environment={"reconciler": {"RECONCILE_HANDLER": handler}},
+            reconciler_timeout_seconds=60,
+            reconciler_max_receives=3,
+        )
+        create_tracker_table(deployment.table_name)
+        simulator = CallSimulator(
+            str(flows["inbound_flow"]),
+            functions=FUNCTIONS,
+            deployment=deployment,
+            modules={FLOW_MODULE_ID: str(flows["wait_module"])},
+        )
+        report = simulator.run(Scenario(work_seconds=8, outcome="crash"))
+    assert report.contact_attributes["error_code"] == "worker_lost" and report.final_status == "failed"
+    assert report.dead_lettered == 1 and report.reconciliation == reconciliation
+    reconciler_events = [e for e in report.events if e.actor == "reconciler"]
+    assert sum(e.text.startswith("receive ") for e in reconciler_events) == receives
+    dead_lettered_ms = next(e.at_ms for e in report.events if "dead-letter queue" in e.text)
+    assert all(e.at_ms > dead_lettered_ms for e in reconciler_events)
+    if reconciliation == "reconciled":
+        assert report.reconcile_outcome.startswith("the demo task keeps no state outside the run")
+    else:
+        assert report.reconcile_outcome == "the reconcile function raised TimeoutError"
+        assert "moves the message to the unreconciled queue" in reconciler_events[-1].text
 
 
 @pytest.mark.parametrize("channel", ["VOICE", "CHAT"])

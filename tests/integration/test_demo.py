@@ -33,6 +33,8 @@ def _demo(*args: str) -> subprocess.CompletedProcess[str]:
         ("duplicates", "the task ran 1 time(s)"),
         ("requeue", "Ending: transferred to a queue; the tracker says completed"),
         ("crash", "check   -> failed worker_lost"),
+        # examples/reconcile.tfvars: the lost run's event, reconciled once Lambda dead-letters it.
+        ("crash", "Reconciler: reconciled: 'the demo task keeps no state outside the run"),
         # examples/ask.tfvars: the caller's question goes in, the Bedrock task's answer comes out.
         ("ask", 'caller  hears "Here is what I found. Your parcel is out for delivery'),
         ("ask-chat", 'caller  reads "Here is what I found. Your parcel is out for delivery'),

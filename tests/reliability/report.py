@@ -24,6 +24,7 @@ SECTIONS = {
         "the claim bound"
     ),
     "contract": "The contract's gaps an independent suite found, each class with a regression case",
+    "reconcile": "A lost run's ending: the reconciler on the dead-letter queue (reconciler)",
     "soak": "Chaos soak: calls through the flows with faults at every call site (bench/soak.py)",
     "load": "Load: 200 contacts at once (moto server on 127.0.0.1)",
     "abuse": "Hostile input",
@@ -37,6 +38,18 @@ asserted, and so are the invariants every case ends with: start and check answer
 map (no exception reaches Connect), the run's record is final or becomes final for every reader
 at its deadline (the flow can always leave its loop), the task runs at most once per attempt,
 and replaying every delivery and call afterwards changes no final record.
+
+How a lost run ends (a worker that died mid-task, or one that never started): the caller hears
+the fallback within one lease (or at the claim bound); Lambda's retries record the run
+`failed`/`worker_lost` (or `worker_not_started`), never run the task again, and send the event
+to the dead-letter queue (`RunsLost`, the `lost_runs` and `dead_letter_messages` alarms). With
+`reconciler` set, the reconciler then calls your reconcile function once with the run (its
+parameters, idempotency key, error code, last progress and Lambda's invocation record) to ask
+the downstream system what happened, and records the answer on the run's record
+(`reconcile_status`, `reconcile_outcome`) without changing its status. A message it cannot
+reconcile (not a worker's invocation record, an unknown run) is parked on the unreconciled
+queue at once; one whose function keeps failing or asking to retry moves there after
+`reconciler.max_receive_count` receives; that queue's alarm (`unreconciled_messages`) fires.
 """
 
 

@@ -868,3 +868,98 @@ run "reserved_concurrency_for_some_functions_leaves_the_others_unreserved" {
     error_message = "reserved_concurrency = { check = 10 } reserves check only."
   }
 }
+
+# -- the reconciler (reconciler): the dead-letter queue's consumer --------------------------------
+
+run "reconciler_reads_the_dead_letter_queue_and_parks_on_its_own" {
+  command = apply
+  variables {
+    reconciler = {
+      handler = "my_tasks.transfers:reconcile", max_receive_count = 4, timeout_seconds = 90
+      policy_statements = [{
+        actions    = ["secretsmanager:GetSecretValue"]
+        resources  = ["arn:aws:secretsmanager:eu-west-2:123456789012:secret:bank"]
+        conditions = [{ test = "StringEquals", variable = "aws:RequestedRegion", values = ["eu-west-2"] }]
+      }]
+    }
+    task_layer_zip      = "examples/custom-task/dist/transfer-layer.zip"
+    create_alarms       = true
+    alarm_sns_topic_arn = "arn:aws:sns:eu-west-2:123456789012:ops"
+  }
+
+  assert {
+    condition     = aws_lambda_function.function["reconciler"].handler == jsondecode(file("modules/plan/contract.json")).handlers.reconciler && aws_lambda_function.function["reconciler"].timeout == 90
+    error_message = "The reconciler runs the contract's handler with its own timeout."
+  }
+  assert {
+    condition     = aws_lambda_function.function["reconciler"].environment[0].variables.RECONCILE_HANDLER == "my_tasks.transfers:reconcile"
+    error_message = "The reconciler calls the user's reconcile function."
+  }
+  assert {
+    condition     = toset(keys(aws_lambda_function.function["reconciler"].environment[0].variables)) == toset(jsondecode(file("modules/plan/contract.json")).environment.reconciler)
+    error_message = "The reconciler gets exactly the contract's environment."
+  }
+  assert {
+    condition     = aws_lambda_function.function["reconciler"].layers == aws_lambda_function.function["worker"].layers && length(aws_lambda_function.function["reconciler"].layers) == 1
+    error_message = "The reconciler imports the user's code from the worker's layers."
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.reconciler[0].event_source_arn == aws_sqs_queue.dead_letter[0].arn && aws_lambda_event_source_mapping.reconciler[0].function_response_types == toset(["ReportBatchItemFailures"])
+    error_message = "The reconciler reads the dead-letter queue and reports batch item failures."
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.reconciler[0].batch_size == 10 && aws_lambda_event_source_mapping.reconciler[0].scaling_config[0].maximum_concurrency == 2
+    error_message = "The event source mapping takes the reconciler's batch size and concurrency."
+  }
+  assert {
+    condition     = jsondecode(aws_sqs_queue_redrive_policy.dead_letter[0].redrive_policy).deadLetterTargetArn == aws_sqs_queue.unreconciled[0].arn && jsondecode(aws_sqs_queue_redrive_policy.dead_letter[0].redrive_policy).maxReceiveCount == 4
+    error_message = "A message received max_receive_count times moves to the unreconciled queue."
+  }
+  assert {
+    condition     = aws_sqs_queue.dead_letter[0].visibility_timeout_seconds == 540
+    error_message = "The dead-letter queue hides a message six times the reconciler's timeout (Lambda's advice for SQS)."
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["unreconciled_messages"].dimensions.QueueName == aws_sqs_queue.unreconciled[0].name && aws_cloudwatch_metric_alarm.this["unreconciled_messages"].threshold == 0
+    error_message = "An alarm fires on the first unreconciled message."
+  }
+  assert {
+    condition = toset(flatten([for s in jsondecode(aws_iam_role_policy.function["reconciler"].policy).Statement : s.Action])) == toset([
+      "logs:CreateLogStream", "logs:PutLogEvents", "dynamodb:GetItem", "dynamodb:UpdateItem",
+      "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:SendMessage",
+      "secretsmanager:GetSecretValue",
+    ])
+    error_message = "The reconciler may read tracker items, update their reconciliation fields, read the dead-letter queue, park on the unreconciled queue, and call what its statements name."
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.function["reconciler"].policy).Statement : s if s.Sid == "Reconcile0"]).Condition == { StringEquals = { "aws:RequestedRegion" = ["eu-west-2"] } }
+    error_message = "The reconciler's own statements keep their conditions."
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.function["reconciler"].policy).Statement : s if s.Sid == "TrackerReconcileFields"]).Condition["ForAllValues:StringEquals"]["dynamodb:Attributes"] == jsondecode(file("modules/plan/contract.json")).reconcile.fields
+    error_message = "The reconciler's writes are held to the reconciliation fields."
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.function["reconciler"].policy).Statement : s if s.Sid == "UnreconciledQueue"]).Resource == [aws_sqs_queue.unreconciled[0].arn]
+    error_message = "The reconciler sends only to the unreconciled queue."
+  }
+  assert {
+    condition     = output.unreconciled_queue_url == aws_sqs_queue.unreconciled[0].url && output.reconciler_function_name == "t-reconciler"
+    error_message = "The outputs name the reconciler and its queue."
+  }
+}
+
+run "no_reconciler_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_sqs_queue.unreconciled) == 0 && length(aws_lambda_event_source_mapping.reconciler) == 0 && !contains(keys(aws_lambda_function.function), "reconciler")
+    error_message = "The reconciler is off unless asked for."
+  }
+}
+
+run "misspelt_reconciler_attribute" {
+  command = plan
+  variables { reconciler = { handler = "a.b:c", max_receives = 3 } }
+  expect_failures = [var.reconciler]
+}

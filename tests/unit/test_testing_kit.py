@@ -145,3 +145,44 @@ def test_a_setting_the_module_refuses_is_refused_here(name: str, value: object, 
 
 def test_the_schemas_range_admits_its_own_defaults() -> None:
     assert [row.name for row in SETTINGS if row.problem_with(row.default)] == []
+
+
+# -- reconcile_lost_run: a lost run's dead-lettered event, as the reconciler gets it ---------------
+
+
+def _transfer(context: TaskContext) -> dict[str, str]:
+    context.report_progress(30, "Checking the account.")
+    context.report_progress(70, "Sent to the bank.")
+    return {"reference": "TX1"}
+
+
+def test_a_lost_run_is_reconciled_once_however_often_it_is_delivered() -> None:
+    from connect_async.tasks import LostRun, Reconciled
+    from connect_async.testing import reconcile_lost_run
+
+    def reconcile(run: LostRun) -> Reconciled:
+        return Reconciled(f"no transfer {run.idempotency_key[:6]} at the bank for {run.parameters['amount']}")
+
+    done = reconcile_lost_run(
+        reconcile, {"amount": "120.00"}, task=_transfer, dies_at_progress=2, deliveries=3
+    )
+    assert done.outcomes == ["reconciled", "already_reconciled", "already_reconciled"]
+    assert done.calls == 1 and done.status == "reconciled"
+    assert done.outcome.startswith("no transfer ") and done.outcome.endswith("at the bank for 120.00")
+    assert done.lost_run is not None
+    assert (done.lost_run.error_code, done.lost_run.progress_percent) == ("worker_lost", 70)
+    assert done.lost_run.progress_message == "Sent to the bank."
+    assert (done.record.status.value, done.record.error_code) == ("failed", "worker_lost")
+
+
+def test_a_worker_that_dies_after_the_task_returned_is_lost_too_and_a_raise_is_retried() -> None:
+    from connect_async.tasks import LostRun
+    from connect_async.testing import reconcile_lost_run
+
+    def bank_down(run: LostRun) -> object:
+        raise ConnectionError("the bank did not answer")
+
+    done = reconcile_lost_run(bank_down, task=_transfer, dies_at_progress=5, deliveries=2)
+    assert done.outcomes == ["retry", "retry"] and done.calls == 2
+    assert (done.status, done.outcome) == ("retry_later", "the reconcile function raised ConnectionError")
+    assert done.lost_run is not None and done.lost_run.progress_percent == 70

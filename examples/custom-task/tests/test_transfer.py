@@ -9,7 +9,7 @@ from transfers import task
 from transfers.bank import SandboxBank, Transfer
 
 from connect_async.tasks import TaskContext, TransientError
-from connect_async.testing import play, run_task
+from connect_async.testing import play, reconcile_lost_run, run_task
 
 pytestmark = pytest.mark.unit
 
@@ -72,3 +72,48 @@ def test_a_retried_request_reuses_the_runs_idempotency_key() -> None:
     assert run.status == "completed" and run.task_calls == 2
     assert len(bank.creates) == 2 and len(set(bank.creates)) == 1  # one key: one transfer
     assert len(bank.by_key) == 1
+
+
+# -- the reconciler: the worker died mid-transfer; ask the bank what became of it ----------------
+
+
+@pytest.mark.parametrize(
+    ("dies_at_progress", "expected"),
+    [
+        # Died before the request left: the bank never heard of the key.
+        (1, "No transfer was sent: nothing to undo."),
+        # Died after the bank took the request: it went through, and the customer needs its reference.
+        (2, "went through: tell the customer its reference."),
+    ],
+)
+def test_a_lost_transfer_is_settled_with_the_bank_once(dies_at_progress: int, expected: str) -> None:
+    bank = SandboxBank()
+    bank.READS_TO_CONFIRM = 1  # confirmed by the time anyone asks
+
+    def with_bank(context: TaskContext) -> dict[str, str]:
+        return task.transfer(context, bank)
+
+    done = reconcile_lost_run(
+        lambda run: task.settle(run, bank),
+        TRANSFER,
+        task=with_bank,
+        dies_at_progress=dies_at_progress,
+        deliveries=2,
+    )
+    assert done.outcomes == ["reconciled", "already_reconciled"]  # SQS delivers at least once
+    assert done.status == "reconciled" and done.outcome.endswith(expected)
+    assert done.record.error_code == "worker_lost"  # the caller heard the fallback; that stands
+
+
+def test_a_transfer_still_pending_is_tried_again_later() -> None:
+    bank = SandboxBank()
+    bank.READS_TO_CONFIRM = 99
+
+    done = reconcile_lost_run(
+        lambda run: task.settle(run, bank),
+        TRANSFER,
+        task=lambda context: task.transfer(context, bank),
+        dies_at_progress=2,
+    )
+    assert done.outcomes == ["retry"]  # SQS delivers it again after its visibility timeout
+    assert done.status == "retry_later" and "still pending at the bank" in done.outcome

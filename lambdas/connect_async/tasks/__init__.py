@@ -2,6 +2,10 @@
 
 A task is a function ``run(context: TaskContext) -> Mapping[str, str | int | float | bool] | None``
 named by TASK_HANDLER as ``package.module:function``. See lambdas/README.md, "Writing a task".
+
+A reconcile function (optional, the module's ``reconciler.handler``) is
+``reconcile(run: LostRun) -> Reconciled | RetryLater``: called once for a run whose worker was
+lost, after its event reached the dead-letter queue, to ask the downstream system what happened.
 """
 
 from __future__ import annotations
@@ -17,16 +21,22 @@ from connect_async.events import ContactMetadata
 from connect_async.retry import TransientError
 
 __all__ = [
+    "HANDLER_PATTERN",
+    "LostRun",
+    "Reconcile",
+    "Reconciled",
+    "RetryLater",
     "RunSupersededError",
     "Task",
     "TaskContext",
     "TaskFailed",
     "TaskTimeoutError",
     "TransientError",
+    "load_reconcile",
     "load_task",
 ]
 
-_HANDLER_PATTERN: Final = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
+HANDLER_PATTERN: Final = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
 _ERROR_CODE_PATTERN: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
@@ -92,21 +102,89 @@ class TaskContext:
 Task = Callable[[TaskContext], object]
 
 
-def load_task(handler: str) -> Task:
+@dataclass(frozen=True)
+class LostRun:
+    """A run whose worker was lost (or never started), as your reconcile function gets it.
+
+    The task may have done part of its work (the transfer sent, its confirmation never
+    recorded): ask the downstream system, by ``idempotency_key`` (the key the task gave it),
+    what happened, and return ``Reconciled`` or ``RetryLater``. The run's status stays failed
+    whatever you find: the caller already heard the fallback.
+    """
+
+    task_id: str
+    task_name: str
+    attempt: int
+    # The parameters as the worker saw them, and the contact they came from.
+    parameters: Mapping[str, str]
+    contact: ContactMetadata
+    # The key the task gave the third party (TaskContext.idempotency_key): the same here.
+    idempotency_key: str
+    # How the run ended: worker_lost, worker_not_started, ...
+    error_code: str
+    error_message: str
+    # How far its progress went (the last report the task made).
+    progress_percent: int
+    progress_message: str
+    # Lambda's invocation record: the worker's event (request) and its last answer (response:
+    # errorType and errorMessage of the failure), why it was dead-lettered
+    # (RetriesExhausted, EventAgeExceeded) and how often Lambda invoked it.
+    request_payload: Mapping[str, object]
+    response_payload: object
+    condition: str
+    invoke_count: int
+    # How often reconciling this run has been tried before (0 the first time).
+    previous_attempts: int = 0
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """Done: what the downstream system says happened (recorded, redacted, at most 256
+    characters, on the run's record as reconcile_outcome). Later deliveries change nothing."""
+
+    outcome: str
+
+
+@dataclass(frozen=True)
+class RetryLater:
+    """Not yet (the third party is down, the transfer still pending): SQS delivers the message
+    again after its visibility timeout, up to reconciler.max_receive_count receives in all, then
+    the message moves to the unreconciled queue and its alarm fires."""
+
+    reason: str
+
+
+# It should answer Reconciled or RetryLater; anything else is retried, and named on the record.
+Reconcile = Callable[[LostRun], object]
+
+
+def _load_function(handler: str, variable: str) -> Callable[..., object]:
     """Import ``package.module:function``; raises ``ConfigurationError`` naming the problem."""
-    if not _HANDLER_PATTERN.fullmatch(handler):
-        raise ConfigurationError(f"TASK_HANDLER must look like package.module:function, got {handler[:80]!r}")
+    if not HANDLER_PATTERN.fullmatch(handler):
+        raise ConfigurationError(f"{variable} must look like package.module:function, got {handler[:80]!r}")
     module_name, _, function_name = handler.partition(":")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise ConfigurationError(f"TASK_HANDLER module {module_name!r} cannot be imported: {exc}") from exc
+        raise ConfigurationError(f"{variable} module {module_name!r} cannot be imported: {exc}") from exc
     except (Exception, SystemExit) as exc:  # the module itself fails while importing
         raise ConfigurationError(
-            f"TASK_HANDLER module {module_name!r} failed while importing: {type(exc).__name__}"
+            f"{variable} module {module_name!r} failed while importing: {type(exc).__name__}"
         ) from exc
     function = getattr(module, function_name, None)
     if not callable(function):
-        raise ConfigurationError(f"TASK_HANDLER {handler!r}: {function_name!r} is not a function")
-    task: Task = function
+        raise ConfigurationError(f"{variable} {handler!r}: {function_name!r} is not a function")
+    loaded: Callable[..., object] = function
+    return loaded
+
+
+def load_task(handler: str) -> Task:
+    """Import the task ``package.module:function``; raises ``ConfigurationError``."""
+    task: Task = _load_function(handler, "TASK_HANDLER")
     return task
+
+
+def load_reconcile(handler: str) -> Reconcile:
+    """Import the reconcile function ``package.module:function``; raises ``ConfigurationError``."""
+    reconcile: Reconcile = _load_function(handler, "RECONCILE_HANDLER")
+    return reconcile

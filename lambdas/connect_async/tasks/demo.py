@@ -6,6 +6,10 @@ Parameters (all optional strings, as Connect sends them):
 - ``outcome``: ``succeed`` (default), ``fail`` (raises TaskFailed), ``crash`` (raises an
   unexpected exception, as a bug would) or ``exit`` (the process dies at once, as an
   out-of-memory kill would: the live suite's dead-letter check).
+
+``reconcile`` is its reconcile function (the module's ``reconciler.handler``): the demo's work
+leaves nothing outside the run, so a lost run has nothing to undo; a real one asks the third
+party what happened, by the run's idempotency key.
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from connect_async.tasks import TaskContext, TaskFailed
+from connect_async.tasks import LostRun, Reconciled, TaskContext, TaskFailed
 
-__all__ = ["run"]
+__all__ = ["reconcile", "run"]
 
 
 def _number(parameters: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
@@ -55,3 +59,11 @@ def run(context: TaskContext) -> dict[str, object]:
         "steps": steps,
         "attempt": context.attempt,
     }
+
+
+def reconcile(run: LostRun) -> Reconciled:
+    """Nothing to undo: the demo's work leaves no trace outside its run."""
+    reached = f"{run.progress_percent} %" if run.progress_percent else "no progress report"
+    return Reconciled(
+        f"the demo task keeps no state outside the run ({reached} before {run.error_code}): nothing to undo"
+    )

@@ -823,3 +823,72 @@ run "bedrock_empty_prompt" {
   }
   expect_failures = [var.bedrock]
 }
+
+# -- the reconciler (reconciler) --------------------------------------------------------------
+
+run "reconciler_needs_the_lambda_backend" {
+  command = plan
+  variables {
+    backend        = "step_functions"
+    step_functions = { definition_file = "../../tests/integration/asl/steps.asl.json", template_variables = { reference = "x" } }
+    progress_messages = {
+      debited   = { percent = 40, message = "Your account is debited." }
+      confirmed = { percent = 90, message = "The bank confirmed." }
+    }
+    reconciler = { handler = "my_tasks.transfers:reconcile" }
+  }
+  expect_failures = [var.reconciler]
+}
+
+run "reconciler_handler_that_is_not_a_function" {
+  command = plan
+  variables { reconciler = { handler = "my_tasks/transfers.py" } }
+  expect_failures = [var.reconciler]
+}
+
+run "reconciler_batch_over_ten_without_a_window" {
+  command = plan
+  variables { reconciler = { handler = "a.b:c", batch_size = 50 } }
+  expect_failures = [var.reconciler]
+}
+
+run "reconciler_concurrency_below_sqs_minimum" {
+  command = plan
+  variables { reconciler = { handler = "a.b:c", maximum_concurrency = 1 } }
+  expect_failures = [var.reconciler]
+}
+
+run "reconciler_gives_its_function_its_handler_timeout_and_memory" {
+  command = plan
+  variables { reconciler = { handler = "my_tasks.transfers:reconcile", timeout_seconds = 120, memory_size = 512 } }
+
+  assert {
+    condition     = output.functions.reconciler.timeout == 120 && output.functions.reconciler.memory_size == 512 && output.functions.reconciler.environment.RECONCILE_HANDLER == "my_tasks.transfers:reconcile"
+    error_message = "The reconciler function takes its timeout, memory and handler from reconciler."
+  }
+  assert {
+    condition     = output.functions.reconciler.environment.POWERTOOLS_LOG_LEVEL == "INFO"
+    error_message = "The reconciler logs at the module's log level."
+  }
+}
+
+run "no_reconciler_function_by_default" {
+  command = plan
+
+  assert {
+    condition     = !contains(keys(output.functions), "reconciler")
+    error_message = "No reconciler function unless reconciler is set."
+  }
+}
+
+run "reconciler_timeout_below_its_own_needs" {
+  command = plan
+  variables { reconciler = { handler = "a.b:c", timeout_seconds = 3 } }
+  expect_failures = [var.reconciler]
+}
+
+run "reconciler_statement_with_a_wildcard" {
+  command = plan
+  variables { reconciler = { handler = "a.b:c", policy_statements = [{ actions = ["s3:*"], resources = ["arn:aws:s3:::b/*"] }] } }
+  expect_failures = [var.reconciler]
+}

@@ -2,7 +2,8 @@
 
 The API is the usual shape of a payments API: POST /transfers with an Idempotency-Key header
 creates a transfer (the same key returns the same transfer, never a second one), GET
-/transfers/{id} reads it; a transfer is pending until the bank confirms or rejects it.
+/transfers/{id} reads it, GET /transfers?idempotency_key=... finds the one a key created (404:
+none); a transfer is pending until the bank confirms or rejects it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,6 +33,8 @@ class Bank(Protocol):
     def create_transfer(self, amount: Decimal, to_account: str, *, idempotency_key: str) -> Transfer: ...
 
     def get_transfer(self, transfer_id: str) -> Transfer: ...
+
+    def find_transfer(self, idempotency_key: str) -> Transfer | None: ...
 
 
 class HttpBank:
@@ -65,6 +69,16 @@ class HttpBank:
     def get_transfer(self, transfer_id: str) -> Transfer:
         return self._call("GET", f"/transfers/{transfer_id}")
 
+    def find_transfer(self, idempotency_key: str) -> Transfer | None:
+        try:
+            return self._call(
+                "GET", "/transfers?" + urllib.parse.urlencode({"idempotency_key": idempotency_key})
+            )
+        except TaskFailed as exc:
+            if isinstance(exc.__cause__, urllib.error.HTTPError) and exc.__cause__.code == 404:
+                return None  # the key made no transfer: nothing was sent
+            raise
+
 
 class SandboxBank:
     """The bank's sandbox: the account holds 1000.00, a transfer is confirmed on the third read,
@@ -89,6 +103,10 @@ class SandboxBank:
             self.by_key[idempotency_key] = Transfer(transfer_id, "pending")
             self.outcome[transfer_id] = final
         return self.by_key[idempotency_key]
+
+    def find_transfer(self, idempotency_key: str) -> Transfer | None:
+        created = self.by_key.get(idempotency_key)
+        return None if created is None else self.get_transfer(created.id)
 
     def get_transfer(self, transfer_id: str) -> Transfer:
         self.reads[transfer_id] = self.reads.get(transfer_id, 0) + 1

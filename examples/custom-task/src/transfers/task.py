@@ -3,6 +3,11 @@
 TASK_HANDLER = "transfers.task:run". The flow passes ``amount`` and ``to_account`` (from
 contact attributes an earlier flow or bot set); the caller hears each progress message, and
 the answer's ``reference`` is spoken at the end (messages.success "{result.reference}").
+
+reconciler.handler = "transfers.task:reconcile": when a worker dies mid-transfer (the request
+sent to the bank, then an out-of-memory kill), the caller hears the fallback, and once Lambda's
+retries send the event to the dead-letter queue, ``reconcile`` asks the bank, by the run's
+idempotency key, what became of the transfer.
 """
 
 from __future__ import annotations
@@ -11,10 +16,10 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
-from connect_async.tasks import TaskContext, TaskFailed
+from connect_async.tasks import LostRun, Reconciled, RetryLater, TaskContext, TaskFailed
 from transfers.bank import Bank, bank_from_environment
 
-__all__ = ["run", "transfer"]
+__all__ = ["reconcile", "run", "settle", "transfer"]
 
 _MAX_AMOUNT: Final = Decimal("10000.00")
 # An IBAN's shape: country, check digits, then up to 30 letters or digits.
@@ -55,3 +60,20 @@ def transfer(context: TaskContext, bank: Bank) -> dict[str, str]:
 
 def run(context: TaskContext) -> dict[str, str]:
     return transfer(context, bank_from_environment())
+
+
+def settle(run: LostRun, bank: Bank) -> Reconciled | RetryLater:
+    """What became of a lost run's transfer, by the key the task gave the bank (any bank: the
+    tests pass their own). An unreachable bank raises TransientError: tried again later."""
+    found = bank.find_transfer(run.idempotency_key)
+    if found is None:
+        return Reconciled("No transfer was sent: nothing to undo.")
+    if found.status == "pending":
+        return RetryLater(f"Transfer {found.id} is still pending at the bank.")
+    if found.status == "confirmed":
+        return Reconciled(f"Transfer {found.id} went through: tell the customer its reference.")
+    return Reconciled(f"Transfer {found.id} was rejected ({found.reason or 'no reason'}): no money moved.")
+
+
+def reconcile(run: LostRun) -> Reconciled | RetryLater:
+    return settle(run, bank_from_environment())
