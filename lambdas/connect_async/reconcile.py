@@ -39,7 +39,7 @@ from connect_async.events import InvalidEventError, WorkerJob, parse_worker_even
 from connect_async.observability import count, logger
 from connect_async.redaction import redact, redacted_traceback, trim
 from connect_async.results import safe_text
-from connect_async.runs import TrackerRecord, observe
+from connect_async.runs import Observation, TrackerRecord, observe
 from connect_async.tasks import LostRun, Reconcile, Reconciled, RetryLater, TaskTimeoutError, load_reconcile
 from connect_async.timelimit import alarm_time_limit
 from connect_async.tracker import TrackerTable
@@ -193,17 +193,19 @@ class ReconcileService:
         record = self.tracker.get(job.task_id, give_up_at_ms=end_ms - _WRITE_MARGIN_MS)
         if record is None or not _same_run(record, job) or record.is_expired(self.clock.now_ms()):
             return self._park(body, "unknown run: no record of it (expired, restarted or never begun)")
-        verdict = self._without_reconciling(record, end_ms)
+        observed = observe(record, self.clock.now_ms(), max_result_bytes=_ANY_RESULT_SIZE)
+        verdict = self._without_reconciling(record, observed, end_ms)
         if verdict is not None:
             return verdict
-        return self._reconcile(letter, record, request_id, end_ms)
+        return self._reconcile(letter, record, observed, request_id, end_ms)
 
-    def _without_reconciling(self, record: TrackerRecord, end_ms: int) -> MessageOutcome | None:
+    def _without_reconciling(
+        self, record: TrackerRecord, observed: Observation, end_ms: int
+    ) -> MessageOutcome | None:
         """What to do with a run that needs no reconcile call now (None: call it)."""
         if record.reconcile_status == ReconcileStatus.RECONCILED:
             logger.info("duplicate delivery: the run is reconciled already")
             return MessageOutcome.ALREADY_RECONCILED
-        observed = observe(record, self.clock.now_ms(), max_result_bytes=_ANY_RESULT_SIZE)
         if observed.status is ResponseStatus.COMPLETED:
             logger.info("the run completed after all: nothing to reconcile")
             return MessageOutcome.NOTHING_TO_RECONCILE
@@ -216,7 +218,7 @@ class ReconcileService:
         return None
 
     def _reconcile(
-        self, letter: DeadLetter, record: TrackerRecord, request_id: str, end_ms: int
+        self, letter: DeadLetter, record: TrackerRecord, observed: Observation, request_id: str, end_ms: int
     ) -> MessageOutcome:
         """Take the run's reconciliation, call the function, record its answer."""
         job = letter.job
@@ -238,7 +240,6 @@ class ReconcileService:
             logger.info("another delivery is reconciling the run now: reconciled later if it fails")
             return MessageOutcome.RETRY
 
-        observed = observe(record, self.clock.now_ms(), max_result_bytes=_ANY_RESULT_SIZE)
         status, outcome = self._call(letter, observed.error_code, observed.error_message, record, end_ms)
         text = safe_text(trim(redact(outcome), MAX_RECONCILE_OUTCOME_CHARS))
         recorded = self.tracker.finish_reconcile(
@@ -252,7 +253,8 @@ class ReconcileService:
         )
         if not recorded:
             # Restarted meanwhile (a new attempt replaced the record): the function's work
-            # stands, only its record is gone.
+            # stands, only its record is gone. (Its hold outlasts the function, which the time
+            # limit stops before this invocation ends, so no other reconciler took it over.)
             logger.warning("the reconciliation could not be recorded: the run's record was replaced")
             count("ReconcilesUnrecorded")
         if status is ReconcileStatus.RECONCILED:
@@ -335,7 +337,6 @@ _METRICS: Final[Mapping[MessageOutcome, str]] = {
 
 def _same_run(record: TrackerRecord, job: WorkerJob) -> bool:
     return record.attempt == job.attempt and job.run_created_at_ms in (0, record.created_at_ms)
-
 
 
 @cache

@@ -449,7 +449,6 @@ def _exception_text(exc: BaseException) -> str:
         return "(its message could not be read)"
 
 
-
 @cache
 def _cached_loader(loader: Callable[[str], Task], handler: str) -> Task:
     # Import the task once per execution environment, not once per invocation.

@@ -302,6 +302,14 @@ def test_custom_task_example_ships_its_layer_and_the_worker_runs_it(
         layer = admin.get_layer_version(LayerName=layer_name, VersionNumber=int(version))
         archive = deployed.workdir / "dist" / "transfer-layer.zip"
         assert layer["Content"]["CodeSize"] == archive.stat().st_size
+        # Its reconcile function (reconciler) runs from the same layer, on the dead-letter queue.
+        reconciler = admin.get_function_configuration(FunctionName="cab-transfers-reconciler")
+        assert reconciler["Environment"]["Variables"]["RECONCILE_HANDLER"] == "transfers.task:reconcile"
+        assert reconciler["Environment"]["Variables"]["TRANSFER_API_URL"] == "sandbox"  # worker_environment
+        assert [layer["Arn"] for layer in reconciler["Layers"]] == [outputs["task_layer_arn"]]
+        mappings = admin.list_event_source_mappings()["EventSourceMappings"]
+        (mapping,) = [m for m in mappings if m["FunctionArn"].startswith(reconciler["FunctionArn"])]
+        assert mapping["EventSourceArn"].endswith(":cab-transfers-worker-dlq")
         extracted = tmp_path / "layer"
         with zipfile.ZipFile(archive) as zipped:
             zipped.extractall(extracted)
