@@ -11,7 +11,7 @@ from transfers.bank import SandboxBank, Transfer
 from connect_async.tasks import TaskContext, TransientError
 from connect_async.testing import play, reconcile_lost_run, run_task
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.moto
 
 SANDBOX = {"TRANSFER_API_URL": "sandbox"}
 TRANSFER = {"amount": "120.00", "to_account": "GB33 BUKB 2020 1555 5555 55"}

@@ -1,0 +1,86 @@
+"""The task author's journey outside this repository (issue 32, the parts that exist so far): a
+fresh virtual environment in a temporary folder, the runtime package installed from its wheel
+with the testing kit (pinned by requirements/dev.txt), the custom-task example copied there as
+the author's own project; its tests run with plain `pytest` (no path edits), its committed layer
+is what a fresh build makes, and both of its handlers pass the handler check."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.moto  # the author's tests run the testing kit on moto, in a subprocess
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False)  # noqa: S603
+    assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done
+
+
+def test_a_task_author_installs_tests_and_checks_a_task_from_their_own_folder(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    here = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(wheels),
+            str(ROOT),
+        ],
+        ROOT,
+        here,
+    )
+    (wheel,) = wheels.glob("connect_async_lambda-*.whl")
+    environment = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(environment)
+    bin_dir = environment / "bin"
+    _run(
+        [
+            str(bin_dir / "pip"),
+            "install",
+            "--quiet",
+            "-c",
+            str(ROOT / "requirements" / "dev.txt"),
+            f"{wheel}[testing]",
+        ],
+        tmp_path,
+        here,
+    )
+    project = tmp_path / "transfers"
+    shutil.copytree(ROOT / "examples" / "custom-task", project, ignore=shutil.ignore_patterns(".terraform*"))
+    # Only the fresh environment: none of this repository's packages or tools.
+    author = {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        **{key: value for key, value in os.environ.items() if key.startswith("PIP_")},
+    }
+
+    tested = _run(["pytest", "-q", "-p", "no:cacheprovider"], project, author)
+    assert " passed" in tested.stdout and "failed" not in tested.stdout
+
+    _run(
+        ["connect-async", "build-layer", "--source", "src", "--out", "dist/transfer-layer.zip", "--check"],
+        project,
+        author,
+    )
+    for handler in ("transfers.task:run", "transfers.task:reconcile"):
+        checked = _run(
+            ["connect-async", "check-handler", handler, "--layer", "dist/transfer-layer.zip"], project, author
+        )
+        assert "imports from transfers.task" in checked.stdout
