@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -54,6 +55,7 @@ __all__ = [
     "pacing",
     "play",
     "render",
+    "task_handler_in",
 ]
 
 P = ParamSpec("P")
@@ -170,6 +172,26 @@ class YourTask:
             return load_task(self.handler)
         except ConfigurationError as exc:
             raise SystemExit(f"TASK {self.handler}: {exc}") from None
+
+
+def task_handler_in(tfvars: Path | None) -> str | None:
+    """The ``task_handler`` a tfvars file sets (what `terraform apply` deploys), if any."""
+    if tfvars is None or not tfvars.is_file():
+        return None
+    if tfvars.name.endswith(".json"):
+        values = json.loads(tfvars.read_text())
+    else:
+        import hcl2  # noqa: PLC0415 - only a tfvars file needs it (pinned in requirements/dev.in)
+
+        try:
+            values = hcl2.loads(tfvars.read_text())
+        except Exception:  # Terraform reads it next and says what is wrong
+            return None
+    handler = values.get("task_handler") if isinstance(values, dict) else None
+    if not isinstance(handler, str):
+        return None
+    # python-hcl2 keeps a string's quotes ("\"pkg.module:run\""); a JSON file has none.
+    return str(json.loads(handler)) if handler.startswith('"') and handler.endswith('"') else handler
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ through ``render``.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import json
 import os
 import re
@@ -94,7 +95,8 @@ def render(
             )
             if done.returncode != 0:
                 raise TuningError(f"terraform {args[0]} failed:\n{done.stderr.strip()}")
-            warnings = _tuning_warnings(done.stdout + "\n" + done.stderr)
+            output = done.stdout + "\n" + done.stderr
+            warnings = _tuning_warnings(output)
             if warnings:
                 # A warning here means the tuning is not what it seems (a misspelt variable is
                 # ignored with a warning): playing the defaults instead would mislead.
@@ -123,6 +125,7 @@ def _refuse_misspelt_attributes(tfvars: Path | None, variables: Mapping[str, Any
         # A file hcl2 cannot read: Terraform reads it next and says what is wrong.
         with contextlib.suppress(Exception):
             values.update(hcl2.loads(tfvars.read_text()))
+    _refuse_foreign_variables(tfvars, values)
     values.update(variables or {})
     types = declared_types((PLAN / "variables.tf").read_text())
     found = [
@@ -133,6 +136,25 @@ def _refuse_misspelt_attributes(tfvars: Path | None, variables: Mapping[str, Any
     ]
     if found:
         raise TuningError(f"Unknown attribute: {'; '.join(found)}. {UNKNOWN_HINT}")
+
+
+def _refuse_foreign_variables(tfvars: Path | None, values: Mapping[str, Any]) -> None:
+    """A tfvars file setting what is neither the module's input nor anything like one misspelt
+    (a platform repository's own root variables, such as region): say which file the demo
+    needs. A misspelt input is left to Terraform's own warning, which names it."""
+    known = _ROOT_ONLY | frozenset(_VARIABLE.findall("".join(path.read_text() for path in PLAN.glob("*.tf"))))
+    names = [name for name in values if not name.startswith("__")]  # python-hcl2's __comments__
+    foreign = sorted(
+        name for name in names if name not in known and not difflib.get_close_matches(name, known, 1, 0.8)
+    )
+    if foreign:
+        raise TuningError(
+            f"{tfvars} sets {', '.join(foreign)}, which {'is' if len(foreign) == 1 else 'are'} not an input "
+            "of this module: the demo reads a file of the module's own inputs (the values your root module "
+            "passes in its module block, as examples/custom-task/terraform.tfvars holds them), not a "
+            "platform repository's root variables (region, account ids). Move those to a file of their "
+            "own, or give the demo one with only the module's inputs."
+        )
 
 
 # The root module's variables that do not change the call (names, tags, encryption, alarms):

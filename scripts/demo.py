@@ -20,7 +20,7 @@ import argparse
 import os
 from pathlib import Path
 
-from flowkit.demo import YourSteps, YourTask, hold_length_note, on_the_emulator, pacing, play
+from flowkit.demo import YourSteps, YourTask, hold_length_note, on_the_emulator, pacing, play, task_handler_in
 from flowkit.diagram import call_gantt
 from flowkit.plan import ROOT
 from flowkit.report import CallReport
@@ -32,6 +32,26 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
     if any(not key for key in pairs) or not all("=" in value for value in values):
         raise SystemExit(f"{what} must be NAME=VALUE, got {values}")
     return pairs
+
+
+def _your_task(args: argparse.Namespace, attributes: dict[str, str]) -> YourTask | None:
+    """The task to play: TASK, or the task_handler the tfvars deploy (never two that differ)."""
+    deployed = task_handler_in(args.tfvars)
+    if deployed and args.task and args.task != deployed:
+        raise SystemExit(
+            f"TASK={args.task}, but {args.tfvars} deploys task_handler = {deployed!r}: the call would play "
+            "another task than the one you apply. Leave TASK out (the demo plays the tfvars' own), or make "
+            "them agree."
+        )
+    handler = args.task or (deployed if CATALOGUE[args.scenario].task is None else None)
+    if handler:
+        return YourTask(handler, args.task_path, attributes, _pairs(args.task_env, "--task-env"))
+    if args.task_path or args.task_env or (args.attribute and not args.steps):
+        raise SystemExit(
+            "--task-path, --attribute and --task-env go with --task (TASK=package.module:function), "
+            "--attribute with --steps too"
+        )
+    return None
 
 
 def _pace(report: CallReport, channel: str) -> str:
@@ -64,16 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=Path, help="your state machine's stand-ins (backend step_functions)")
     args = parser.parse_args(argv)
 
-    task = None
     your_steps = YourSteps(args.steps) if args.steps else None
     attributes = _pairs(args.attribute, "--attribute")
-    if args.task:
-        task = YourTask(args.task, args.task_path, attributes, _pairs(args.task_env, "--task-env"))
-    elif args.task_path or args.task_env or (args.attribute and not args.steps):
-        raise SystemExit(
-            "--task-path, --attribute and --task-env go with --task (TASK=package.module:function), "
-            "--attribute with --steps too"
-        )
+    task = _your_task(args, attributes)
     entry = CATALOGUE[args.scenario]
     tfvars = args.tfvars or (ROOT / entry.tfvars if entry.tfvars else None)
     rendered, report = play(args.scenario, tfvars, task, your_steps, attributes)

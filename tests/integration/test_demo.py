@@ -159,6 +159,42 @@ def test_demo_plays_your_own_task_in_the_modules_flow() -> None:
     assert "the task ran 1 time(s)" in done.stdout
 
 
+def _deploying_the_transfer(tmp_path: Path, extra: str = "") -> Path:
+    """The custom-task example's flow settings, with the task_handler `terraform apply` deploys."""
+    example = ROOT / "examples" / "custom-task"
+    tfvars = tmp_path / "transfers.tfvars"
+    tfvars.write_text(
+        (example / "terraform.tfvars").read_text() + 'task_handler = "transfers.task:run"\n' + extra
+    )
+    return tfvars
+
+
+def test_demo_plays_the_task_the_tfvars_deploy(tmp_path: Path) -> None:
+    example = ROOT / "examples" / "custom-task"
+    done = _demo(
+        *("--tfvars", str(_deploying_the_transfer(tmp_path)), "--task-path", str(example / "src")),
+        *("--task-env", "TRANSFER_API_URL=sandbox", "--attribute", "amount=120.00"),
+        *("--attribute", "to_account=GB33BUKB20201555555555"),
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "your task transfers.task:run" in done.stdout
+    assert 'caller  hears "Your transfer is complete. Your reference is TX' in done.stdout
+
+
+def test_demo_refuses_to_play_another_task_than_the_tfvars_deploy(tmp_path: Path) -> None:
+    done = _demo("--tfvars", str(_deploying_the_transfer(tmp_path)), "--task", "connect_async.tasks.demo:run")
+    assert done.returncode != 0
+    assert "deploys task_handler = 'transfers.task:run'" in done.stderr and "another task" in done.stderr
+
+
+def test_demo_says_a_platform_repositorys_own_variables_are_not_the_modules(tmp_path: Path) -> None:
+    tfvars = _deploying_the_transfer(tmp_path, 'region = "eu-west-2"\naccount_alias = "payments-prod"\n')
+    done = _demo("--tfvars", str(tfvars), "--task-path", str(ROOT / "examples" / "custom-task" / "src"))
+    assert done.returncode != 0
+    assert "sets account_alias, region, which are not an input of this module" in done.stderr
+    assert "a file of the module's own inputs" in done.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
