@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 from pathlib import Path
 
 from flowkit.demo import YourSteps, YourTask, hold_length_note, on_the_emulator, pacing, play, task_handler_in
@@ -46,10 +47,12 @@ def _your_task(args: argparse.Namespace, attributes: dict[str, str]) -> YourTask
     handler = args.task or (deployed if CATALOGUE[args.scenario].task is None else None)
     if handler:
         return YourTask(handler, args.task_path, attributes, _pairs(args.task_env, "--task-env"))
-    if args.task_path or args.task_env or (args.attribute and not args.steps):
+    # Attributes reach your task, your steps, or a scenario's own real task (ask: the question).
+    plays_attributes = args.steps or CATALOGUE[args.scenario].task is not None
+    if args.task_path or args.task_env or (args.attribute and not plays_attributes):
         raise SystemExit(
             "--task-path, --attribute and --task-env go with --task (TASK=package.module:function), "
-            "--attribute with --steps too"
+            "--attribute with --steps or a scenario with its own task (ask) too"
         )
     return None
 
@@ -80,11 +83,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--attribute", action="append", default=[], help="NAME=VALUE: a contact attribute set before the flow"
     )
+    parser.add_argument(
+        "--attributes",
+        default="",
+        help='NAME=VALUE pairs in one string, shell-quoted: question="Where is my parcel?" (ATTRIBUTES)',
+    )
     parser.add_argument("--task-env", action="append", default=[], help="NAME=VALUE: your task's environment")
     parser.add_argument("--steps", type=Path, help="your state machine's stand-ins (backend step_functions)")
     args = parser.parse_args(argv)
 
     your_steps = YourSteps(args.steps) if args.steps else None
+    try:
+        args.attribute += shlex.split(args.attributes)
+    except ValueError as exc:  # an unclosed quote
+        raise SystemExit(
+            f'ATTRIBUTES cannot be read ({exc}): quote a value with spaces, name="a b"'
+        ) from None
     attributes = _pairs(args.attribute, "--attribute")
     task = _your_task(args, attributes)
     entry = CATALOGUE[args.scenario]

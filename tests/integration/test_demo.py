@@ -187,6 +187,22 @@ def test_demo_refuses_to_play_another_task_than_the_tfvars_deploy(tmp_path: Path
     assert "deploys task_handler = 'transfers.task:run'" in done.stderr and "another task" in done.stderr
 
 
+def test_demo_takes_a_question_of_your_own_with_spaces_through_make() -> None:
+    # make passes ATTRIBUTES as one shell-quoted string: a value keeps its spaces.
+    planned = subprocess.run(
+        ["make", "-n", "demo", "SCENARIO=ask", 'ATTRIBUTES=question="Where is my parcel now?"'],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert """--attributes 'question="Where is my parcel now?"'""" in planned.stdout
+    done = _demo("--scenario", "ask", "--attributes", 'question="Where is my parcel now?"')
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "flow    start gets question='Where is my parcel now?'" in done.stdout
+    assert _demo("--scenario", "ask", "--attributes", 'question="unclosed').returncode != 0
+
+
 def test_demo_says_a_platform_repositorys_own_variables_are_not_the_modules(tmp_path: Path) -> None:
     tfvars = _deploying_the_transfer(tmp_path, 'region = "eu-west-2"\naccount_alias = "payments-prod"\n')
     done = _demo("--tfvars", str(tfvars), "--task-path", str(ROOT / "examples" / "custom-task" / "src"))
