@@ -29,12 +29,14 @@ $(CHECKOV_STAMP): requirements/checkov.txt
 
 # make demo [SCENARIO=name]   (the scenarios: README's table, flowkit/scenario.py's CATALOGUE)
 #           [TFVARS=examples/ops.tfvars] [CHART=1]
-#           [TASK=package.module:function TASK_PATH=dir ATTRIBUTES='name=value q="a b" ...' TASK_ENV="NAME=value ..."]
+#           [TASK=package.module:function TASK_PATH=dir TASK_LAYER=zip ATTRIBUTES='name=value q="a b" ...'
+#            TASK_ENV="NAME=value ..."]
 #           [STEPS=examples/step-functions/sandbox.py ATTRIBUTES=...]   (backend step_functions)
 SCENARIO ?= typical
 demo: $(STAMP)
 	$(BIN)/python -m scripts.demo --scenario $(SCENARIO) $(if $(TFVARS),--tfvars $(TFVARS)) $(if $(CHART),--chart) \
 	  $(if $(TASK),--task $(TASK)) $(if $(TASK_PATH),--task-path $(TASK_PATH)) \
+	  $(foreach z,$(TASK_LAYER),--task-layer $(z)) \
 	  $(if $(ATTRIBUTES),--attributes '$(ATTRIBUTES)') $(foreach e,$(TASK_ENV),--task-env $(e)) \
 	  $(if $(STEPS),--steps $(STEPS))
 

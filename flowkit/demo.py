@@ -13,6 +13,8 @@ import importlib.util
 import json
 import os
 import sys
+import tempfile
+import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -162,8 +164,22 @@ class YourTask:
     path: Path | None = None
     attributes: dict[str, str] = field(default_factory=dict)
     environment: dict[str, str] = field(default_factory=dict)
+    # Layer zips (connect-async build-layer's): the task's code and its dependencies, imported
+    # from their python/ folder as the worker imports them.
+    layers: tuple[Path, ...] = ()
 
     def load(self) -> Task:
+        for layer in reversed(self.layers):  # the first layer wins, as on the worker
+            if not zipfile.is_zipfile(layer):
+                raise SystemExit(f"TASK_LAYER {layer} is not a zip (build it: connect-async build-layer)")
+            unpacked = Path(tempfile.mkdtemp(prefix="task-layer-"))
+            with zipfile.ZipFile(layer) as archive:
+                archive.extractall(unpacked)
+            if not (unpacked / "python").is_dir():
+                raise SystemExit(
+                    f"TASK_LAYER {layer} has no python/ folder: Lambda imports a layer's code from there"
+                )
+            sys.path.insert(0, str(unpacked / "python"))
         if self.path is not None:
             if not self.path.is_dir():
                 raise SystemExit(f"TASK_PATH {self.path} is not a folder")

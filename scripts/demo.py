@@ -10,8 +10,10 @@ configured from the environment the module would deploy, against an in-process A
     make demo SCENARIO=slow TFVARS=examples/ops.tfvars  # an operator's tuning, a 90-second task
     make demo SCENARIO=ask                              # a caller's question answered by Bedrock (stubbed)
     make demo TASK=transfers.task:run TASK_PATH=examples/custom-task/src \
-        TFVARS=examples/custom-task/demo.tfvars ATTRIBUTES="amount=120.00 to_account=GB33BUKB20201555555555" \
-        TASK_ENV=TRANSFER_API_URL=sandbox               # your own task, in the module's flow
+        TFVARS=examples/custom-task/terraform.tfvars TASK_ENV=TRANSFER_API_URL=sandbox \
+        ATTRIBUTES="amount=120.00 to_account=GB33BUKB20201555555555"   # your own task, in the module's flow
+    make demo TASK=transfers.task:run TASK_LAYER=examples/custom-task/dist/transfer-layer.zip ...
+        # the same, from the layer you ship (its dependencies too)
 """
 
 from __future__ import annotations
@@ -46,13 +48,15 @@ def _your_task(args: argparse.Namespace, attributes: dict[str, str]) -> YourTask
         )
     handler = args.task or (deployed if CATALOGUE[args.scenario].task is None else None)
     if handler:
-        return YourTask(handler, args.task_path, attributes, _pairs(args.task_env, "--task-env"))
+        env = _pairs(args.task_env, "--task-env")
+        return YourTask(handler, args.task_path, attributes, env, tuple(args.task_layer))
     # Attributes reach your task, your steps, or a scenario's own real task (ask: the question).
     plays_attributes = args.steps or CATALOGUE[args.scenario].task is not None
-    if args.task_path or args.task_env or (args.attribute and not plays_attributes):
+    if args.task_path or args.task_layer or args.task_env or (args.attribute and not plays_attributes):
         raise SystemExit(
-            "--task-path, --attribute and --task-env go with --task (TASK=package.module:function), "
-            "--attribute with --steps or a scenario with its own task (ask) too"
+            "--task-path, --task-layer, --attribute and --task-env go with --task"
+            " (TASK=package.module:function), --attribute with --steps or a scenario with its own task"
+            " (ask) too"
         )
     return None
 
@@ -68,8 +72,7 @@ def _pace(report: CallReport, channel: str) -> str:
     return f"first message after: {came}; messages a minute: {per_minute:.1f}"
 
 
-@on_the_emulator
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", choices=sorted(CATALOGUE), default="typical")
     parser.add_argument(
@@ -81,6 +84,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--task-path", type=Path, help="the folder your task's package is in")
     parser.add_argument(
+        "--task-layer",
+        type=Path,
+        action="append",
+        default=[],
+        help="a layer zip of your task and its dependencies (connect-async build-layer; repeat)",
+    )
+    parser.add_argument(
         "--attribute", action="append", default=[], help="NAME=VALUE: a contact attribute set before the flow"
     )
     parser.add_argument(
@@ -90,7 +100,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--task-env", action="append", default=[], help="NAME=VALUE: your task's environment")
     parser.add_argument("--steps", type=Path, help="your state machine's stand-ins (backend step_functions)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+@on_the_emulator
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
 
     your_steps = YourSteps(args.steps) if args.steps else None
     try:

@@ -181,6 +181,40 @@ def test_demo_plays_the_task_the_tfvars_deploy(tmp_path: Path) -> None:
     assert 'caller  hears "Your transfer is complete. Your reference is TX' in done.stdout
 
 
+def test_demo_plays_a_task_and_its_dependency_from_the_layer_it_ships(tmp_path: Path) -> None:
+    # The layer connect-async build-layer makes (the task and what it imports), not a folder.
+    from connect_async.devtools import build_layer
+
+    source = tmp_path / "src"
+    (source / "parcels").mkdir(parents=True)
+    (source / "tinylib_for_demo").mkdir()
+    (source / "tinylib_for_demo" / "__init__.py").write_text(
+        "def eta() -> str:\n    return 'today before 6 pm'\n"
+    )
+    (source / "parcels" / "__init__.py").write_text("")
+    (source / "parcels" / "status.py").write_text(
+        "import tinylib_for_demo\n\n"
+        "def run(context):\n"
+        "    context.report_progress(50, 'Asking the carrier.')\n"
+        "    context.sleep(10)\n"
+        "    return {'message': f'Your parcel arrives {tinylib_for_demo.eta()}.'}\n"
+    )
+    layer = tmp_path / "parcels-layer.zip"
+    layer.write_bytes(build_layer(source))
+    tfvars = tmp_path / "parcels.tfvars"
+    tfvars.write_text('result_attribute_keys = ["message"]\nmessages = { success = "{result.message}" }\n')
+    done = _demo("--task", "parcels.status:run", "--task-layer", str(layer), "--tfvars", str(tfvars))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert 'caller  hears "Asking the carrier."' in done.stdout
+    assert 'caller  hears "Your parcel arrives today before 6 pm."' in done.stdout
+    assert (
+        _demo(
+            "--task", "parcels.status:run", "--task-layer", str(source / "parcels" / "status.py")
+        ).returncode
+        != 0
+    )
+
+
 def test_demo_refuses_to_play_another_task_than_the_tfvars_deploy(tmp_path: Path) -> None:
     done = _demo("--tfvars", str(_deploying_the_transfer(tmp_path)), "--task", "connect_async.tasks.demo:run")
     assert done.returncode != 0
