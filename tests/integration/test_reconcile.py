@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from botocore.exceptions import ReadTimeoutError
 
 from connect_async.contract import MAX_RECONCILE_OUTCOME_CHARS, Attr, ReconcileStatus
 from connect_async.reconcile import MessageOutcome, invocation_record
@@ -257,3 +258,24 @@ def test_the_worker_not_started_run_is_reconciled_too(stack: Stack) -> None:
         is MessageOutcome.RECONCILED
     )
     assert calls.runs[0].error_code == "worker_not_started"
+
+
+def test_a_write_that_landed_with_its_answer_lost_is_known_for_its_own(stack: Stack) -> None:
+    # Each of the reconciler's two writes lands, then its answer is lost (a read timeout): the
+    # retried write is refused, and the reconciler must know the landed one for its own, not
+    # take it for another reconciler's (which would retry, and reconcile twice).
+    body = _lost_run(stack)
+    lost: list[str] = []
+
+    def lose_the_answer(model: Any, **_: Any) -> None:
+        if model.name == "UpdateItem" and len(lost) < 2:
+            lost.append(model.name)
+            raise ReadTimeoutError(endpoint_url="https://dynamodb.eu-west-2.amazonaws.com")
+
+    stack.dynamodb.meta.events.register("after-call.dynamodb.UpdateItem", lose_the_answer)
+    calls = Calls()
+    assert _handle(stack, calls, body) is MessageOutcome.RECONCILED
+    assert len(lost) == 2 and len(calls.runs) == 1
+    item = stack.item(TASK_ID) or {}
+    assert item[Attr.RECONCILE_STATUS.value] == {"S": "reconciled"}
+    assert item[Attr.RECONCILE_ATTEMPTS.value] == {"N": "1"}

@@ -109,7 +109,9 @@ class LostRun:
     The task may have done part of its work (the transfer sent, its confirmation never
     recorded): ask the downstream system, by ``idempotency_key`` (the key the task gave it),
     what happened, and return ``Reconciled`` or ``RetryLater``. The run's status stays failed
-    whatever you find: the caller already heard the fallback.
+    whatever you find: the caller already heard the fallback. Keep it safe to call twice (ask,
+    then act only on what the answer says): once it answered, it is not called again, unless
+    its answer could not be recorded (DynamoDB out of reach), when SQS delivers the message again.
     """
 
     task_id: str
