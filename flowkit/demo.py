@@ -28,11 +28,12 @@ from connect_async.aws import dynamodb_client
 from connect_async.config import ConfigurationError
 from connect_async.observability import logger
 from connect_async.settings import CONSTANTS
-from connect_async.tasks import Task, load_task
+from connect_async.tasks import Task, TaskContext, TaskFailed, load_task
 from flowkit import plan
 from flowkit.checker import ERROR
+from flowkit.lambda_queue import WorkerCrashed
 from flowkit.module_flows import check_module_flows
-from flowkit.plan import ROOT, Rendered
+from flowkit.plan import Rendered, module_root
 from flowkit.scenario import CATALOGUE
 from flowkit.simulator import (
     CallReport,
@@ -190,6 +191,30 @@ class YourTask:
             raise SystemExit(f"TASK {self.handler}: {exc}") from None
 
 
+def _interrupted(task: Task, outcome: str) -> Task:
+    """Your task, stopped right after its first progress report (or as soon as it returns) as
+    the scenario says: its worker dies (``crash``: out of memory, say; nothing it does after is
+    ever written) or it raises (``fail``: the flow's fallback path, code ``demo_failure``)."""
+
+    def stop() -> None:
+        if outcome == "crash":
+            raise WorkerCrashed
+        raise TaskFailed("the demo made your task fail after its first progress report", "demo_failure")
+
+    def interrupted(context: TaskContext) -> object:
+        report = context._report_progress
+
+        def then_stop(percent: int, message: str) -> None:
+            report(percent, message)
+            stop()
+
+        task(replace(context, _report_progress=then_stop))
+        stop()
+        return None
+
+    return interrupted
+
+
 def task_handler_in(tfvars: Path | None) -> str | None:
     """The ``task_handler`` a tfvars file sets (what `terraform apply` deploys), if any."""
     if tfvars is None or not tfvars.is_file():
@@ -244,6 +269,8 @@ def play(
     # Your code first: a typo in its name is said at once, before Terraform runs.
     entry = CATALOGUE[scenario_name]
     run = task.load() if task is not None else entry.task
+    if task is not None and run is not None and entry.call.outcome in ("crash", "fail"):
+        run = _interrupted(run, entry.call.outcome)
     steps = your_steps.load() if your_steps is not None else None
     backend: dict[str, object] | None = (
         {
@@ -256,7 +283,7 @@ def play(
         if steps
         else None
     )
-    rendered = render(tfvars or (ROOT / entry.tfvars if entry.tfvars else None), backend)
+    rendered = render(tfvars or (module_root() / entry.tfvars if entry.tfvars else None), backend)
     flows, call = rendered.flows, rendered["call"]
     checked = check_module_flows(
         flows,

@@ -23,10 +23,31 @@ from typing import Any, Final
 from flowkit.deployment import Deployment
 from flowkit.object_inputs import UNKNOWN_HINT, declared_types, misspelt
 
-__all__ = ["PLAN", "Rendered", "TuningError", "render"]
+__all__ = ["MODULE_ENV", "PLAN", "ROOT", "Rendered", "TuningError", "module_root", "render"]
 
+# This checkout (flowkit beside the module, as in the repository).
 ROOT: Final = Path(__file__).resolve().parent.parent
 PLAN: Final = ROOT / "modules" / "plan"
+# The module's source to render instead (where `terraform init` put it, for a task author's
+# `connect-async play`): its modules/plan and variables.tf, as in the repository.
+MODULE_ENV: Final = "CONNECT_ASYNC_MODULE"
+
+
+def module_root() -> Path:
+    """The module whose plan is rendered: CONNECT_ASYNC_MODULE, or this checkout."""
+    given = os.environ.get(MODULE_ENV)
+    root = Path(given).resolve() if given else ROOT
+    if not (root / "modules" / "plan" / "contract.json").is_file():
+        where = f"{MODULE_ENV}={given}" if given else f"flowkit's folder {ROOT}"
+        raise TuningError(
+            f"{where} holds no copy of the module (modules/plan/contract.json): run terraform init in your "
+            "root module (it puts the source under .terraform/modules) or name the source with --module"
+        )
+    return root
+
+
+def _plan_dir() -> Path:
+    return module_root() / "modules" / "plan"
 
 
 class TuningError(Exception):
@@ -75,6 +96,7 @@ def render(
     terraform = shutil.which("terraform")
     if terraform is None:
         raise TuningError("rendering the plan needs Terraform >= 1.9 on the PATH")
+    plan_dir = _plan_dir()
     _refuse_misspelt_attributes(tfvars, variables)
     with tempfile.TemporaryDirectory() as tmp:
         # Terraform's working data and the saved plan stay out of the repository.
@@ -91,7 +113,7 @@ def render(
 
         def run(*args: str) -> str:
             done = subprocess.run(  # noqa: S603 - terraform from the PATH, fixed arguments
-                [terraform, f"-chdir={PLAN}", *args], capture_output=True, text=True, env=env, check=False
+                [terraform, f"-chdir={plan_dir}", *args], capture_output=True, text=True, env=env, check=False
             )
             if done.returncode != 0:
                 raise TuningError(f"terraform {args[0]} failed:\n{done.stderr.strip()}")
@@ -127,7 +149,7 @@ def _refuse_misspelt_attributes(tfvars: Path | None, variables: Mapping[str, Any
             values.update(hcl2.loads(tfvars.read_text()))
     _refuse_foreign_variables(tfvars, values)
     values.update(variables or {})
-    types = declared_types((PLAN / "variables.tf").read_text())
+    types = declared_types((_plan_dir() / "variables.tf").read_text())
     found = [
         entry
         for name, kind in types.items()
@@ -142,7 +164,7 @@ def _refuse_foreign_variables(tfvars: Path | None, values: Mapping[str, Any]) ->
     """A tfvars file setting what is neither the module's input nor anything like one misspelt
     (a platform repository's own root variables, such as region): say which file the demo
     needs. A misspelt input is left to Terraform's own warning, which names it."""
-    known = _ROOT_ONLY | frozenset(_VARIABLE.findall("".join(path.read_text() for path in PLAN.glob("*.tf"))))
+    known = _root_only() | _plan_variables()
     names = [name for name in values if not name.startswith("__")]  # python-hcl2's __comments__
     foreign = sorted(
         name for name in names if name not in known and not difflib.get_close_matches(name, known, 1, 0.8)
@@ -160,9 +182,14 @@ def _refuse_foreign_variables(tfvars: Path | None, values: Mapping[str, Any]) ->
 # The root module's variables that do not change the call (names, tags, encryption, alarms):
 # a tfvars file for the whole module may set them, and the demo passes over them.
 _VARIABLE: Final = re.compile(r'^variable "([A-Za-z0-9_]+)"', re.M)
-_ROOT_ONLY: Final = frozenset(_VARIABLE.findall((ROOT / "variables.tf").read_text())) - frozenset(
-    _VARIABLE.findall("".join(path.read_text() for path in PLAN.glob("*.tf")))
-)
+
+
+def _plan_variables() -> frozenset[str]:
+    return frozenset(_VARIABLE.findall("".join(path.read_text() for path in _plan_dir().glob("*.tf"))))
+
+
+def _root_only() -> frozenset[str]:
+    return frozenset(_VARIABLE.findall((module_root() / "variables.tf").read_text())) - _plan_variables()
 
 
 def _tuning_warnings(output: str) -> list[str]:
@@ -175,7 +202,7 @@ def _tuning_warnings(output: str) -> list[str]:
         if (
             line.startswith("Warning: Value for undeclared variable")
             and undeclared
-            and undeclared.group(1) in _ROOT_ONLY
+            and undeclared.group(1) in _root_only()
         ):
             continue
         if line.startswith("Warning: ") and "CLI configuration" not in line:

@@ -20,67 +20,63 @@ pytestmark = pytest.mark.moto  # the author's tests run the testing kit on moto,
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run_in(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False)  # noqa: S603
     assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return done
 
 
-def test_a_task_author_installs_tests_and_checks_a_task_from_their_own_folder(tmp_path: Path) -> None:
+def fresh_environment(tmp_path: Path, extras: str) -> tuple[Path, dict[str, str]]:
+    """A new virtual environment with the runtime package's wheel and ``extras`` (pinned by
+    requirements/dev.txt), and the environment a command there runs with: its bin first, nothing
+    of this repository's."""
     wheels = tmp_path / "wheels"
     here = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    _run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--wheel-dir",
-            str(wheels),
-            str(ROOT),
-        ],
-        ROOT,
-        here,
-    )
+    build = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation"]
+    run_in([*build, "--wheel-dir", str(wheels), str(ROOT)], ROOT, here)
     (wheel,) = wheels.glob("connect_async_lambda-*.whl")
     environment = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(environment)
     bin_dir = environment / "bin"
-    _run(
-        [
-            str(bin_dir / "pip"),
-            "install",
-            "--quiet",
-            "-c",
-            str(ROOT / "requirements" / "dev.txt"),
-            f"{wheel}[testing]",
-        ],
-        tmp_path,
-        here,
+    constraints = str(ROOT / "requirements" / "dev.txt")
+    run_in(
+        [str(bin_dir / "pip"), "install", "--quiet", "-c", constraints, f"{wheel}[{extras}]"], tmp_path, here
     )
-    project = tmp_path / "transfers"
-    shutil.copytree(ROOT / "examples" / "custom-task", project, ignore=shutil.ignore_patterns(".terraform*"))
-    # Only the fresh environment: none of this repository's packages or tools.
     author = {
         "PATH": f"{bin_dir}:/usr/bin:/bin",
         "HOME": str(tmp_path),
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
         **{key: value for key, value in os.environ.items() if key.startswith("PIP_")},
     }
+    return bin_dir, author
 
-    tested = _run(["pytest", "-q", "-p", "no:cacheprovider"], project, author)
+
+def authors_project(tmp_path: Path) -> Path:
+    """The custom-task example, copied out as the author's own repository."""
+    project = tmp_path / "transfers"
+    shutil.copytree(ROOT / "examples" / "custom-task", project, ignore=shutil.ignore_patterns(".terraform*"))
+    return project
+
+
+def test_a_task_author_installs_tests_and_checks_a_task_from_their_own_folder(tmp_path: Path) -> None:
+    _, author = fresh_environment(tmp_path, "testing")
+    project = authors_project(tmp_path)
+
+    tested = run_in(["pytest", "-q", "-p", "no:cacheprovider"], project, author)
     assert " passed" in tested.stdout and "failed" not in tested.stdout
 
-    _run(
-        ["connect-async", "build-layer", "--source", "src", "--out", "dist/transfer-layer.zip", "--check"],
-        project,
-        author,
-    )
+    layer_check = [
+        "connect-async",
+        "build-layer",
+        "--source",
+        "src",
+        "--out",
+        "dist/transfer-layer.zip",
+        "--check",
+    ]
+    run_in(layer_check, project, author)
     for handler in ("transfers.task:run", "transfers.task:reconcile"):
-        checked = _run(
+        checked = run_in(
             ["connect-async", "check-handler", handler, "--layer", "dist/transfer-layer.zip"], project, author
         )
         assert "imports from transfers.task" in checked.stdout

@@ -45,7 +45,10 @@ def test_entries_are_sorted_stamped_and_free_of_machine_files() -> None:
     }
     assert for_authors == {
         "connect_async/testing.py",
-        *(f"connect_async/devtools/{n}.py" for n in ("__init__", "__main__", "archive", "handler", "layer")),
+        *(
+            f"connect_async/devtools/{n}.py"
+            for n in ("__init__", "__main__", "archive", "handler", "layer", "play")
+        ),
     }
     assert sources - for_authors <= set(names)
     assert not for_authors & set(names)

@@ -1,9 +1,11 @@
-"""connect-async: build your task's layer, and check its handler before applying.
+"""connect-async: build your task's layer, check its handler, and hear it in the module's flows.
 
 connect-async build-layer --source src --requirements requirements.txt --out dist/task-layer.zip
 connect-async check-handler transfers.task:run --layer dist/task-layer.zip
 connect-async check-handler transfers.task:run --path src --result-keys reference \
     --parameter amount=12.00 --parameter to_account=GB33BUKB20201555555555 --env TRANSFER_API_URL=sandbox
+connect-async play --tfvars terraform.tfvars --task transfers.task:run --task-path src \
+    --task-env TRANSFER_API_URL=sandbox --attributes 'amount=120.00 to_account=GB33BUKB20201555555555'
 """
 
 from __future__ import annotations
@@ -17,13 +19,18 @@ from pathlib import Path
 
 from connect_async.devtools.handler import HandlerError, check_handler, try_result_keys
 from connect_async.devtools.layer import ARCHITECTURES, PYTHON_VERSIONS, build_layer
+from connect_async.devtools.play import PlayError, play
 
 __all__ = ["main"]
 
 
 def main(argv: list[str] | None = None) -> int:
+    given = sys.argv[1:] if argv is None else argv
+    if given[:1] == ["play"]:
+        return _play(given[1:])
     parser = argparse.ArgumentParser(prog="connect-async", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("play", help="hear a call through the module's flows with your task (play --help)")
     build = commands.add_parser("build-layer", help="your task's code and dependencies as a layer zip")
     build.add_argument("--source", type=Path, help="the folder holding your task's packages")
     build.add_argument("--requirements", type=Path, help="a pip requirements file (pin every version)")
@@ -99,6 +106,18 @@ def _check_handler(args: argparse.Namespace) -> int:
     wanted, returned = ", ".join(keys), ", ".join(sorted(run.result))
     print(f"{args.handler}: a run here completed with each result key ({wanted}); it returned {returned}")
     return 0
+
+
+def _play(arguments: list[str]) -> int:
+    """play's own option (--module); the rest are the demo's (its --help lists them)."""
+    chooser = argparse.ArgumentParser(prog="connect-async play", add_help=False)
+    chooser.add_argument("--module", type=Path, help="the module's source (default: from .terraform/modules)")
+    chosen, rest = chooser.parse_known_args(arguments)
+    try:
+        return play(rest, chosen.module, Path.cwd())
+    except PlayError as exc:
+        print(f"connect-async: {exc}", file=sys.stderr)
+        return 2
 
 
 def _assignment(flag: str, text: str) -> tuple[str, str]:
