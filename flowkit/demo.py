@@ -191,10 +191,12 @@ class YourTask:
             raise SystemExit(f"TASK {self.handler}: {exc}") from None
 
 
-def _interrupted(task: Task, outcome: str) -> Task:
-    """Your task, stopped right after its first progress report (or as soon as it returns) as
-    the scenario says: its worker dies (``crash``: out of memory, say; nothing it does after is
-    ever written) or it raises (``fail``: the flow's fallback path, code ``demo_failure``)."""
+def _interrupted(task: Task, outcome: str, stall_seconds: float) -> Task:
+    """Your task, as the scenario has it, right after its first progress report (or as soon as
+    it returns): its worker dies (``crash``: out of memory, say; nothing it does after is ever
+    written), it raises (``fail``: the fallback path, code ``demo_failure``), or it stalls for
+    ``stall_seconds`` (a slow third party) and goes on."""
+    stops = outcome in ("crash", "fail")
 
     def stop() -> None:
         if outcome == "crash":
@@ -203,14 +205,21 @@ def _interrupted(task: Task, outcome: str) -> Task:
 
     def interrupted(context: TaskContext) -> object:
         report = context._report_progress
+        reports = 0
 
         def then_stop(percent: int, message: str) -> None:
+            nonlocal reports
             report(percent, message)
-            stop()
+            reports += 1
+            if stops:
+                stop()
+            if reports == 1 and stall_seconds:
+                context.sleep(stall_seconds)
 
-        task(replace(context, _report_progress=then_stop))
-        stop()
-        return None
+        result = task(replace(context, _report_progress=then_stop))
+        if stops:
+            stop()
+        return result
 
     return interrupted
 
@@ -269,8 +278,8 @@ def play(
     # Your code first: a typo in its name is said at once, before Terraform runs.
     entry = CATALOGUE[scenario_name]
     run = task.load() if task is not None else entry.task
-    if task is not None and run is not None and entry.call.outcome in ("crash", "fail"):
-        run = _interrupted(run, entry.call.outcome)
+    if task is not None and run is not None and (entry.call.outcome != "succeed" or entry.call.stall_seconds):
+        run = _interrupted(run, entry.call.outcome, entry.call.stall_seconds)
     steps = your_steps.load() if your_steps is not None else None
     backend: dict[str, object] | None = (
         {

@@ -22,6 +22,9 @@ class Scenario:
 
     work_seconds: float = 25.0
     outcome: str = "succeed"  # succeed | fail | crash (the worker dies after claiming: no update, ever)
+    # With your own task (connect-async play, make demo TASK=): it stalls this long after its
+    # first progress report (a slow third party), then goes on; 0: it runs as it is.
+    stall_seconds: float = 0
     channel: str = "VOICE"
     hang_up_at_seconds: float | None = None
     failing_check_calls: int = 0  # the first N check invocations fail (Connect takes the error branch)
@@ -75,7 +78,7 @@ CATALOGUE: dict[str, Demo] = {
     "typical": Demo(Scenario(work_seconds=25), "a 25-second task that reports its progress twice"),
     "slow": Demo(Scenario(work_seconds=90), "a 90-second task"),
     "too-slow": Demo(
-        Scenario(work_seconds=200),
+        Scenario(work_seconds=200, stall_seconds=200),
         "200 s, longer than the 120 s wait: the taking-longer path; the run completes later, readable",
     ),
     "fail": Demo(Scenario(work_seconds=8, outcome="fail"), "the task raises: the fallback path"),

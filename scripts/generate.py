@@ -5,7 +5,8 @@ Each step computes its files from the sources and from the steps before it, so t
 1. contract: modules/plan/contract.json, modules/plan/settings.tf, the generated part of
    variables.tf and the settings table in lambdas/README.md, from lambdas/connect_async;
 2. artifact: lambdas/dist/connect_async.zip (byte-reproducible) from lambdas/connect_async;
-3. example layer: examples/custom-task/dist/transfer-layer.zip from examples/custom-task/src;
+3. example layer: examples/custom-task/dist/transfer-layer.zip from examples/custom-task/src and its
+   requirements.txt;
 4. layout: modules/plan/layout.json, where each block sits in the designer, from the renders;
 5. flows: flows/*.json, the diagrams and shape table in flows/README.md and the call chart in
    README.md, from the renders and the demo;
@@ -37,7 +38,8 @@ EXAMPLE: Final = ROOT / "examples" / "custom-task"
 
 
 def _example_layer() -> dict[Path, bytes]:
-    return {EXAMPLE / "dist" / "transfer-layer.zip": build_layer(EXAMPLE / "src")}
+    built = build_layer(EXAMPLE / "src", EXAMPLE / "requirements.txt")
+    return {EXAMPLE / "dist" / "transfer-layer.zip": built}
 
 
 STEPS: Final[tuple[tuple[str, Callable[[], Mapping[Path, str | bytes]]], ...]] = (

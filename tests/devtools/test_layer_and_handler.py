@@ -149,7 +149,7 @@ def test_the_examples_committed_layer_passes_the_handler_check() -> None:
     # The README's step 5: its result holds the key the example's messages.success speaks.
     run = try_result_keys(
         "transfers.task:run",
-        ["reference"],
+        ["reference", "amount"],
         {"amount": "120.00", "to_account": "GB33BUKB20201555555555"},
         layers=[EXAMPLE / "dist" / "transfer-layer.zip"],
         environment={"TRANSFER_API_URL": "sandbox"},

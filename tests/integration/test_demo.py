@@ -155,8 +155,15 @@ def test_demo_plays_your_own_task_in_the_modules_flow() -> None:
     assert "your task transfers.task:run" in done.stdout
     assert "flow    start gets amount='120.00', to_account='GB33BUKB20201555555555'" in done.stdout
     assert 'caller  hears "The bank is confirming your transfer."' in done.stdout  # its progress
-    assert 'caller  hears "Your transfer is complete. Your reference is TX' in done.stdout  # its result
+    assert (
+        'caller  hears "Your transfer of 120.00 pounds is complete. Your reference is TX' in done.stdout
+    )  # its result
     assert "the task ran 1 time(s)" in done.stdout
+    # The example's README quotes this call's timeline: every line it shows is what the demo prints.
+    readme = (example / "README.md").read_text()
+    quoted = readme.split("## 4. Hear it", 1)[1].split("```\n   ", 1)[1].split("```", 1)[0]
+    for line in ("   " + quoted).splitlines():
+        assert line in done.stdout.splitlines(), f"examples/custom-task/README.md quotes {line!r}"
 
 
 def _deploying_the_transfer(tmp_path: Path, extra: str = "") -> Path:
@@ -178,7 +185,7 @@ def test_demo_plays_the_task_the_tfvars_deploy(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "your task transfers.task:run" in done.stdout
-    assert 'caller  hears "Your transfer is complete. Your reference is TX' in done.stdout
+    assert 'caller  hears "Your transfer of 120.00 pounds is complete. Your reference is TX' in done.stdout
 
 
 def test_demo_plays_a_task_and_its_dependency_from_the_layer_it_ships(tmp_path: Path) -> None:

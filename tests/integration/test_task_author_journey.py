@@ -1,8 +1,9 @@
-"""The task author's journey outside this repository (issue 32, the parts that exist so far): a
-fresh virtual environment in a temporary folder, the runtime package installed from its wheel
-with the testing kit (pinned by requirements/dev.txt), the custom-task example copied there as
-the author's own project; its tests run with plain `pytest` (no path edits), its committed layer
-is what a fresh build makes, and both of its handlers pass the handler check."""
+"""The task author's journey outside this repository (issue 32): a fresh virtual environment in a
+temporary folder, the runtime package installed from its wheel with the testing kit (pinned by
+requirements/dev.txt), the custom-task example copied there as the author's own project (a task
+with a third-party dependency, two result keys and progress); its tests run with plain `pytest`
+(no path edits), its committed layer (with the dependency) is what a fresh build makes, and both
+of its handlers pass the handler check. Hearing it: test_task_author_play.py."""
 
 from __future__ import annotations
 
@@ -61,20 +62,15 @@ def authors_project(tmp_path: Path) -> Path:
 def test_a_task_author_installs_tests_and_checks_a_task_from_their_own_folder(tmp_path: Path) -> None:
     _, author = fresh_environment(tmp_path, "testing")
     project = authors_project(tmp_path)
+    # The task's own dependency (tenacity), as the author installs it for their tests.
+    run_in(["pip", "install", "--quiet", "-r", "requirements.txt"], project, author)
 
     tested = run_in(["pytest", "-q", "-p", "no:cacheprovider"], project, author)
     assert " passed" in tested.stdout and "failed" not in tested.stdout
 
-    layer_check = [
-        "connect-async",
-        "build-layer",
-        "--source",
-        "src",
-        "--out",
-        "dist/transfer-layer.zip",
-        "--check",
-    ]
-    run_in(layer_check, project, author)
+    # The layer holds the task and its dependency, built for Lambda's platform: the same bytes.
+    layer = ["connect-async", "build-layer", "--source", "src", "--requirements", "requirements.txt"]
+    run_in([*layer, "--out", "dist/transfer-layer.zip", "--check"], project, author)
     for handler in ("transfers.task:run", "transfers.task:reconcile"):
         checked = run_in(
             ["connect-async", "check-handler", handler, "--layer", "dist/transfer-layer.zip"], project, author

@@ -1,7 +1,8 @@
 """`connect-async play` from a task author's own repository (issue 32): a fresh environment with
 the package's `play` extra, the example copied out as the author's root module, `terraform init`
 recording where the module's source is, and the call played through the module's own flows with
-the author's task: its answer heard, the failure and the crash scenarios on the fallback path."""
+the author's task from the layer it ships: both result keys heard, the failure and the crash
+scenarios on the fallback path, and a stalled third party on the taking-longer path."""
 
 from __future__ import annotations
 
@@ -47,11 +48,25 @@ def test_a_task_author_hears_their_task_through_the_modules_own_flows(
     terraform.init(project)
     env["TF_DATA_DIR"] = terraform.env(project)["TF_DATA_DIR"]
 
-    answered = run_in(["connect-async", "play", *TRANSFER, *CALLER], project, env)
+    # From the layer it ships: its dependency (tenacity) is in no environment but the layer's.
+    from_layer = [
+        "--tfvars",
+        "terraform.tfvars",
+        "--task",
+        "transfers.task:run",
+        "--task-layer",
+        "dist/transfer-layer.zip",
+    ]
+    answered = run_in(["connect-async", "play", *from_layer, *CALLER], project, env)
     assert 'caller  hears "The bank is confirming your transfer."' in answered.stdout  # its progress
-    assert 'caller  hears "Your transfer is complete. Your reference is TX000001."' in answered.stdout
-    failed = run_in(["connect-async", "play", "--scenario", "fail", *TRANSFER, *CALLER], project, env)
+    assert (
+        'caller  hears "Your transfer of 120.00 pounds is complete. Your reference is TX000001."'
+        in answered.stdout
+    )
+    failed = run_in(["connect-async", "play", "--scenario", "fail", *from_layer, *CALLER], project, env)
     assert "check   -> failed demo_failure" in failed.stdout
     assert 'hears "Sorry, we could not make your transfer. Please try again later. Goodbye."' in failed.stdout
-    crashed = run_in(["connect-async", "play", "--scenario", "crash", *TRANSFER, *CALLER], project, env)
+    slow = run_in(["connect-async", "play", "--scenario", "too-slow", *from_layer, *CALLER], project, env)
+    assert "Outcome: taking longer (wait_exceeded, the run then completed)" in slow.stdout
+    crashed = run_in(["connect-async", "play", "--scenario", "crash", *from_layer, *CALLER], project, env)
     assert "crashes (no update, ever)" in crashed.stdout and "check   -> failed worker_lost" in crashed.stdout

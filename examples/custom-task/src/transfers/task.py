@@ -2,7 +2,8 @@
 
 TASK_HANDLER = "transfers.task:run". The flow passes ``amount`` and ``to_account`` (from
 contact attributes an earlier flow or bot set); the caller hears each progress message, and
-the answer's ``reference`` is spoken at the end (messages.success "{result.reference}").
+the answer's ``amount`` and ``reference`` are spoken at the end (messages.success). It depends on
+tenacity (requirements.txt, built into the layer) to wait for the bank's confirmation.
 
 reconciler.handler = "transfers.task:reconcile": when a worker dies mid-transfer (the request
 sent to the bank, then an out-of-memory kill), the caller hears the fallback, and once Lambda's
@@ -16,8 +17,10 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
+from tenacity import Retrying, retry_if_result, stop_never, wait_fixed
+
 from connect_async.tasks import LostRun, Reconciled, RetryLater, TaskContext, TaskFailed
-from transfers.bank import Bank, bank_from_environment
+from transfers.bank import Bank, Transfer, bank_from_environment
 
 __all__ = ["reconcile", "run", "settle", "transfer"]
 
@@ -50,12 +53,24 @@ def transfer(context: TaskContext, bank: Bank) -> dict[str, str]:
     context.report_progress(10, "I am sending your transfer now.")
     sent = bank.create_transfer(amount, to_account, idempotency_key=idempotency_key)
     context.report_progress(40, "The bank is confirming your transfer.")
-    while sent.status == "pending":
-        context.sleep(_POLL_SECONDS)
-        sent = bank.get_transfer(sent.id)
+    if sent.status == "pending":
+        sent = _confirmed(context, bank, sent.id)
     if sent.status == "rejected":
         raise TaskFailed("The bank rejected the transfer.", sent.reason or "transfer_rejected")
     return {"reference": sent.id, "amount": f"{amount:.2f}"}
+
+
+def _confirmed(context: TaskContext, bank: Bank, transfer_id: str) -> Transfer:
+    """Ask the bank until it confirms or rejects, every _POLL_SECONDS on the worker's clock
+    (tenacity's sleep is the context's: virtual in the tests, bounded by the task's budget)."""
+    polling = Retrying(
+        retry=retry_if_result(lambda transfer: transfer.status == "pending"),
+        wait=wait_fixed(_POLL_SECONDS),
+        sleep=context.sleep,
+        stop=stop_never,  # the task's budget stops it (worker_timeout)
+    )
+    answer: Transfer = polling(bank.get_transfer, transfer_id)
+    return answer
 
 
 def run(context: TaskContext) -> dict[str, str]:
