@@ -1,9 +1,10 @@
 """The demo's library: render the module's plan for a tuning and play a scenario through its
 flows on moto, with the scenario's work, your task or your state machine.
 
-``scripts/demo.py`` (``make demo``) prints what :func:`play` returns; the benchmarks, the flow
-docs and the comparison play the same calls, in the :func:`emulator_environment` (a command's
-``main`` is decorated with :func:`on_the_emulator`; importing this module changes nothing).
+``flowkit.demo_command`` (``make demo``, and ``connect-async play`` from the package) prints what
+:func:`play` returns; the benchmarks, the flow docs and the comparison play the same calls, in
+the :func:`emulator_environment` (a command's ``main`` is decorated with :func:`on_the_emulator`;
+importing this module changes nothing).
 """
 
 from __future__ import annotations

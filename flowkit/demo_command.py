@@ -14,6 +14,9 @@ configured from the environment the module would deploy, against an in-process A
         ATTRIBUTES="amount=120.00 to_account=GB33BUKB20201555555555"   # your own task, in the module's flow
     make demo TASK=transfers.task:run TASK_LAYER=examples/custom-task/dist/transfer-layer.zip ...
         # the same, from the layer you ship (its dependencies too)
+
+A task author's installed package runs this same command as ``connect-async play`` (its `play`
+extra), against the module's source that `terraform init` fetched.
 """
 
 from __future__ import annotations
