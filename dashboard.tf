@@ -38,6 +38,16 @@ locals {
         metrics = [for metric in ["ExecutionsFailed", "ExecutionsTimedOut"] : ["AWS/States", metric, "StateMachineArn", try(aws_sfn_state_machine.task[0].arn, ""), { stat = "Sum", label = metric }]]
       },
     ],
+    local.reconciler == null ? [] : [
+      {
+        # What the reconciler made of the dead-letter queue's messages, and what is left for people.
+        title = "Lost runs reconciled, retried, parked; the unreconciled queue"
+        metrics = concat(
+          [for name in ["RunsReconciled", "ReconcileRetries", "DeadLettersParked"] : [local.metric_namespace, name, "service", var.name, { stat = "Sum", label = name }]],
+          [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", aws_sqs_queue.unreconciled[0].name, { stat = "Maximum", label = "unreconciled messages" }]],
+        )
+      },
+    ],
     local.lookup_enabled ? [
       {
         title   = "Configuration lookup: answers and fallbacks"

@@ -885,6 +885,7 @@ run "reconciler_reads_the_dead_letter_queue_and_parks_on_its_own" {
     task_layer_zip      = "examples/custom-task/dist/transfer-layer.zip"
     create_alarms       = true
     alarm_sns_topic_arn = "arn:aws:sns:eu-west-2:123456789012:ops"
+    create_dashboard    = true
   }
 
   assert {
@@ -946,6 +947,10 @@ run "reconciler_reads_the_dead_letter_queue_and_parks_on_its_own" {
   assert {
     condition     = output.unreconciled_queue_url == aws_sqs_queue.unreconciled[0].url && output.reconciler_function_name == "t-reconciler"
     error_message = "The outputs name the reconciler and its queue."
+  }
+  assert {
+    condition     = contains([for w in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : w.properties.title], "Lost runs reconciled, retried, parked; the unreconciled queue")
+    error_message = "The dashboard draws what the reconciler made of the dead-letter queue."
   }
 }
 
