@@ -34,7 +34,7 @@ from flowkit import plan
 from flowkit.checker import ERROR
 from flowkit.lambda_queue import WorkerCrashed
 from flowkit.module_flows import check_module_flows
-from flowkit.plan import Rendered, module_root
+from flowkit.plan import Rendered, module_root, tfvars_values
 from flowkit.scenario import CATALOGUE
 from flowkit.simulator import (
     CallReport,
@@ -229,16 +229,7 @@ def task_handler_in(tfvars: Path | None) -> str | None:
     """The ``task_handler`` a tfvars file sets (what `terraform apply` deploys), if any."""
     if tfvars is None or not tfvars.is_file():
         return None
-    if tfvars.name.endswith(".json"):
-        values = json.loads(tfvars.read_text())
-    else:
-        import hcl2  # noqa: PLC0415 - only a tfvars file needs it (pinned in requirements/dev.in)
-
-        try:
-            values = hcl2.loads(tfvars.read_text())
-        except Exception:  # Terraform reads it next and says what is wrong
-            return None
-    handler = values.get("task_handler") if isinstance(values, dict) else None
+    handler = tfvars_values(tfvars).get("task_handler")
     if not isinstance(handler, str):
         return None
     # python-hcl2 keeps a string's quotes ("\"pkg.module:run\""); a JSON file has none.

@@ -8,8 +8,8 @@ through ``render``.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
+import functools
 import json
 import os
 import re
@@ -23,7 +23,7 @@ from typing import Any, Final
 from flowkit.deployment import Deployment
 from flowkit.object_inputs import UNKNOWN_HINT, declared_types, misspelt
 
-__all__ = ["MODULE_ENV", "PLAN", "ROOT", "Rendered", "TuningError", "module_root", "render"]
+__all__ = ["MODULE_ENV", "PLAN", "ROOT", "Rendered", "TuningError", "module_root", "render", "tfvars_values"]
 
 # This checkout (flowkit beside the module, as in the repository).
 ROOT: Final = Path(__file__).resolve().parent.parent
@@ -135,18 +135,25 @@ def render(
     return Rendered({name: output["value"] for name, output in outputs.items()})
 
 
+def tfvars_values(tfvars: Path) -> Mapping[str, Any]:
+    """A tfvars file's values, as python-hcl2 (or json, for .tfvars.json) reads them; nothing for
+    a file it cannot read (Terraform reads it next and says what is wrong)."""
+    if tfvars.name.endswith(".json"):
+        values: object = json.loads(tfvars.read_text())
+    else:
+        import hcl2  # noqa: PLC0415 - only a tfvars file needs it (pinned in requirements/dev.in)
+
+        try:
+            values = hcl2.loads(tfvars.read_text())
+        except Exception:
+            return {}
+    return values if isinstance(values, dict) else {}
+
+
 def _refuse_misspelt_attributes(tfvars: Path | None, variables: Mapping[str, Any] | None) -> None:
     """The root module's check of its object inputs, which this module alone lacks (Terraform
     converts the values to the plan's types and drops a misspelt attribute without a word)."""
-    values: dict[str, Any] = {}
-    if tfvars is not None and tfvars.name.endswith(".json"):
-        values.update(json.loads(tfvars.read_text()))
-    elif tfvars is not None:
-        import hcl2  # noqa: PLC0415 - only a tfvars file needs it (pinned in requirements/dev.in)
-
-        # A file hcl2 cannot read: Terraform reads it next and says what is wrong.
-        with contextlib.suppress(Exception):
-            values.update(hcl2.loads(tfvars.read_text()))
+    values = dict(tfvars_values(tfvars)) if tfvars is not None else {}
     _refuse_foreign_variables(tfvars, values)
     values.update(variables or {})
     types = declared_types((_plan_dir() / "variables.tf").read_text())
@@ -185,11 +192,20 @@ _VARIABLE: Final = re.compile(r'^variable "([A-Za-z0-9_]+)"', re.M)
 
 
 def _plan_variables() -> frozenset[str]:
-    return frozenset(_VARIABLE.findall("".join(path.read_text() for path in _plan_dir().glob("*.tf"))))
+    return _variables(module_root())[0]
 
 
 def _root_only() -> frozenset[str]:
-    return frozenset(_VARIABLE.findall((module_root() / "variables.tf").read_text())) - _plan_variables()
+    return _variables(module_root())[1]
+
+
+@functools.cache
+def _variables(root: Path) -> tuple[frozenset[str], frozenset[str]]:
+    """The plan's variable names, and the root module's that the plan lacks (read once a root)."""
+    plan = frozenset(
+        _VARIABLE.findall("".join(path.read_text() for path in (root / "modules" / "plan").glob("*.tf")))
+    )
+    return plan, frozenset(_VARIABLE.findall((root / "variables.tf").read_text())) - plan
 
 
 def _tuning_warnings(output: str) -> list[str]:
