@@ -29,7 +29,6 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
 from typing import Final, Protocol
 
 from connect_async.clock import Clock
@@ -40,7 +39,15 @@ from connect_async.observability import count, logger
 from connect_async.redaction import redact, redacted_traceback, trim
 from connect_async.results import safe_text
 from connect_async.runs import Observation, TrackerRecord, observe
-from connect_async.tasks import LostRun, Reconcile, Reconciled, RetryLater, TaskTimeoutError, load_reconcile
+from connect_async.tasks import (
+    LostRun,
+    Reconcile,
+    Reconciled,
+    RetryLater,
+    TaskTimeoutError,
+    load_once,
+    load_reconcile,
+)
 from connect_async.timelimit import alarm_time_limit
 from connect_async.tracker import TrackerTable
 
@@ -286,7 +293,7 @@ class ReconcileService:
             previous_attempts=record.reconcile_attempts,
         )
         try:
-            reconcile = _cached_loader(self.loader, self.settings.reconcile_handler)
+            reconcile = load_once(self.loader, self.settings.reconcile_handler)
             with self.time_limit(end_ms - _RECORD_MARGIN_MS - self.clock.now_ms()):
                 answer = reconcile(run)
         except ConfigurationError as exc:
@@ -337,9 +344,3 @@ _METRICS: Final[Mapping[MessageOutcome, str]] = {
 
 def _same_run(record: TrackerRecord, job: WorkerJob) -> bool:
     return record.attempt == job.attempt and job.run_created_at_ms in (0, record.created_at_ms)
-
-
-@cache
-def _cached_loader(loader: Callable[[str], Reconcile], handler: str) -> Reconcile:
-    # Import the function once per execution environment, not once per message.
-    return loader(handler)

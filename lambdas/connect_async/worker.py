@@ -30,7 +30,6 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
 from typing import Final, Protocol
 
 from connect_async.clock import Clock
@@ -61,6 +60,7 @@ from connect_async.tasks import (
     TaskContext,
     TaskFailed,
     TaskTimeoutError,
+    load_once,
     load_task,
 )
 from connect_async.timelimit import alarm_time_limit
@@ -205,7 +205,7 @@ class WorkerService:
 
     def _load(self) -> Task:
         try:
-            return _cached_loader(self.task_loader, self.settings.task_handler)
+            return load_once(self.task_loader, self.settings.task_handler)
         except ConfigurationError as exc:
             raise _TaskFailedError(_Failure(ErrorCode.CONFIGURATION_ERROR, str(exc))) from exc
 
@@ -447,9 +447,3 @@ def _exception_text(exc: BaseException) -> str:
         return str(exc)
     except Exception:
         return "(its message could not be read)"
-
-
-@cache
-def _cached_loader(loader: Callable[[str], Task], handler: str) -> Task:
-    # Import the task once per execution environment, not once per invocation.
-    return loader(handler)

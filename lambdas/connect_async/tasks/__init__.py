@@ -14,7 +14,8 @@ import importlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from functools import cache
+from typing import Final, TypeVar, cast
 
 from connect_async.config import ConfigurationError
 from connect_async.events import ContactMetadata
@@ -32,6 +33,7 @@ __all__ = [
     "TaskFailed",
     "TaskTimeoutError",
     "TransientError",
+    "load_once",
     "load_reconcile",
     "load_task",
 ]
@@ -178,6 +180,20 @@ def _load_function(handler: str, variable: str) -> Callable[..., object]:
         raise ConfigurationError(f"{variable} {handler!r}: {function_name!r} is not a function")
     loaded: Callable[..., object] = function
     return loaded
+
+
+_Loaded = TypeVar("_Loaded", bound=Callable[..., object])
+
+
+def load_once(loader: Callable[[str], _Loaded], handler: str) -> _Loaded:
+    """``loader(handler)``, imported once per execution environment (Lambda keeps it between
+    invocations), not once per invocation or message; a failure is not kept (tried again)."""
+    return cast(_Loaded, _load_cached(loader, handler))
+
+
+@cache
+def _load_cached(loader: Callable[[str], Callable[..., object]], handler: str) -> Callable[..., object]:
+    return loader(handler)
 
 
 def load_task(handler: str) -> Task:
